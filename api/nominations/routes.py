@@ -1,0 +1,7 @@
+"""Routes of the nominations API."""
+
+from django.urls import URLPattern
+
+from api.routes import router  # noqa: F401
+
+extra_urlpatterns: list[URLPattern] = []

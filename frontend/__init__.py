@@ -1,0 +1,1 @@
+"""Server-rendered pages (Dutch first), static files and the small JS modules."""

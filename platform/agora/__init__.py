@@ -1,0 +1,1 @@
+"""Agora: the control plane of the Bondgenoten platform (public schema)."""

@@ -1,0 +1,1 @@
+"""Users (global) and memberships (per municipality, with a role)."""

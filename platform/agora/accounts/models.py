@@ -1,0 +1,61 @@
+"""Users are global (public schema); what they may do in a municipality is their membership."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from agora.accounts.roles import STAFF_ROLES, Role
+
+
+class User(AbstractUser):
+    """A person who logs in. Platform operators are superusers; they hold no tenant data rights."""
+
+    is_national_analyst = models.BooleanField(
+        _("national police analyst"),
+        default=False,
+        help_text=_("Works only through district grants in the national view."),
+    )
+    mobile = models.CharField(_("mobile number"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Membership(models.Model):
+    """One user's role in one municipality. No membership, no access: not even read."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    municipality = models.ForeignKey(
+        "municipalities.Municipality", on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    title = models.CharField(
+        _("job title"),
+        max_length=100,
+        blank=True,
+        help_text=_("e.g. security adviser, neighbourhood police officer, mayor, alderman"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "municipality"], name="one_membership_per_municipality")
+        ]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.municipality}"
+
+    @property
+    def is_staff_role(self) -> bool:
+        """Officials and police officers: the people who keep the map."""
+        return self.role in STAFF_ROLES

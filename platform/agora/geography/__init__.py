@@ -1,0 +1,1 @@
+"""Police geography: units (eenheden) and districts, in the public schema."""

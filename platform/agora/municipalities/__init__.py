@@ -1,0 +1,1 @@
+"""Municipalities: the tenant model, its domain and provisioning."""

@@ -1,0 +1,26 @@
+"""Stable error codes of municipality provisioning."""
+
+from agora.errors import error_code
+
+MUNICIPALITY_NAME_UNUSABLE = error_code(
+    "municipality_name_unusable",
+    en="The name {name!r} gives no usable address; use letters or digits.",
+    nl="De naam {name!r} levert geen bruikbaar adres op; gebruik letters of cijfers.",
+)
+MUNICIPALITY_NAME_TAKEN = error_code(
+    "municipality_name_taken",
+    en="The address {slug!r} is already used by {other}; choose another slug.",
+    nl="Het adres {slug!r} is al in gebruik door {other}; kies een andere slug.",
+    status=409,
+)
+MUNICIPALITY_CODE_TAKEN = error_code(
+    "municipality_code_taken",
+    en="CBS code {code} already belongs to {other}.",
+    nl="CBS-code {code} hoort al bij {other}.",
+    status=409,
+)
+MUNICIPALITY_CODE_INVALID = error_code(
+    "municipality_code_invalid",
+    en="A CBS municipality code looks like GM0344, not {code!r}.",
+    nl="Een CBS-gemeentecode ziet eruit als GM0344, niet {code!r}.",
+)

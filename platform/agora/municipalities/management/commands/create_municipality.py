@@ -1,0 +1,36 @@
+"""``agora manage create_municipality "'s-Hertogenbosch" GM0796 --unit ... --district ...``"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from agora.errors import DomainError
+from agora.geography.models import PoliceDistrict, PoliceUnit
+from agora.municipalities.provisioning import host_for, provision_municipality
+
+
+class Command(BaseCommand):
+    help = "Provision a municipality: its own schema (cloned from the template) and its domain."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("name", help="Official name, e.g. \"'s-Hertogenbosch\"")
+        parser.add_argument("cbs_code", help="CBS code, e.g. GM0796")
+        parser.add_argument("--unit", required=True, help="Police unit (eenheid), e.g. Oost-Brabant")
+        parser.add_argument("--district", required=True, help="Police district within the unit")
+        parser.add_argument("--slug", help="Host name label; derived from the name when omitted")
+
+    def handle(self, *args, **options) -> None:
+        unit, _ = PoliceUnit.objects.get_or_create(name=options["unit"])
+        district, _ = PoliceDistrict.objects.get_or_create(unit=unit, name=options["district"])
+        try:
+            municipality = provision_municipality(
+                name=options["name"], cbs_code=options["cbs_code"], district=district, slug=options["slug"]
+            )
+        except DomainError as error:
+            raise CommandError(f"{error.code}: {error.message('en')}") from error
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{municipality.name} ({municipality.cbs_code}) ready: schema {municipality.schema_name}, "
+                f"host {host_for(municipality.slug)}"
+            )
+        )

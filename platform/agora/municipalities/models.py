@@ -1,0 +1,44 @@
+"""The tenant: a municipality (gemeente), one PostgreSQL schema each."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+from agora.geography.models import PoliceDistrict
+
+cbs_code_validator = RegexValidator(r"^GM\d{4}$", _("A CBS municipality code looks like GM0344."))
+
+
+class Municipality(TenantMixin):
+    """A municipality. Its schema is created by cloning the template (see provisioning)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    cbs_code = models.CharField(_("CBS code"), max_length=6, unique=True, validators=[cbs_code_validator])
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    district = models.ForeignKey(
+        PoliceDistrict, on_delete=models.PROTECT, related_name="municipalities", verbose_name=_("police district")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Provisioning clones the template schema itself; saving never runs migrations.
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.cbs_code})"
+
+
+class Domain(DomainMixin):
+    """A host name that resolves to a municipality (``<slug>.<AGORA_BASE_DOMAIN>``)."""
+
+    class Meta:
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")

@@ -1,0 +1,87 @@
+"""Provisioning a municipality: validate, clone the template schema, add its domain, audit."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import connection, transaction
+from django_tenants.clone import CloneSchema
+from django_tenants.utils import schema_exists
+
+from agora.audit.actions import record_action
+from agora.geography.models import PoliceDistrict
+from agora.municipalities.errors import (
+    MUNICIPALITY_CODE_INVALID,
+    MUNICIPALITY_CODE_TAKEN,
+    MUNICIPALITY_NAME_TAKEN,
+)
+from agora.municipalities.models import Domain, Municipality, cbs_code_validator
+from agora.municipalities.naming import derive_slug, schema_name_for
+from agora.municipalities.template import ensure_template_schema, template_schema_name
+
+logger = logging.getLogger(__name__)
+
+
+def host_for(slug: str) -> str:
+    """The host name of a municipality: ``<slug>.<AGORA_BASE_DOMAIN>``."""
+    return f"{slug}.{settings.AGORA_BASE_DOMAIN}"
+
+
+def normalise_cbs_code(code: str) -> str:
+    """'gm344', 'GM0344' and '0344' all mean GM0344."""
+    raw = (code or "").strip().upper()
+    digits = raw[2:] if raw.startswith("GM") else raw
+    if not digits.isdigit() or len(digits) > 4:
+        raise MUNICIPALITY_CODE_INVALID(fields={"cbs_code": [code]}, code=code)
+    normalised = f"GM{int(digits):04d}"
+    cbs_code_validator(normalised)
+    return normalised
+
+
+def provision_municipality(
+    *,
+    name: str,
+    cbs_code: str,
+    district: PoliceDistrict,
+    slug: str | None = None,
+    acting_user=None,
+) -> Municipality:
+    """Create a municipality with its own schema, cloned from the template.
+
+    Everything happens in one transaction (PostgreSQL DDL is transactional): a failure leaves
+    no row, no schema and no domain behind.
+    """
+    name = (name or "").strip()
+    code = normalise_cbs_code(cbs_code)
+    slug = derive_slug(slug or name)
+    schema_name = schema_name_for(slug)
+
+    if other := Municipality.objects.filter(cbs_code=code).first():
+        raise MUNICIPALITY_CODE_TAKEN(fields={"cbs_code": [code]}, code=code, other=other.name)
+    other = Municipality.objects.filter(slug=slug).first() or Municipality.objects.filter(
+        schema_name=schema_name
+    ).first()
+    if other or schema_exists(schema_name, case_sensitive=False) or Domain.objects.filter(
+        domain=host_for(slug)
+    ).exists():
+        raise MUNICIPALITY_NAME_TAKEN(
+            fields={"name": [name]}, slug=slug, other=other.name if other else schema_name
+        )
+
+    ensure_template_schema()
+    with transaction.atomic():
+        connection.set_schema_to_public()
+        municipality = Municipality.objects.create(
+            name=name, cbs_code=code, slug=slug, district=district, schema_name=schema_name
+        )
+        CloneSchema().clone_schema(template_schema_name(), schema_name, "DATA")
+        Domain.objects.create(domain=host_for(slug), tenant=municipality, is_primary=True)
+        record_action(
+            "municipality.provisioned",
+            actor=acting_user,
+            municipality=municipality,
+            detail={"name": name, "cbs_code": code, "schema": schema_name},
+        )
+    logger.info("Provisioned %s as schema %s", municipality, schema_name)
+    return municipality

@@ -1,0 +1,242 @@
+"""Settings of the Bondgenoten platform: typed environment lines with safe defaults.
+
+Every value comes from the environment. Unset, the defaults run on a bare machine
+(embedded PostgreSQL, in-memory channel layer) and are safe for production: DEBUG off,
+a random secret key kept in the data folder, hosts limited to the base domain.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import dj_database_url
+
+from agora import embedded
+
+logger = logging.getLogger("agora")
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+BASE_DIR = Path(__file__).resolve().parent
+DEBUG: bool = env_bool("DEBUG", False)
+# pytest sets nothing we could read earlier; its presence is what marks a test run.
+TESTING: bool = env_bool("AGORA_TESTING", False) or "pytest" in sys.modules
+
+AGORA_BASE_DOMAIN: str = os.environ.get("AGORA_BASE_DOMAIN", "localhost").strip(".").lower()
+AGORA_DATA_DIR: Path = embedded.data_dir()
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else a random key kept (0600) in the data folder."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = AGORA_DATA_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY: str = _secret_key()
+ALLOWED_HOSTS: list[str] = [AGORA_BASE_DOMAIN, f".{AGORA_BASE_DOMAIN}", "127.0.0.1", "[::1]"] + env_list(
+    "ALLOWED_HOSTS"
+)
+if TESTING:
+    ALLOWED_HOSTS.append("testserver")
+CSRF_TRUSTED_ORIGINS: list[str] = env_list("CSRF_TRUSTED_ORIGINS")
+
+# --- apps: explicit shared (public schema) and tenant (one schema per municipality) apps ---
+SHARED_APPS = [
+    "django_tenants",
+    "daphne",
+    "agora.municipalities",
+    "agora.geography",
+    "agora.accounts",
+    "agora.audit",
+    "agora.health",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.admin",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "channels",
+    "frontend",
+    "api",
+    "realtime",
+]
+TENANT_APPS = [
+    "django.contrib.admin",
+    "tenants.networkmap",
+    "tenants.nominations",
+    "tenants.selection",
+    "tenants.councils",
+    "tenants.signals",
+]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "municipalities.Municipality"
+TENANT_DOMAIN_MODEL = "municipalities.Domain"
+PUBLIC_SCHEMA_NAME = "public"
+# Municipalities are provisioned by cloning this schema (kept migrated) instead of migrating each one.
+AGORA_TEMPLATE_SCHEMA = "agora_template"
+SHOW_PUBLIC_IF_NO_TENANT_FOUND = True
+# One SET search_path per tenant switch, not per cursor (pool exhaustion under many sockets).
+TENANT_LIMIT_SET_CALLS = True
+
+MIDDLEWARE = [
+    "agora.health.middleware.HealthCheckMiddleware",
+    "django_tenants.middleware.main.TenantMainMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "agora.accounts.middleware.MembershipMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "agora.urls_tenants"
+PUBLIC_SCHEMA_URLCONF = "agora.urls_public"
+ASGI_APPLICATION = "agora.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "agora.accounts.context_processors.membership",
+            ],
+        },
+    },
+]
+
+# --- database: DATABASE_URL, else the embedded PostgreSQL in AGORA_DATA_DIR ---
+DATABASE_URL: str = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))
+else:
+    _db = embedded.database_settings()
+    _db["CONN_MAX_AGE"] = 0
+_db["ENGINE"] = "django_tenants.postgresql_backend"
+_db.setdefault("OPTIONS", {})
+_db["TEST"] = {"NAME": os.environ.get("AGORA_TEST_DATABASE") or f"test_{_db['NAME']}"}
+DATABASES = {"default": _db}
+DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- channel layer: REDIS_URL, else in-memory (one process only) ---
+REDIS_URL: str = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 60},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+IN_MEMORY_CHANNEL_LAYER_WARNING = (
+    "REDIS_URL is not set: using the in-memory channel layer, which serves ONE process only. "
+    "Set REDIS_URL before running more than one daphne process."
+)
+
+# --- auth ---
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not TESTING and bool(DATABASE_URL))
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# --- i18n: Dutch first ---
+LANGUAGE_CODE = "nl"
+LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
+TIME_ZONE = "Europe/Amsterdam"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = AGORA_DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+# --- API ---
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsMunicipalStaff"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Agora Bondgenoten API",
+    "DESCRIPTION": "Per-municipality API of the Bondgenoten platform (network map, selection, councils, signals).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- method settings (platform-wide; per-municipality rules live in the tenant) ---
+AGORA_STALE_RELATIONSHIP_MONTHS: int = int(os.environ.get("AGORA_STALE_RELATIONSHIP_MONTHS", "6"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "daphne": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,1 @@
+"""Channels: tenant-aware WebSocket routing, consumers, group naming and on-commit fan-out."""

@@ -1,0 +1,1 @@
+"""Per-municipality apps: each lives in every municipality's own schema."""

@@ -1,0 +1,1 @@
+"""The allies' council: rules, composition, meetings, agenda, contact sheet, health."""

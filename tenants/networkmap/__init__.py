@@ -1,0 +1,1 @@
+"""The network map: neighbourhoods, communities, key figures and who serves them."""

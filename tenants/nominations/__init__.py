@@ -1,0 +1,1 @@
+"""Nomination lists (municipality and police), their import and comparison."""

@@ -1,0 +1,1 @@
+"""The selection of allies from key figures: review, home visit, decision."""

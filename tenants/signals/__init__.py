@@ -1,0 +1,1 @@
+"""Signals raised by allies, and planned-intervention notices to them."""

@@ -24,18 +24,22 @@ VALIDATION_FAILED = error_code(
     en="The input is not valid; see the fields.",
     nl="De invoer is niet geldig; zie de velden.",
 )
-NOT_AUTHENTICATED = error_code(
-    "not_authenticated", en="Please log in.", nl="Log eerst in.", status=401
-)
+NOT_AUTHENTICATED = error_code("not_authenticated", en="Please log in.", nl="Log eerst in.", status=401)
 METHOD_NOT_ALLOWED = error_code(
-    "method_not_allowed", en="This method is not allowed here.", nl="Deze methode is hier niet toegestaan.",
+    "method_not_allowed",
+    en="This method is not allowed here.",
+    nl="Deze methode is hier niet toegestaan.",
     status=405,
 )
 UNSUPPORTED_MEDIA = error_code(
-    "unsupported_media_type", en="Unsupported content type.", nl="Dit type inhoud wordt niet ondersteund.",
+    "unsupported_media_type",
+    en="Unsupported content type.",
+    nl="Dit type inhoud wordt niet ondersteund.",
     status=415,
 )
-PARSE_ERROR = error_code("parse_error", en="The request body could not be read.", nl="De inhoud van het verzoek is onleesbaar.")
+PARSE_ERROR = error_code(
+    "parse_error", en="The request body could not be read.", nl="De inhoud van het verzoek is onleesbaar."
+)
 THROTTLED = error_code("throttled", en="Too many requests.", nl="Te veel verzoeken.", status=429)
 CONFLICT = error_code(
     "conflict",
@@ -91,7 +95,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if spec is None:
         code = getattr(exc, "default_code", "error")
         return Response(
-            {"code": code, "detail": str(getattr(exc, "detail", "")), "fields": {}}, status=response.status_code
+            {"code": code, "detail": str(getattr(exc, "detail", "")), "fields": {}},
+            status=response.status_code,
         )
     headers = {k: v for k, v in response.items() if k in ("WWW-Authenticate", "Retry-After", "Allow")}
     result = error_response(spec(), headers=headers)

@@ -43,7 +43,11 @@ def ensure_test_municipality(slug: str) -> Municipality:
 
         if schema_exists(f"gm_{slug}"):
             municipality = Municipality.objects.create(
-                name=name, cbs_code=code, slug=slug, district=_district(unit, district), schema_name=f"gm_{slug}"
+                name=name,
+                cbs_code=code,
+                slug=slug,
+                district=_district(unit, district),
+                schema_name=f"gm_{slug}",
             )
             Domain.objects.create(domain=host_for(slug), tenant=municipality, is_primary=True)
             return municipality

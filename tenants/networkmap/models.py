@@ -90,7 +90,9 @@ class KeyFigure(models.Model):
     first_name = models.CharField(_("first name"), max_length=100)
     infix = models.CharField(_("infix"), max_length=20, blank=True, help_text=_('e.g. "van der"'))
     last_name = models.CharField(_("last name"), max_length=100)
-    mobile = models.CharField(_("mobile number"), max_length=20, blank=True, help_text=_("E.164, e.g. +31612345678"))
+    mobile = models.CharField(
+        _("mobile number"), max_length=20, blank=True, help_text=_("E.164, e.g. +31612345678")
+    )
     email = models.EmailField(_("e-mail"), blank=True)
     neighbourhood = models.ForeignKey(
         Neighbourhood,

@@ -35,7 +35,9 @@ class PersonRecordRead(models.Model):
     """Who read which person's record, when and why (GDPR art. 9 data, Police Data Act)."""
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    municipality = models.ForeignKey("municipalities.Municipality", on_delete=models.PROTECT, related_name="+")
+    municipality = models.ForeignKey(
+        "municipalities.Municipality", on_delete=models.PROTECT, related_name="+"
+    )
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     record_type = models.CharField(max_length=100)
     record_id = models.CharField(max_length=64)

@@ -19,7 +19,10 @@ class Municipality(TenantMixin):
     cbs_code = models.CharField(_("CBS code"), max_length=6, unique=True, validators=[cbs_code_validator])
     slug = models.SlugField(_("slug"), max_length=50, unique=True)
     district = models.ForeignKey(
-        PoliceDistrict, on_delete=models.PROTECT, related_name="municipalities", verbose_name=_("police district")
+        PoliceDistrict,
+        on_delete=models.PROTECT,
+        related_name="municipalities",
+        verbose_name=_("police district"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

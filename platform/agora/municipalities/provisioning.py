@@ -59,12 +59,15 @@ def provision_municipality(
 
     if other := Municipality.objects.filter(cbs_code=code).first():
         raise MUNICIPALITY_CODE_TAKEN(fields={"cbs_code": [code]}, code=code, other=other.name)
-    other = Municipality.objects.filter(slug=slug).first() or Municipality.objects.filter(
-        schema_name=schema_name
-    ).first()
-    if other or schema_exists(schema_name, case_sensitive=False) or Domain.objects.filter(
-        domain=host_for(slug)
-    ).exists():
+    other = (
+        Municipality.objects.filter(slug=slug).first()
+        or Municipality.objects.filter(schema_name=schema_name).first()
+    )
+    if (
+        other
+        or schema_exists(schema_name, case_sensitive=False)
+        or Domain.objects.filter(domain=host_for(slug)).exists()
+    ):
         raise MUNICIPALITY_NAME_TAKEN(
             fields={"name": [name]}, slug=slug, other=other.name if other else schema_name
         )

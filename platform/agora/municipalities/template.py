@@ -48,8 +48,6 @@ def ensure_template_schema(verbosity: int = 0) -> bool:
         with connection.cursor() as cursor:
             cursor.execute(f'CREATE SCHEMA "{name}"')
     logger.info("Migrating the template schema %s", name)
-    call_command(
-        "migrate_schemas", tenant=True, schema_name=name, interactive=False, verbosity=verbosity
-    )
+    call_command("migrate_schemas", tenant=True, schema_name=name, interactive=False, verbosity=verbosity)
     connection.set_schema_to_public()
     return True

@@ -13,7 +13,7 @@ class Command(BaseCommand):
     help = "Provision a municipality: its own schema (cloned from the template) and its domain."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("name", help="Official name, e.g. \"'s-Hertogenbosch\"")
+        parser.add_argument("name", help='Official name, e.g. "\'s-Hertogenbosch"')
         parser.add_argument("cbs_code", help="CBS code, e.g. GM0796")
         parser.add_argument("--unit", required=True, help="Police unit (eenheid), e.g. Oost-Brabant")
         parser.add_argument("--district", required=True, help="Police district within the unit")

@@ -217,7 +217,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Agora Bondgenoten API",
-    "DESCRIPTION": "Per-municipality API of the Bondgenoten platform (network map, selection, councils, signals).",
+    "DESCRIPTION": (
+        "Per-municipality API of the Bondgenoten platform (network map, selection, councils, signals)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

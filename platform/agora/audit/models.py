@@ -48,3 +48,6 @@ class PersonRecordRead(models.Model):
         indexes = [models.Index(fields=["municipality", "record_type", "record_id"])]
         verbose_name = _("person record read")
         verbose_name_plural = _("person record reads")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.record_type}#{self.record_id}"

@@ -1,0 +1,233 @@
+"""The ``agora`` command: ``demo``, ``serve``, ``migrate`` and ``manage``.
+
+One entry point for a bare machine (``pip install . && agora demo``) and for production
+(``agora migrate`` once per deploy, then ``agora serve`` in every web process). HTTP and
+WebSockets are served in-process by daphne, so Ctrl-C or SIGTERM stop one Python process whose
+normal exit runs the ``atexit`` handlers, among them the one that stops the embedded PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def _put_platform_on_path() -> None:
+    """Running from a source checkout without an install: make ``platform/``'s packages importable.
+
+    ``platform/`` is a source folder, never a package (it would shadow the standard library's
+    ``platform``, see docs/adr/0001-platform-source-folder.md). An install maps its packages to the
+    top level already; this only helps ``python platform/agora/cli.py``.
+    """
+    source_folder = Path(__file__).resolve().parent.parent
+    if source_folder.name == "platform":
+        for folder in (source_folder.parent, source_folder):
+            if str(folder) not in sys.path:
+                sys.path.insert(0, str(folder))
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agora.settings")
+    import django
+
+    django.setup()
+
+
+def _warn_about_channel_layer() -> None:
+    """Say at start-up that without Redis the channel layer serves this one process only."""
+    if not os.environ.get("REDIS_URL"):
+        from agora.settings import IN_MEMORY_CHANNEL_LAYER_WARNING
+
+        print(f"WARNING: {IN_MEMORY_CHANNEL_LAYER_WARNING}", file=sys.stderr, flush=True)
+
+
+def migrate(verbosity: int = 1) -> None:
+    """Migrate the public schema and every municipality, then bring the template schema up to date.
+
+    The template goes last: new municipalities are cloned from it, so it must carry every
+    migration the existing ones have.
+    """
+    from django.core.management import call_command
+    from django.db import connection
+
+    from agora.municipalities.template import ensure_template_schema
+
+    call_command("migrate_schemas", interactive=False, verbosity=verbosity)
+    connection.set_schema_to_public()
+    if ensure_template_schema(verbosity=verbosity) and verbosity:
+        print("Template schema brought up to date.", flush=True)
+
+
+def _serve(host: str, port: int, *, proxy_headers: bool, banner: Sequence[str] = ()) -> int:
+    """Serve HTTP and WebSockets with daphne in this process until SIGINT/SIGTERM."""
+    # Twisted is import-order sensitive: daphne.server installs the asyncio reactor, so it must
+    # be imported before anything else imports twisted.internet.reactor.
+    import daphne.server
+    from daphne.endpoints import build_endpoint_description_strings
+    from django.db import connections
+
+    from agora.asgi import application
+
+    # Connections opened by start-up work (migrations, demo data) belong to no request.
+    connections.close_all()
+
+    def ready() -> None:
+        for line in banner:
+            print(line, flush=True)
+        print(f"Serving on http://{host}:{port}/ (Ctrl-C or SIGTERM to stop).", flush=True)
+
+    server = daphne.server.Server(
+        application=application,
+        endpoints=build_endpoint_description_strings(host=host, port=port),
+        signal_handlers=True,
+        ready_callable=ready,
+        proxy_forwarded_address_header="X-Forwarded-For" if proxy_headers else None,
+        proxy_forwarded_port_header="X-Forwarded-Port" if proxy_headers else None,
+        proxy_forwarded_proto_header="X-Forwarded-Proto" if proxy_headers else None,
+        verbosity=0,
+    )
+    try:
+        server.run()  # returns when Twisted's signal handlers have stopped the reactor
+    finally:
+        _shutdown()
+    print("Stopped.", flush=True)
+    return 0
+
+
+def _shutdown() -> None:
+    """Close database connections, then release the embedded PostgreSQL (the last handle stops it)."""
+    from django.conf import settings
+    from django.db import connections
+
+    connections.close_all()
+    if not settings.DATABASE_URL:
+        from agora import embedded
+
+        embedded.stop()
+
+
+def command_demo(args: argparse.Namespace) -> int:
+    """Migrate, load the demo data, print the addresses and logins, serve."""
+    # Development defaults, here only: plain-HTTP cookies on *.localhost. SECRET_KEY, if unset,
+    # is generated once and kept in AGORA_DATA_DIR by the settings.
+    os.environ.setdefault("SECURE_COOKIES", "0")
+    _warn_about_channel_layer()
+    _setup_django()
+    from agora.demo import DEMO_PASSWORD, load_demo
+
+    print(f"Demo password for every demo login: {DEMO_PASSWORD}", flush=True)
+    print("Migrating (the first run on the embedded database takes a while)...", flush=True)
+    migrate(verbosity=0)
+    print("Loading demo data...", flush=True)
+    result = load_demo()
+    banner = ["", "Municipalities:"]
+    for municipality in result.municipalities:
+        banner.append(f"  {municipality.name:<12} http://{municipality.slug}.localhost:{args.port}/")
+    banner += ["", f"Demo logins (password {DEMO_PASSWORD}):"]
+    for login in result.logins:
+        banner.append(f"  {login.username:<28} {login.description}")
+    if result.skipped_modules:
+        banner += ["", "Demo data not (yet) available from: " + ", ".join(result.skipped_modules)]
+    banner.append("")
+    return _serve(args.host, args.port, proxy_headers=False, banner=banner)
+
+
+def command_serve(args: argparse.Namespace) -> int:
+    """Production serve: no migrations, configuration from the environment only."""
+    _warn_about_channel_layer()
+    _setup_django()
+    return _serve(args.host, args.port, proxy_headers=args.proxy_headers)
+
+
+def command_migrate(args: argparse.Namespace) -> int:
+    _setup_django()
+    try:
+        migrate(verbosity=args.verbosity)
+    finally:
+        _shutdown()
+    return 0
+
+
+def command_manage(argv: Sequence[str]) -> int:
+    """Any Django management command, e.g. ``agora manage create_municipality ...``."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agora.settings")
+    from django.core.management import execute_from_command_line
+
+    try:
+        execute_from_command_line(["agora manage", *argv])
+    finally:
+        from django.conf import settings
+
+        if settings.configured:
+            _shutdown()
+    return 0
+
+
+def _port(value: str) -> int:
+    port = int(value)
+    if not 0 < port < 65536:
+        raise argparse.ArgumentTypeError(f"{value} is not a TCP port")
+    return port
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="agora", description="Agora, the platform for the Bondgenoten method."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add_listen_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--host",
+            default=os.environ.get("AGORA_HOST", DEFAULT_HOST),
+            help="interface to listen on (env AGORA_HOST; default %(default)s)",
+        )
+        sub.add_argument(
+            "--port",
+            type=_port,
+            default=_port(os.environ.get("AGORA_PORT", str(DEFAULT_PORT))),
+            help="TCP port (env AGORA_PORT; default %(default)s)",
+        )
+
+    demo = commands.add_parser("demo", help="migrate, load demo data and serve (development)")
+    add_listen_options(demo)
+    demo.set_defaults(handler=command_demo)
+
+    serve = commands.add_parser("serve", help="serve HTTP and WebSockets (production; no migrations)")
+    add_listen_options(serve)
+    serve.add_argument(
+        "--proxy-headers",
+        action="store_true",
+        default=os.environ.get("AGORA_PROXY_HEADERS", "").lower() in {"1", "true", "yes", "on"},
+        help="trust X-Forwarded-For/-Port/-Proto from a reverse proxy (env AGORA_PROXY_HEADERS)",
+    )
+    serve.set_defaults(handler=command_serve)
+
+    migrate_parser = commands.add_parser(
+        "migrate", help="migrate the public schema, every municipality and the template"
+    )
+    migrate_parser.add_argument("-v", "--verbosity", type=int, default=1, choices=[0, 1, 2, 3])
+    migrate_parser.set_defaults(handler=command_migrate)
+
+    commands.add_parser("manage", help="run a Django management command: agora manage <command> ...")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _put_platform_on_path()
+    if argv[:1] == ["manage"]:
+        # Everything after "manage" belongs to Django, including its own --help.
+        return command_manage(argv[1:])
+    args = build_parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

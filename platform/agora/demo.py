@@ -1,0 +1,273 @@
+"""The demo data: police geography, four municipalities, their staff, then each tenant app's demo.
+
+``load_demo()`` is what ``agora demo`` runs after migrating. It is idempotent (everything is
+looked up before it is created), so the demo can be restarted on the same data folder. The
+platform owns the control plane (units, districts, municipalities, users, memberships); each tenant
+app owns its own demo data in ``tenants.<app>.demo.load_demo(municipality, staff)``, called inside
+the municipality's schema. An app without a ``demo`` module is skipped, so the demo works while
+the apps are still being written.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
+from django_tenants.utils import schema_context, tenant_context
+
+from agora.accounts.models import Membership, User
+from agora.accounts.roles import Role
+from agora.geography.models import PoliceDistrict, PoliceUnit
+from agora.municipalities.models import Municipality
+from agora.municipalities.provisioning import provision_municipality
+
+logger = logging.getLogger(__name__)
+
+# One password for every demo login, printed by `agora demo`. Demo data only: never in production.
+DEMO_PASSWORD = "bondgenoten-demo"
+DEMO_UNIT = "Midden-Nederland"
+
+
+@dataclass(frozen=True)
+class DemoMunicipality:
+    name: str
+    cbs_code: str
+    slug: str
+    district: str
+
+
+DEMO_MUNICIPALITIES: tuple[DemoMunicipality, ...] = (
+    DemoMunicipality("Utrecht", "GM0344", "utrecht", "Utrecht-Stad"),
+    DemoMunicipality("Amersfoort", "GM0307", "amersfoort", "Eemland"),
+    DemoMunicipality("Leusden", "GM0327", "leusden", "Eemland"),
+    DemoMunicipality("Soest", "GM0342", "soest", "Eemland"),
+)
+
+# The tenant apps' demo loaders, in dependency order: the map first, then who is nominated and
+# selected from it, then the councils the allies sit on, then the signals they raise.
+TENANT_DEMO_MODULES: tuple[str, ...] = (
+    "tenants.networkmap.demo",
+    "tenants.nominations.demo",
+    "tenants.selection.demo",
+    "tenants.councils.demo",
+    "tenants.signals.demo",
+)
+
+
+@dataclass(frozen=True)
+class StaffSpec:
+    """A demo staff login: ``<prefix>.<slug>``, its role and job title, and its key in ``staff``."""
+
+    key: str
+    prefix: str
+    role: str
+    title: str
+    first_name: str
+    description: str
+
+
+STAFF: tuple[StaffSpec, ...] = (
+    StaffSpec(
+        "official",
+        "ambtenaar",
+        Role.OFFICIAL,
+        "adviseur openbare orde en veiligheid",
+        "Anne",
+        "municipal official (lead)",
+    ),
+    StaffSpec("police", "wijkagent", Role.POLICE, "wijkagent", "Bram", "neighbourhood police officer (lead)"),
+    StaffSpec(
+        "official2",
+        "ambtenaar2",
+        Role.OFFICIAL,
+        "beleidsadviseur inclusie",
+        "Carla",
+        "municipal official (deputy)",
+    ),
+    StaffSpec(
+        "police2",
+        "wijkagent2",
+        Role.POLICE,
+        "wijkagent",
+        "Daan",
+        "neighbourhood police officer (deputy)",
+    ),
+)
+MAYOR = StaffSpec("mayor", "burgemeester", Role.OFFICIAL, "burgemeester", "Els", "mayor")
+ALLY_LOGINS_PER_MUNICIPALITY = 2
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    description: str
+
+
+@dataclass
+class DemoResult:
+    """What was loaded, for ``agora demo`` to print."""
+
+    municipalities: list[Municipality] = field(default_factory=list)
+    logins: list[DemoLogin] = field(default_factory=list)
+    loaded_modules: list[str] = field(default_factory=list)
+    skipped_modules: list[str] = field(default_factory=list)
+
+
+def import_demo_module(name: str) -> ModuleType | None:
+    """The module ``name``, or None if that exact module does not exist (yet).
+
+    A ModuleNotFoundError raised for anything else (a broken import inside the module) is a bug
+    and propagates.
+    """
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name == name:
+            return None
+        raise
+
+
+def _loader(module: ModuleType) -> Callable[[Municipality, dict[str, User]], Any]:
+    loader = getattr(module, "load_demo", None)
+    if not callable(loader):
+        raise ImproperlyConfigured(f"{module.__name__} has no load_demo(municipality, staff)")
+    return loader
+
+
+def ensure_district(unit_name: str, district_name: str) -> PoliceDistrict:
+    unit, _ = PoliceUnit.objects.get_or_create(name=unit_name)
+    district, _ = PoliceDistrict.objects.get_or_create(unit=unit, name=district_name)
+    return district
+
+
+def ensure_municipality(spec: DemoMunicipality) -> Municipality:
+    """The demo municipality, provisioned (by cloning the template) if it does not exist yet."""
+    found = Municipality.objects.filter(cbs_code=spec.cbs_code).first()
+    if found is not None:
+        return found
+    return provision_municipality(
+        name=spec.name,
+        cbs_code=spec.cbs_code,
+        slug=spec.slug,
+        district=ensure_district(DEMO_UNIT, spec.district),
+    )
+
+
+def ensure_member(
+    username: str,
+    municipality: Municipality,
+    *,
+    role: str,
+    title: str = "",
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
+    """A demo user with an active membership; the password is set only when the user is created,
+    so the demo never silently resets a password someone changed."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User.objects.create_user(
+            username=username,
+            password=DEMO_PASSWORD,
+            email=f"{username}@demo.invalid",
+            first_name=first_name,
+            last_name=last_name,
+        )
+    Membership.objects.update_or_create(
+        user=user,
+        municipality=municipality,
+        defaults={"role": role, "title": title, "is_active": True},
+    )
+    return user
+
+
+def ensure_staff(municipality: Municipality) -> tuple[dict[str, User], list[DemoLogin]]:
+    """The four staff logins of a municipality (lead and deputy on each side) and its mayor."""
+    staff: dict[str, User] = {}
+    logins: list[DemoLogin] = []
+    for spec in (*STAFF, MAYOR):
+        username = f"{spec.prefix}.{municipality.slug}"
+        user = ensure_member(
+            username,
+            municipality,
+            role=spec.role,
+            title=spec.title,
+            first_name=spec.first_name,
+            last_name=f"({municipality.name})",
+        )
+        if spec is not MAYOR:
+            staff[spec.key] = user
+        logins.append(DemoLogin(username, f"{spec.description}, {municipality.name}"))
+    return staff, logins
+
+
+def ensure_ally_logins(municipality: Municipality) -> list[DemoLogin]:
+    """Logins for the first allies the selection demo made, linked through ``KeyFigure.user``.
+
+    Only allies that exist get a login: the platform never fabricates an ally itself, that is
+    the selection workflow's decision.
+    """
+    try:
+        from tenants.networkmap.models import KeyFigure
+    except ImportError:
+        return []
+    field_names = {f.name for f in KeyFigure._meta.get_fields()}
+    if not {"is_ally", "user"} <= field_names:
+        return []
+
+    logins: list[DemoLogin] = []
+    with tenant_context(municipality):
+        allies = list(KeyFigure.objects.filter(is_ally=True).order_by("id")[:ALLY_LOGINS_PER_MUNICIPALITY])
+    for number, ally in enumerate(allies, start=1):
+        username = f"bondgenoot{number}.{municipality.slug}"
+        with schema_context("public"):
+            user = ensure_member(
+                username,
+                municipality,
+                role=Role.ALLY,
+                title="bondgenoot",
+                first_name=ally.first_name,
+                last_name=ally.last_name,
+            )
+        if ally.user_id != user.pk:
+            with tenant_context(municipality):
+                # Bypasses save() on purpose: the link is the only thing the platform sets here.
+                KeyFigure.objects.filter(pk=ally.pk).update(user=user)
+        logins.append(DemoLogin(username, f"ally ({ally.first_name} {ally.last_name}), {municipality.name}"))
+    return logins
+
+
+def load_demo(modules: tuple[str, ...] = TENANT_DEMO_MODULES) -> DemoResult:
+    """Load (or complete) the demo data. Safe to run any number of times."""
+    result = DemoResult()
+    loaders: list[tuple[str, Callable[..., Any]]] = []
+    for name in modules:
+        module = import_demo_module(name)
+        if module is None:
+            result.skipped_modules.append(name)
+        else:
+            loaders.append((name, _loader(module)))
+            result.loaded_modules.append(name)
+
+    connection.set_schema_to_public()
+    for spec in DEMO_MUNICIPALITIES:
+        with schema_context("public"):
+            municipality = ensure_municipality(spec)
+            with transaction.atomic():
+                staff, logins = ensure_staff(municipality)
+        result.municipalities.append(municipality)
+        result.logins.extend(logins)
+        for name, loader in loaders:
+            logger.info("Loading %s for %s", name, municipality.name)
+            # One transaction per app and municipality: a loader that fails leaves nothing half-done.
+            with tenant_context(municipality), transaction.atomic():
+                loader(municipality, staff)
+        result.logins.extend(ensure_ally_logins(municipality))
+    connection.set_schema_to_public()
+    return result

@@ -7,3 +7,75 @@ INVALID_PHONE = error_code(
     en="{raw!r} is not a valid phone number.",
     nl="{raw!r} is geen geldig telefoonnummer.",
 )
+MEMBERSHIP_OUTSIDE_MUNICIPALITY = error_code(
+    "membership_outside_municipality",
+    en="This person is not a member of this municipality.",
+    nl="Deze persoon is geen lid van deze gemeente.",
+)
+MEMBERSHIP_WRONG_ROLE = error_code(
+    "membership_wrong_role",
+    en="This member does not have the required role ({role}).",
+    nl="Dit lid heeft niet de vereiste rol ({role}).",
+)
+MEMBERSHIP_INACTIVE = error_code(
+    "membership_inactive",
+    en="This membership is no longer active.",
+    nl="Dit lidmaatschap is niet meer actief.",
+)
+INVALID_CBS_CODE = error_code(
+    "invalid_cbs_code",
+    en="{raw!r} is not a CBS code of the form {form}.",
+    nl="{raw!r} is geen CBS-code van de vorm {form}.",
+)
+RESIDENCE_CONFLICT = error_code(
+    "residence_conflict",
+    en="Someone who lives in another municipality cannot have a neighbourhood of residence here.",
+    nl="Iemand die in een andere gemeente woont, kan hier geen woonwijk hebben.",
+)
+NAME_REQUIRED = error_code(
+    "name_required",
+    en="A first name and a last name are required.",
+    nl="Een voornaam en een achternaam zijn verplicht.",
+)
+INVALID_EMAIL = error_code(
+    "invalid_email",
+    en="{raw!r} is not a valid e-mail address.",
+    nl="{raw!r} is geen geldig e-mailadres.",
+)
+ALLY_STATUS_READ_ONLY = error_code(
+    "ally_status_read_only",
+    en="Ally status is decided by the selection procedure only.",
+    nl="De status bondgenoot wordt alleen via de selectieprocedure bepaald.",
+)
+UNKNOWN_FIELD = error_code(
+    "unknown_field",
+    en="These fields cannot be set here: {names}.",
+    nl="Deze velden kunnen hier niet worden gezet: {names}.",
+)
+CONTACT_IN_FUTURE = error_code(
+    "contact_in_future",
+    en="A contact moment cannot lie in the future.",
+    nl="Een contactmoment kan niet in de toekomst liggen.",
+)
+IN_USE = error_code(
+    "networkmap_in_use",
+    en="This {what} is still in use and cannot be deleted.",
+    nl="Deze {what} is nog in gebruik en kan niet worden verwijderd.",
+    status=409,
+)
+DUPLICATE_NAME = error_code(
+    "networkmap_duplicate_name",
+    en="There is already a {what} with this name.",
+    nl="Er bestaat al een {what} met deze naam.",
+    status=409,
+)
+INVALID_STALE_MONTHS = error_code(
+    "invalid_stale_after_months",
+    en="stale_after_months must be a whole number from 1 to 120.",
+    nl="stale_after_months moet een geheel getal van 1 tot en met 120 zijn.",
+)
+INVALID_CONTACT_KIND = error_code(
+    "invalid_contact_kind",
+    en="{kind!r} is not a kind of contact moment.",
+    nl="{kind!r} is geen soort contactmoment.",
+)

@@ -139,3 +139,45 @@ class KeyFigure(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.first_name, self.infix, self.last_name) if part)
+
+
+class ContactKind(models.TextChoices):
+    """How a contact moment took place."""
+
+    VISIT = "visit", _("visit")
+    PHONE = "phone", _("phone call")
+    MEETING = "meeting", _("meeting")
+    MESSAGE = "message", _("message")
+    EVENT = "event", _("event in the neighbourhood")
+
+
+class ContactMoment(models.Model):
+    """One contact between a staff member and a key figure.
+
+    The map's "stale relationship" gap is computed from ``KeyFigure.last_contact_on``, which
+    ``actions.record_contact`` keeps in step with these rows. Kept per membership (not per user)
+    so the relationship stays with the organisation when someone leaves (the method's
+    "keep the network in the organisation" lesson).
+    """
+
+    key_figure = models.ForeignKey(KeyFigure, on_delete=models.CASCADE, related_name="contacts")
+    date = models.DateField(_("date"))
+    membership = models.ForeignKey(
+        "accounts.Membership",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("who had contact"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ContactKind.choices)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["key_figure", "-date"], name="contact_by_key_figure")]
+        verbose_name = _("contact moment")
+        verbose_name_plural = _("contact moments")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import phonenumbers
 
+from agora.errors import DomainError
 from tenants.networkmap.errors import INVALID_PHONE
 
 DEFAULT_REGION = "NL"
@@ -33,5 +34,5 @@ def try_normalise_phone(raw: str, *, region: str = DEFAULT_REGION) -> str | None
     """Like :func:`normalise_phone`, but None for an invalid number (for matching)."""
     try:
         return normalise_phone(raw, region=region) or None
-    except Exception:  # noqa: BLE001 - DomainError; any unparsable number simply does not match
+    except DomainError:  # an unparsable number simply does not match
         return None

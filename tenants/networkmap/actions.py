@@ -1,0 +1,467 @@
+"""Every change to the network map goes through these functions (API, admin, demo data alike).
+
+Each action runs in one transaction and writes its audit row in that same transaction, so a
+change without its audit row cannot exist. Rules that a form must show before saving (the admin)
+are exposed as ``clean_*`` functions that the actions call again: one rule, one place.
+
+The boundary rule of the method ("no council across the municipal boundary") starts here: a
+neighbourhood's police officers and municipal contact, and whoever had a contact moment, must be
+active members of *this* municipality with the right role. Memberships live in the public
+schema, so the database cannot enforce this; these functions do.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from agora.accounts.access import current_tenant, membership_for
+from agora.accounts.models import Membership
+from agora.accounts.roles import STAFF_ROLES, Role
+from agora.audit.actions import record_action
+from tenants.networkmap.errors import (
+    ALLY_STATUS_READ_ONLY,
+    CONTACT_IN_FUTURE,
+    DUPLICATE_NAME,
+    IN_USE,
+    INVALID_CBS_CODE,
+    INVALID_CONTACT_KIND,
+    INVALID_EMAIL,
+    MEMBERSHIP_INACTIVE,
+    MEMBERSHIP_OUTSIDE_MUNICIPALITY,
+    MEMBERSHIP_WRONG_ROLE,
+    NAME_REQUIRED,
+    RESIDENCE_CONFLICT,
+    UNKNOWN_FIELD,
+)
+from tenants.networkmap.models import (
+    CityDistrict,
+    Community,
+    ContactKind,
+    ContactMoment,
+    KeyFigure,
+    Neighbourhood,
+)
+from tenants.networkmap.phones import normalise_phone
+
+MUNICIPALITY_CODE = re.compile(r"^GM\d{4}$")
+NEIGHBOURHOOD_CODE = re.compile(r"^WK\d{6}$")
+
+# What the API and the admin may set on a key figure. ``is_ally`` is deliberately absent: only
+# the selection workflow (tenants.selection) decides who is an ally.
+KEY_FIGURE_FIELDS = frozenset(
+    {
+        "first_name",
+        "infix",
+        "last_name",
+        "mobile",
+        "email",
+        "neighbourhood",
+        "residence_cbs_code",
+        "communities",
+        "represents",
+        "influence_notes",
+        "nominated_by_municipality",
+        "nominated_by_police",
+        "is_professional_representative",
+    }
+)
+NEIGHBOURHOOD_FIELDS = frozenset(
+    {"name", "cbs_code", "city_district", "police_officers", "municipal_contact"}
+)
+COMMUNITY_FIELDS = frozenset({"kind", "name"})
+CITY_DISTRICT_FIELDS = frozenset({"name"})
+
+
+# --- shared checks -------------------------------------------------------------------------
+
+
+def _municipality():
+    """The municipality whose schema we are in; an action outside one is a programming error."""
+    municipality = current_tenant()
+    if municipality is None:
+        raise RuntimeError("network map actions must run inside a municipality's schema")
+    return municipality
+
+
+def _check_fields(data: Mapping[str, Any], allowed: frozenset[str]) -> None:
+    if "is_ally" in data:
+        raise ALLY_STATUS_READ_ONLY(fields={"is_ally": ["read-only"]})
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise UNKNOWN_FIELD(fields={name: ["unknown"] for name in unknown}, names=", ".join(unknown))
+
+
+def check_membership(membership: Membership | int | None, *, roles: Iterable[str], field: str) -> Membership:
+    """The membership, if it is an active member of this municipality with one of ``roles``.
+
+    A membership id that does not exist is reported like one of another municipality: either
+    way it is not a member here, and the caller learns nothing about other municipalities.
+    """
+    municipality = _municipality()
+    membership_id = membership.pk if isinstance(membership, Membership) else membership
+    found = (
+        Membership.objects.select_related("user").filter(pk=membership_id).first()
+        if membership_id is not None
+        else None
+    )
+    if found is None or found.municipality_id != municipality.pk:
+        raise MEMBERSHIP_OUTSIDE_MUNICIPALITY(fields={field: [str(membership_id)]})
+    roles = frozenset(roles)
+    if found.role not in roles:
+        wanted = "/".join(sorted(str(role) for role in roles))
+        raise MEMBERSHIP_WRONG_ROLE(fields={field: [str(membership_id)]}, role=wanted)
+    if not found.is_active or not found.user.is_active:
+        raise MEMBERSHIP_INACTIVE(fields={field: [str(membership_id)]})
+    return found
+
+
+def _check_unique(model, what: str, *, exclude_pk: int | None, field: str = "name", **lookup: Any) -> None:
+    clash = model.objects.filter(**lookup)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise DUPLICATE_NAME(fields={field: ["taken"]}, what=what)
+
+
+def _apply(instance, data: Mapping[str, Any], *, skip: Iterable[str] = ()) -> list[str]:
+    """Set plain fields on ``instance``; return the names that changed (for the audit row)."""
+    changed = []
+    for name, value in data.items():
+        if name in skip:
+            continue
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(name)
+    return changed
+
+
+def _required_text(data: Mapping[str, Any], name: str) -> None:
+    if name in data and not (data[name] or "").strip():
+        raise NAME_REQUIRED(fields={name: ["required"]})
+
+
+# --- city districts ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_city_district(data: Mapping[str, Any], *, acting_user) -> CityDistrict:
+    """A new city district (stadsdeel), to group neighbourhoods."""
+    _check_fields(data, CITY_DISTRICT_FIELDS)
+    _required_text({"name": data.get("name", "")}, "name")
+    name = data["name"].strip()
+    _check_unique(CityDistrict, "city district", exclude_pk=None, name__iexact=name)
+    district = CityDistrict.objects.create(name=name)
+    record_action("networkmap.city_district.created", actor=acting_user, obj=district)
+    return district
+
+
+@transaction.atomic
+def update_city_district(district: CityDistrict, changes: Mapping[str, Any], *, acting_user) -> CityDistrict:
+    _check_fields(changes, CITY_DISTRICT_FIELDS)
+    _required_text(changes, "name")
+    district = CityDistrict.objects.select_for_update().get(pk=district.pk)
+    if "name" in changes:
+        name = changes["name"].strip()
+        _check_unique(CityDistrict, "city district", exclude_pk=district.pk, name__iexact=name)
+        changes = {**changes, "name": name}
+    changed = _apply(district, changes)
+    if changed:
+        district.save()
+        record_action(
+            "networkmap.city_district.updated", actor=acting_user, obj=district, detail={"fields": changed}
+        )
+    return district
+
+
+@transaction.atomic
+def delete_city_district(district: CityDistrict, *, acting_user) -> None:
+    """Delete a grouping; its neighbourhoods stay, ungrouped."""
+    record_action(
+        "networkmap.city_district.deleted", actor=acting_user, obj=district, detail={"name": district.name}
+    )
+    district.delete()
+
+
+# --- communities ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_community(data: Mapping[str, Any], *, acting_user) -> Community:
+    """A community on this municipality's own list."""
+    _check_fields(data, COMMUNITY_FIELDS)
+    _required_text({"name": data.get("name", "")}, "name")
+    name = data["name"].strip()
+    kind = data["kind"]
+    _check_unique(Community, "community", exclude_pk=None, kind=kind, name__iexact=name)
+    community = Community.objects.create(kind=kind, name=name)
+    record_action("networkmap.community.created", actor=acting_user, obj=community)
+    return community
+
+
+@transaction.atomic
+def update_community(community: Community, changes: Mapping[str, Any], *, acting_user) -> Community:
+    _check_fields(changes, COMMUNITY_FIELDS)
+    _required_text(changes, "name")
+    community = Community.objects.select_for_update().get(pk=community.pk)
+    changes = dict(changes)
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()
+    kind = changes.get("kind", community.kind)
+    name = changes.get("name", community.name)
+    _check_unique(Community, "community", exclude_pk=community.pk, kind=kind, name__iexact=name)
+    changed = _apply(community, changes)
+    if changed:
+        community.save()
+        record_action(
+            "networkmap.community.updated", actor=acting_user, obj=community, detail={"fields": changed}
+        )
+    return community
+
+
+@transaction.atomic
+def delete_community(community: Community, *, acting_user) -> None:
+    """Only an unused community can go: deleting it would silently drop what the map knows."""
+    if community.key_figures.exists():
+        raise IN_USE(what="community")
+    record_action(
+        "networkmap.community.deleted", actor=acting_user, obj=community, detail={"name": community.name}
+    )
+    community.delete()
+
+
+# --- neighbourhoods ------------------------------------------------------------------------
+
+
+def clean_neighbourhood_code(raw: str) -> str:
+    """A CBS neighbourhood code (WK + this municipality's four digits + two), or empty."""
+    code = (raw or "").strip().upper()
+    if not code:
+        return ""
+    municipality = _municipality()
+    own_digits = (municipality.cbs_code or "")[2:]
+    if not NEIGHBOURHOOD_CODE.match(code) or (own_digits and code[2:6] != own_digits):
+        raise INVALID_CBS_CODE(fields={"cbs_code": [raw]}, raw=raw, form=f"WK{own_digits or '0000'}NN")
+    return code
+
+
+def clean_neighbourhood_data(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Normalise and check neighbourhood input (also used by the admin form before saving)."""
+    _check_fields(data, NEIGHBOURHOOD_FIELDS)
+    _required_text(data, "name")
+    cleaned = dict(data)
+    if "name" in cleaned:
+        cleaned["name"] = cleaned["name"].strip()
+    if "cbs_code" in cleaned:
+        cleaned["cbs_code"] = clean_neighbourhood_code(cleaned["cbs_code"])
+    if "police_officers" in cleaned:
+        officers = {}
+        for item in cleaned["police_officers"] or ():
+            membership = check_membership(item, roles={Role.POLICE}, field="police_officers")
+            officers[membership.pk] = membership
+        cleaned["police_officers"] = list(officers.values())
+    if cleaned.get("municipal_contact") is not None:
+        cleaned["municipal_contact"] = check_membership(
+            cleaned["municipal_contact"], roles={Role.OFFICIAL}, field="municipal_contact"
+        )
+    return cleaned
+
+
+def _save_neighbourhood(
+    neighbourhood: Neighbourhood, cleaned: dict[str, Any], *, acting_user, created: bool
+) -> Neighbourhood:
+    if "name" in cleaned:
+        _check_unique(
+            Neighbourhood, "neighbourhood", exclude_pk=neighbourhood.pk, name__iexact=cleaned["name"]
+        )
+    changed = _apply(neighbourhood, cleaned, skip={"police_officers"})
+    if created or changed:
+        neighbourhood.save()
+    if "police_officers" in cleaned:
+        wanted = {m.pk for m in cleaned["police_officers"]}
+        current = set(neighbourhood.police_officers.values_list("pk", flat=True)) if not created else set()
+        if wanted != current:
+            neighbourhood.police_officers.set(cleaned["police_officers"])
+            changed.append("police_officers")
+    if created:
+        record_action("networkmap.neighbourhood.created", actor=acting_user, obj=neighbourhood)
+    elif changed:
+        record_action(
+            "networkmap.neighbourhood.updated",
+            actor=acting_user,
+            obj=neighbourhood,
+            detail={"fields": changed},
+        )
+    return neighbourhood
+
+
+@transaction.atomic
+def create_neighbourhood(data: Mapping[str, Any], *, acting_user) -> Neighbourhood:
+    """A neighbourhood (wijk) with its neighbourhood police officers and municipal contact."""
+    cleaned = clean_neighbourhood_data({"name": "", **data})
+    return _save_neighbourhood(Neighbourhood(), cleaned, acting_user=acting_user, created=True)
+
+
+@transaction.atomic
+def update_neighbourhood(
+    neighbourhood: Neighbourhood, changes: Mapping[str, Any], *, acting_user
+) -> Neighbourhood:
+    cleaned = clean_neighbourhood_data(changes)
+    neighbourhood = Neighbourhood.objects.select_for_update().get(pk=neighbourhood.pk)
+    return _save_neighbourhood(neighbourhood, cleaned, acting_user=acting_user, created=False)
+
+
+@transaction.atomic
+def delete_neighbourhood(neighbourhood: Neighbourhood, *, acting_user) -> None:
+    """Only a neighbourhood where no key figure lives can go."""
+    if neighbourhood.residents.exists():
+        raise IN_USE(what="neighbourhood")
+    record_action(
+        "networkmap.neighbourhood.deleted",
+        actor=acting_user,
+        obj=neighbourhood,
+        detail={"name": neighbourhood.name},
+    )
+    neighbourhood.delete()
+
+
+# --- key figures ---------------------------------------------------------------------------
+
+
+def clean_key_figure_data(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Normalise and check key figure input field by field (also used by the admin form).
+
+    The mobile number is stored in E.164 so that matching (the two nomination lists) and
+    calling work; a CBS code equal to this municipality's own means "lives here" and is stored
+    empty, as the model documents.
+    """
+    _check_fields(data, KEY_FIGURE_FIELDS)
+    cleaned = dict(data)
+    for name in ("first_name", "infix", "last_name", "represents"):
+        if name in cleaned:
+            cleaned[name] = (cleaned[name] or "").strip()
+    _required_text(cleaned, "first_name")
+    _required_text(cleaned, "last_name")
+    if "mobile" in cleaned:
+        cleaned["mobile"] = normalise_phone(cleaned["mobile"] or "")
+    if "email" in cleaned:
+        email = (cleaned["email"] or "").strip()
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError as error:
+                raise INVALID_EMAIL(fields={"email": [email]}, raw=email) from error
+            domain_start = email.rfind("@") + 1
+            email = email[:domain_start] + email[domain_start:].lower()
+        cleaned["email"] = email
+    if "residence_cbs_code" in cleaned:
+        code = (cleaned["residence_cbs_code"] or "").strip().upper()
+        if code and not MUNICIPALITY_CODE.match(code):
+            raise INVALID_CBS_CODE(
+                fields={"residence_cbs_code": [cleaned["residence_cbs_code"]]},
+                raw=cleaned["residence_cbs_code"],
+                form="GMNNNN",
+            )
+        if code == _municipality().cbs_code:
+            code = ""
+        cleaned["residence_cbs_code"] = code
+    if "communities" in cleaned:
+        cleaned["communities"] = list(cleaned["communities"] or ())
+    return cleaned
+
+
+def check_key_figure(key_figure: KeyFigure) -> None:
+    """Rules over the whole record, checked after the changes are applied."""
+    if not key_figure.first_name or not key_figure.last_name:
+        field = "first_name" if not key_figure.first_name else "last_name"
+        raise NAME_REQUIRED(fields={field: ["required"]})
+    if key_figure.residence_cbs_code and key_figure.neighbourhood_id is not None:
+        raise RESIDENCE_CONFLICT(fields={"neighbourhood": ["lives elsewhere"]})
+
+
+def _save_key_figure(
+    key_figure: KeyFigure, cleaned: dict[str, Any], *, acting_user, created: bool
+) -> KeyFigure:
+    changed = _apply(key_figure, cleaned, skip={"communities"})
+    check_key_figure(key_figure)
+    if created or changed:
+        key_figure.save()
+    if "communities" in cleaned:
+        wanted = {c.pk for c in cleaned["communities"]}
+        current = set(key_figure.communities.values_list("pk", flat=True)) if not created else set()
+        if wanted != current:
+            key_figure.communities.set(cleaned["communities"])
+            changed.append("communities")
+    # Field names only: the audit trail must not become a second copy of the person's data.
+    if created:
+        record_action(
+            "networkmap.key_figure.created", actor=acting_user, obj=key_figure, detail={"fields": changed}
+        )
+    elif changed:
+        record_action(
+            "networkmap.key_figure.updated", actor=acting_user, obj=key_figure, detail={"fields": changed}
+        )
+    return key_figure
+
+
+@transaction.atomic
+def create_key_figure(data: Mapping[str, Any], *, acting_user) -> KeyFigure:
+    """A key figure on the municipality's and/or the police's list. Never an ally from here."""
+    cleaned = clean_key_figure_data({"first_name": "", "last_name": "", **data})
+    return _save_key_figure(KeyFigure(), cleaned, acting_user=acting_user, created=True)
+
+
+@transaction.atomic
+def update_key_figure(key_figure: KeyFigure, changes: Mapping[str, Any], *, acting_user) -> KeyFigure:
+    cleaned = clean_key_figure_data(changes)
+    key_figure = KeyFigure.objects.select_for_update().get(pk=key_figure.pk)
+    return _save_key_figure(key_figure, cleaned, acting_user=acting_user, created=False)
+
+
+@transaction.atomic
+def record_contact(
+    key_figure: KeyFigure,
+    *,
+    acting_user,
+    date: datetime.date | None = None,
+    kind: str = ContactKind.VISIT,
+    note: str = "",
+    membership: Membership | int | None = None,
+) -> ContactMoment:
+    """Record a contact moment and move the key figure's ``last_contact_on`` forward.
+
+    ``membership`` is who had the contact (an official or police officer of this municipality);
+    by default the acting user's own membership here. A contact recorded late (an older date)
+    never moves ``last_contact_on`` back.
+    """
+    today = timezone.localdate()
+    date = date or today
+    if date > today:
+        raise CONTACT_IN_FUTURE(fields={"date": [date.isoformat()]})
+    if kind not in ContactKind.values:
+        raise INVALID_CONTACT_KIND(fields={"kind": [kind]}, kind=kind)
+    if membership is None:
+        own = membership_for(acting_user, _municipality())
+        membership = own.pk if own is not None else -1
+    contact_by = check_membership(membership, roles=STAFF_ROLES, field="membership")
+    key_figure = KeyFigure.objects.select_for_update().get(pk=key_figure.pk)
+    contact = ContactMoment.objects.create(
+        key_figure=key_figure, date=date, membership=contact_by, kind=kind, note=note.strip()
+    )
+    if key_figure.last_contact_on is None or date > key_figure.last_contact_on:
+        key_figure.last_contact_on = date
+        key_figure.save(update_fields=["last_contact_on", "updated_at"])
+    record_action(
+        "networkmap.contact.recorded",
+        actor=acting_user,
+        obj=contact,
+        detail={"key_figure": key_figure.pk, "date": date.isoformat(), "kind": kind},
+    )
+    return contact

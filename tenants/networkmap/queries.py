@@ -1,0 +1,216 @@
+"""The network map read model (netwerkkaart): plain, JSON-ready data for one municipality.
+
+A pure function of the current schema with a fixed number of queries (no N+1), because the
+national police view will call it per granted municipality and aggregate. Data minimisation:
+ids, names, counts and contact dates only — never a phone number or e-mail address.
+
+Shape::
+
+    {
+      "generated_on": "2026-11-28", "stale_after_months": 6, "stale_before": "2026-05-28",
+      "totals": {"neighbourhoods", "communities", "key_figures", "allies"},
+      "city_districts": [{"id", "name", "neighbourhood_ids"}],
+      "neighbourhoods": [{"id", "name", "cbs_code", "city_district", "police_officers",
+                          "municipal_contact", "key_figure_count", "ally_count",
+                          "communities": [{"id", "name", "kind", "key_figures", "allies"}]}],
+      "elsewhere": {... like a neighbourhood: key figures living in no neighbourhood here ...},
+      "communities": [{"id", "name", "kind", "key_figure_count", "ally_count",
+                       "key_figures", "allies", "neighbourhood_ids"}],
+      "gaps": {"communities_without_key_figure", "communities_without_ally",
+               "single_point_of_failure", "stale_relationships"},
+    }
+
+A key figure entry is ``{"id", "name", "is_ally", "last_contact_on", "stale"}``; ``key_figures``
+lists everyone (allies included, an ally is a key figure), ``allies`` only the allies.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from agora.accounts.models import Membership
+from tenants.networkmap.models import CityDistrict, Community, KeyFigure, Neighbourhood
+
+
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` earlier, clamped to the month's end (31 August - 6 = 28/29 Feb)."""
+    index = day.year * 12 + (day.month - 1) - months
+    year, month = divmod(index, 12)
+    month += 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _member(membership: Membership | None) -> dict[str, Any] | None:
+    if membership is None:
+        return None
+    return {
+        "membership_id": membership.pk,
+        "name": membership.user.display_name,
+        "title": membership.title,
+        "is_active": membership.is_active and membership.user.is_active,
+    }
+
+
+def _person(key_figure: KeyFigure, stale_before: datetime.date) -> dict[str, Any]:
+    last = key_figure.last_contact_on
+    return {
+        "id": key_figure.pk,
+        "name": key_figure.full_name,
+        "is_ally": key_figure.is_ally,
+        "last_contact_on": last.isoformat() if last else None,
+        "stale": last is None or last < stale_before,
+    }
+
+
+def _community_block(community: Community, people: list[dict[str, Any]]) -> dict[str, Any]:
+    allies = [person for person in people if person["is_ally"]]
+    return {
+        "id": community.pk,
+        "name": community.name,
+        "kind": community.kind,
+        "key_figure_count": len(people),
+        "ally_count": len(allies),
+        "key_figures": people,
+        "allies": allies,
+    }
+
+
+def _area_block(
+    key_figures: list[KeyFigure], communities: list[Community], stale_before: datetime.date
+) -> tuple[list[dict[str, Any]], int, int]:
+    """Per community of this area: its key figures. Also the area's distinct counts."""
+    by_community: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for key_figure in key_figures:
+        entry = _person(key_figure, stale_before)
+        for community in key_figure.communities.all():
+            by_community[community.pk].append(entry)
+    blocks = [
+        _community_block(community, by_community[community.pk])
+        for community in communities
+        if community.pk in by_community
+    ]
+    return blocks, len(key_figures), sum(1 for kf in key_figures if kf.is_ally)
+
+
+def network_map(*, stale_after_months: int | None = None) -> dict[str, Any]:
+    """The network map of the current municipality as plain data (see the module docstring).
+
+    ``stale_after_months`` overrides ``settings.AGORA_STALE_RELATIONSHIP_MONTHS``: a key figure
+    or ally with no recorded contact since that many months (or none at all) is a stale
+    relationship, one of the map's gaps.
+    """
+    months = settings.AGORA_STALE_RELATIONSHIP_MONTHS if stale_after_months is None else stale_after_months
+    today = timezone.localdate()
+    stale_before = months_before(today, months)
+
+    # Six queries, whatever the size of the map.
+    districts = list(CityDistrict.objects.order_by("name"))
+    neighbourhoods = list(
+        Neighbourhood.objects.select_related("city_district", "municipal_contact__user")
+        .prefetch_related(
+            Prefetch(
+                "police_officers",
+                queryset=Membership.objects.select_related("user").order_by("user__last_name", "pk"),
+            )
+        )
+        .order_by("name")
+    )
+    communities = list(Community.objects.order_by("kind", "name"))
+    key_figures = list(
+        KeyFigure.objects.only(
+            "id", "first_name", "infix", "last_name", "is_ally", "last_contact_on", "neighbourhood_id"
+        )
+        .prefetch_related(Prefetch("communities", queryset=Community.objects.only("id")))
+        .order_by("last_name", "first_name", "id")
+    )
+
+    residents: dict[int | None, list[KeyFigure]] = defaultdict(list)
+    for key_figure in key_figures:
+        residents[key_figure.neighbourhood_id].append(key_figure)
+
+    neighbourhood_blocks = []
+    for neighbourhood in neighbourhoods:
+        blocks, count, allies = _area_block(residents[neighbourhood.pk], communities, stale_before)
+        district = neighbourhood.city_district
+        neighbourhood_blocks.append(
+            {
+                "id": neighbourhood.pk,
+                "name": neighbourhood.name,
+                "cbs_code": neighbourhood.cbs_code,
+                "city_district": {"id": district.pk, "name": district.name} if district else None,
+                "police_officers": [_member(m) for m in neighbourhood.police_officers.all()],
+                "municipal_contact": _member(neighbourhood.municipal_contact),
+                "key_figure_count": count,
+                "ally_count": allies,
+                "communities": blocks,
+            }
+        )
+    elsewhere_blocks, elsewhere_count, elsewhere_allies = _area_block(
+        residents[None], communities, stale_before
+    )
+
+    community_people: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    community_areas: dict[int, set[int]] = defaultdict(set)
+    for key_figure in key_figures:
+        entry = _person(key_figure, stale_before)
+        for community in key_figure.communities.all():
+            community_people[community.pk].append(entry)
+            if key_figure.neighbourhood_id is not None:
+                community_areas[community.pk].add(key_figure.neighbourhood_id)
+    community_blocks = []
+    for community in communities:
+        block = _community_block(community, community_people[community.pk])
+        block["neighbourhood_ids"] = sorted(community_areas[community.pk])
+        community_blocks.append(block)
+
+    def ref(block: dict[str, Any]) -> dict[str, Any]:
+        return {"id": block["id"], "name": block["name"], "kind": block["kind"]}
+
+    gaps = {
+        "communities_without_key_figure": [ref(b) for b in community_blocks if b["key_figure_count"] == 0],
+        "communities_without_ally": [ref(b) for b in community_blocks if b["ally_count"] == 0],
+        "single_point_of_failure": [
+            {**ref(b), "key_figure": b["key_figures"][0]}
+            for b in community_blocks
+            if b["key_figure_count"] == 1
+        ],
+        "stale_relationships": [
+            _person(kf, stale_before)
+            for kf in sorted(key_figures, key=lambda kf: (kf.last_contact_on or datetime.date.min, kf.pk))
+            if kf.last_contact_on is None or kf.last_contact_on < stale_before
+        ],
+    }
+    return {
+        "generated_on": today.isoformat(),
+        "stale_after_months": months,
+        "stale_before": stale_before.isoformat(),
+        "totals": {
+            "neighbourhoods": len(neighbourhoods),
+            "communities": len(communities),
+            "key_figures": len(key_figures),
+            "allies": sum(1 for kf in key_figures if kf.is_ally),
+        },
+        "city_districts": [
+            {
+                "id": district.pk,
+                "name": district.name,
+                "neighbourhood_ids": [n.pk for n in neighbourhoods if n.city_district_id == district.pk],
+            }
+            for district in districts
+        ],
+        "neighbourhoods": neighbourhood_blocks,
+        "elsewhere": {
+            "key_figure_count": elsewhere_count,
+            "ally_count": elsewhere_allies,
+            "communities": elsewhere_blocks,
+        },
+        "communities": community_blocks,
+        "gaps": gaps,
+    }

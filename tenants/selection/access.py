@@ -1,0 +1,49 @@
+"""Reading selection cases: one path, so that every read of a person's case is checked and logged.
+
+A case is about a person (special-category data): only officials and police officers of this
+municipality see it, and missing and forbidden look the same (``not_found``), so ids do not leak.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from agora.accounts.access import current_tenant, membership_for
+from agora.accounts.roles import STAFF_ROLES
+from agora.audit.actions import log_person_read, log_person_reads
+from agora.errors import NOT_FOUND
+from tenants.selection.models import SelectionCase
+
+READ_PURPOSE = "selection of allies"
+
+
+def _is_staff_here(user) -> bool:
+    membership = membership_for(user, current_tenant())
+    return membership is not None and membership.role in STAFF_ROLES
+
+
+def cases_for(user) -> QuerySet[SelectionCase]:
+    """The cases ``user`` may list: all of this municipality's for staff, none for anyone else."""
+    if not _is_staff_here(user):
+        return SelectionCase.objects.none()
+    return SelectionCase.objects.select_related("key_figure")
+
+
+def access_case_by_id(user, case_id: int) -> SelectionCase:
+    """One case with everything the detail view shows; the read of the person is logged."""
+    case = (
+        cases_for(user)
+        .select_related("home_visit")
+        .prefetch_related("approvals", "transitions", "home_visit__visitors")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise NOT_FOUND()
+    log_person_read(actor=user, obj=case.key_figure, purpose=READ_PURPOSE)
+    return case
+
+
+def log_case_list_read(user, cases: list[SelectionCase]) -> None:
+    """A list shows names too: log one read per person shown."""
+    log_person_reads(actor=user, objs=[case.key_figure for case in cases], purpose=READ_PURPOSE)

@@ -1,0 +1,349 @@
+"""The selection pipeline's rules that change data. The only writer of cases and of ``is_ally``.
+
+Every action: checks that the acting user is an official or police officer of the current
+municipality, locks the case row (``select_for_update``) so that two people acting at once are
+serialised, checks the step against ``workflow``, applies the hard rules of METHOD.md step 2,
+writes the change, an append-only history row and an audit row, all in one transaction.
+
+Hard rules, checked at every step that brings a key figure closer to being an ally (opening a
+case, starting the review, approving, deciding ally, re-activating), because a flag can change
+while a case is under way:
+
+- a representative of a professional organisation cannot be an ally;
+- an ally lives in the municipality they serve (no council across the municipal boundary).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from agora.accounts.access import current_tenant, membership_for
+from agora.accounts.models import Membership
+from agora.accounts.roles import STAFF_ROLES
+from agora.audit.actions import record_action
+from agora.errors import INVALID_TRANSITION, NOT_FOUND
+from tenants.networkmap.models import KeyFigure
+from tenants.selection import errors
+from tenants.selection.models import (
+    ASSESSMENT_QUESTIONS,
+    Answer,
+    Approval,
+    HomeVisit,
+    ReviewSide,
+    SelectionCase,
+    Transition,
+)
+from tenants.selection.workflow import (
+    APPROVE,
+    DECIDE_ALLY,
+    DECIDE_NOT_SUITABLE,
+    REACTIVATE,
+    RECORD_HOME_VISIT,
+    REJECT,
+    START_REVIEW,
+    STEP_DOWN,
+    CaseState,
+    Step,
+    check_step,
+)
+
+
+@dataclass(frozen=True)
+class AssessmentAnswer:
+    """The answer to one assessment question of the home visit (yes / no / doubt) and notes."""
+
+    answer: str
+    notes: str = ""
+
+
+# --- guards shared by the actions -------------------------------------------------------------
+
+
+def _staff_membership(acting_user) -> Membership:
+    """The acting user's official or police membership in *this* municipality, or refuse."""
+    membership = membership_for(acting_user, current_tenant())
+    if membership is None or membership.role not in STAFF_ROLES:
+        raise errors.NOT_MUNICIPAL_STAFF()
+    return membership
+
+
+def _lock_case(case: SelectionCase | int) -> SelectionCase:
+    """The case row, re-read under a row lock: decisions are made on what is committed now."""
+    case_id = case.pk if isinstance(case, SelectionCase) else case
+    locked = SelectionCase.objects.select_for_update().filter(pk=case_id).first()
+    if locked is None:
+        raise NOT_FOUND()
+    return locked
+
+
+def _lock_key_figure(key_figure_id: int) -> KeyFigure:
+    key_figure = KeyFigure.objects.select_for_update().filter(pk=key_figure_id).first()
+    if key_figure is None:
+        raise NOT_FOUND()
+    return key_figure
+
+
+def check_can_become_ally(key_figure: KeyFigure) -> None:
+    """The hard rules on the person: no professional representatives, lives in this municipality."""
+    if key_figure.is_professional_representative:
+        raise errors.PROFESSIONAL_REPRESENTATIVE()
+    municipality = current_tenant()
+    residence = key_figure.residence_cbs_code.strip().upper()
+    if residence and (municipality is None or residence != municipality.cbs_code.upper()):
+        raise errors.LIVES_OUTSIDE_MUNICIPALITY(
+            municipality=getattr(municipality, "name", "?"), residence=residence
+        )
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise errors.REASON_REQUIRED(fields={"reason": [errors.REASON_REQUIRED().message()]})
+    return reason
+
+
+def _move(
+    case: SelectionCase, step: Step, *, membership: Membership, acting_user, reason: str
+) -> SelectionCase:
+    """Take ``step`` on a locked case: new state, one history row, one audit row."""
+    check_step(step, case.state)
+    assert step.target is not None
+    from_state = case.state
+    case.state = step.target
+    case.save(update_fields=["state", "updated_at"])
+    Transition.objects.create(
+        case=case,
+        from_state=from_state,
+        to_state=case.state,
+        user=acting_user,
+        membership=membership,
+        role=membership.role,
+        reason=reason,
+    )
+    record_action(
+        f"selection.{step.name}",
+        actor=acting_user,
+        obj=case,
+        detail={"key_figure_id": case.key_figure_id, "from": from_state, "to": case.state},
+    )
+    return case
+
+
+def _set_is_ally(key_figure_id: int, value: bool) -> None:
+    """``KeyFigure.is_ally`` mirrors the case; only these actions write it."""
+    KeyFigure.objects.filter(pk=key_figure_id).update(is_ally=value, updated_at=timezone.now())
+
+
+# --- the actions --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_open_case(key_figure_id: int, *, acting_user, reason: str = "") -> SelectionCase:
+    """Nominate a key figure of this municipality for selection (one open case at a time).
+
+    A key figure id of another municipality does not exist in this schema: ``not_found``.
+    """
+    membership = _staff_membership(acting_user)
+    # Locking the key figure serialises two people opening a case for the same person.
+    key_figure = _lock_key_figure(key_figure_id)
+    check_can_become_ally(key_figure)
+    open_case = SelectionCase.objects.filter(key_figure=key_figure).exclude(state=CaseState.NOT_SUITABLE)
+    existing = open_case.values_list("pk", flat=True).first()
+    if existing is not None:
+        raise errors.CASE_ALREADY_OPEN(case_id=existing)
+    case = SelectionCase.objects.create(key_figure=key_figure, opened_by=acting_user)
+    Transition.objects.create(
+        case=case,
+        from_state="",
+        to_state=case.state,
+        user=acting_user,
+        membership=membership,
+        role=membership.role,
+        reason=(reason or "").strip(),
+    )
+    record_action(
+        "selection.open_case",
+        actor=acting_user,
+        obj=case,
+        detail={"key_figure_id": key_figure.pk, "to": case.state},
+    )
+    return case
+
+
+@transaction.atomic
+def do_start_review(case: SelectionCase | int, *, acting_user, reason: str = "") -> SelectionCase:
+    """Municipality and police start reviewing the key figure together."""
+    membership = _staff_membership(acting_user)
+    case = _lock_case(case)
+    check_step(START_REVIEW, case.state)
+    check_can_become_ally(_lock_key_figure(case.key_figure_id))
+    return _move(case, START_REVIEW, membership=membership, acting_user=acting_user, reason=reason.strip())
+
+
+@transaction.atomic
+def do_approve_case(case: SelectionCase | int, *, acting_user, note: str = "") -> SelectionCase:
+    """A yes in the joint review from the acting user's side (their role decides the side).
+
+    The case moves on to the home visit when the municipal side AND the police side said yes:
+    one side alone never suffices, the same person cannot approve twice, and a second person of
+    an already-approved side cannot stand in for the other side. The row lock makes two
+    simultaneous approvals see each other; the unique constraints are the last line.
+    """
+    membership = _staff_membership(acting_user)
+    case = _lock_case(case)
+    check_step(APPROVE, case.state)
+    check_can_become_ally(_lock_key_figure(case.key_figure_id))
+    approvals = list(case.approvals.all())
+    if any(approval.user_id == acting_user.pk for approval in approvals):
+        raise errors.ALREADY_APPROVED()
+    side = ReviewSide(membership.role)
+    if any(approval.side == side for approval in approvals):
+        raise errors.SIDE_ALREADY_APPROVED(side=side.value)
+    Approval.objects.create(
+        case=case, side=side, membership=membership, user=acting_user, note=(note or "").strip()
+    )
+    record_action(
+        "selection.approve",
+        actor=acting_user,
+        obj=case,
+        detail={"key_figure_id": case.key_figure_id, "side": side.value},
+    )
+    if {approval.side for approval in approvals} | {side} == set(ReviewSide.values):
+        _move(case, APPROVE, membership=membership, acting_user=acting_user, reason=(note or "").strip())
+    return case
+
+
+@transaction.atomic
+def do_reject_case(case: SelectionCase | int, *, acting_user, reason: str) -> SelectionCase:
+    """A reviewer finds the key figure not suitable (from the nomination or the review)."""
+    reason = _require_reason(reason)
+    membership = _staff_membership(acting_user)
+    case = _lock_case(case)
+    return _move(case, REJECT, membership=membership, acting_user=acting_user, reason=reason)
+
+
+@transaction.atomic
+def do_record_home_visit(
+    case: SelectionCase | int,
+    *,
+    acting_user,
+    visited_on: datetime.date,
+    visitor_ids: Collection[int],
+    answers: Mapping[str, AssessmentAnswer],
+) -> HomeVisit:
+    """Record the one-to-one home visit and its assessment (once per case, after both approvals)."""
+    membership = _staff_membership(acting_user)
+    case = _lock_case(case)
+    check_step(RECORD_HOME_VISIT, case.state)
+    # The state already implies both approvals; this guards data changed behind the workflow's back.
+    if {approval.side for approval in case.approvals.all()} != set(ReviewSide.values):
+        raise INVALID_TRANSITION(current=case.state, step=RECORD_HOME_VISIT.name)
+    if HomeVisit.objects.filter(case=case).exists():
+        raise errors.HOME_VISIT_ALREADY_RECORDED()
+    if visited_on > timezone.localdate():
+        raise errors.VISIT_DATE_IN_FUTURE(fields={"visited_on": [errors.VISIT_DATE_IN_FUTURE().message()]})
+    visitors = _staff_visitors(visitor_ids, municipality_id=membership.municipality_id)
+    _check_answers(answers)
+    visit = HomeVisit.objects.create(
+        case=case,
+        visited_on=visited_on,
+        recorded_by=acting_user,
+        **{
+            field: value
+            for question in ASSESSMENT_QUESTIONS
+            for field, value in (
+                (f"{question}_answer", answers[question].answer),
+                (f"{question}_notes", (answers[question].notes or "").strip()),
+            )
+        },
+    )
+    visit.visitors.set(visitors)
+    case.save(update_fields=["updated_at"])
+    record_action(
+        "selection.record_home_visit",
+        actor=acting_user,
+        obj=case,
+        detail={"key_figure_id": case.key_figure_id, "visited_on": visited_on.isoformat()},
+    )
+    return visit
+
+
+def _staff_visitors(visitor_ids: Collection[int], *, municipality_id: int) -> list[Membership]:
+    ids = {int(pk) for pk in visitor_ids}
+    visitors = list(
+        Membership.objects.filter(
+            pk__in=ids, municipality_id=municipality_id, role__in=STAFF_ROLES, is_active=True
+        )
+    )
+    if not ids or len(visitors) != len(ids):
+        wrong = sorted(ids - {visitor.pk for visitor in visitors})
+        raise errors.INVALID_VISITORS(fields={"visitors": wrong or [errors.INVALID_VISITORS().message()]})
+    return visitors
+
+
+def _check_answers(answers: Mapping[str, AssessmentAnswer]) -> None:
+    wrong = [
+        question
+        for question in ASSESSMENT_QUESTIONS
+        if question not in answers or answers[question].answer not in Answer.values
+    ]
+    if wrong:
+        raise errors.ASSESSMENT_INCOMPLETE(fields={question: [Answer.values] for question in wrong})
+
+
+@transaction.atomic
+def do_decide_case(case: SelectionCase | int, *, acting_user, outcome: str, reason: str) -> SelectionCase:
+    """The decision after the home visit: ally, or not suitable. The reason is always kept.
+
+    Ally needs a recorded home visit without a "no" in the assessment, and the hard rules on the
+    person; it sets ``KeyFigure.is_ally`` in the same transaction.
+    """
+    if outcome not in (CaseState.ALLY, CaseState.NOT_SUITABLE):
+        raise errors.INVALID_OUTCOME(fields={"outcome": [CaseState.ALLY.value, CaseState.NOT_SUITABLE.value]})
+    reason = _require_reason(reason)
+    membership = _staff_membership(acting_user)
+    case = _lock_case(case)
+    if outcome == CaseState.NOT_SUITABLE:
+        return _move(case, DECIDE_NOT_SUITABLE, membership=membership, acting_user=acting_user, reason=reason)
+    check_step(DECIDE_ALLY, case.state)
+    check_can_become_ally(_lock_key_figure(case.key_figure_id))
+    visit = HomeVisit.objects.filter(case=case).first()
+    if visit is None:
+        raise errors.HOME_VISIT_NOT_RECORDED()
+    failed = visit.questions_answered(Answer.NO)
+    if failed:
+        raise errors.ASSESSMENT_FAILED(
+            questions=", ".join(str(ASSESSMENT_QUESTIONS[question]) for question in failed)
+        )
+    _move(case, DECIDE_ALLY, membership=membership, acting_user=acting_user, reason=reason)
+    _set_is_ally(case.key_figure_id, True)
+    return case
+
+
+@transaction.atomic
+def do_step_down(case: SelectionCase | int, *, acting_user, reason: str) -> SelectionCase:
+    """An ally steps down; the case and its history stay, ready to be re-activated."""
+    reason = _require_reason(reason)
+    membership = _staff_membership(acting_user)
+    case = _lock_case(case)
+    _move(case, STEP_DOWN, membership=membership, acting_user=acting_user, reason=reason)
+    _set_is_ally(case.key_figure_id, False)
+    return case
+
+
+@transaction.atomic
+def do_reactivate(case: SelectionCase | int, *, acting_user, reason: str) -> SelectionCase:
+    """A stepped-down ally comes back; the hard rules are checked again (flags may have changed)."""
+    reason = _require_reason(reason)
+    membership = _staff_membership(acting_user)
+    case = _lock_case(case)
+    check_step(REACTIVATE, case.state)
+    check_can_become_ally(_lock_key_figure(case.key_figure_id))
+    _move(case, REACTIVATE, membership=membership, acting_user=acting_user, reason=reason)
+    _set_is_ally(case.key_figure_id, True)
+    return case

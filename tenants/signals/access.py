@@ -1,0 +1,78 @@
+"""Who may see which signal or notice. Missing and forbidden are the same answer: 404.
+
+Staff (officials and police officers of this municipality) see everything here; an ally sees
+the signals raised for them and the notices addressed to them; anyone else sees nothing. Every
+view, action and admin goes through these helpers so that they agree.
+"""
+
+from __future__ import annotations
+
+from agora.accounts.access import current_tenant, membership_for
+from agora.accounts.models import Membership
+from agora.accounts.roles import STAFF_ROLES, Role
+from agora.errors import NOT_FOUND
+from tenants.networkmap.models import KeyFigure
+from tenants.signals.models import Notice, Signal, SignalQuerySet
+
+
+def acting_membership(user) -> Membership | None:
+    """The user's active membership in the municipality of the current schema."""
+    return membership_for(user, current_tenant())
+
+
+def is_staff(membership: Membership | None) -> bool:
+    return membership is not None and membership.role in STAFF_ROLES
+
+
+def is_ally(membership: Membership | None) -> bool:
+    return membership is not None and membership.role == Role.ALLY
+
+
+def ally_figures_of(user):
+    """The key figures in this schema that are this user's ally identity."""
+    return KeyFigure.objects.filter(user_id=getattr(user, "pk", None), is_ally=True)
+
+
+def signals_visible_to(user) -> SignalQuerySet:
+    membership = acting_membership(user)
+    if is_staff(membership):
+        return Signal.objects.all()
+    if is_ally(membership):
+        return Signal.objects.filter(ally__user_id=user.pk)
+    return Signal.objects.none()
+
+
+def _pk(raw: int | str) -> int:
+    """A usable primary key, or ``not_found`` (never a database error for a silly id)."""
+    try:
+        pk = int(raw)
+    except (TypeError, ValueError):
+        raise NOT_FOUND() from None
+    if not 0 < pk < 2**63:
+        raise NOT_FOUND()
+    return pk
+
+
+def access_signal_by_id(user, signal_id: int | str) -> Signal:
+    """The signal if ``user`` may see it; ``not_found`` when missing or not theirs."""
+    signal = signals_visible_to(user).filter(pk=_pk(signal_id)).first()
+    if signal is None:
+        raise NOT_FOUND()
+    return signal
+
+
+def notices_visible_to(user):
+    membership = acting_membership(user)
+    if is_staff(membership):
+        return Notice.objects.all()
+    if is_ally(membership):
+        return Notice.objects.filter(recipients__key_figure__user_id=user.pk).distinct()
+    return Notice.objects.none()
+
+
+def access_notice_by_id(user, notice_id: int | str) -> Notice:
+    """The notice if ``user`` may see it; ``not_found`` when missing or not addressed to them."""
+    notice = notices_visible_to(user).filter(pk=_pk(notice_id)).first()
+    if notice is None:
+        raise NOT_FOUND()
+    return notice

@@ -1,0 +1,383 @@
+"""The rules that change signals and notices. Views, admin and demo call these; nothing else writes.
+
+Each action runs in one transaction, checks who acts (``acting_user``'s membership of the
+current municipality), checks workflow transitions under ``select_for_update``, writes its audit
+row in the same transaction and sends its realtime event only after commit.
+
+Times: actions accept an explicit instant (for the demo's history and for tests) and otherwise
+use ``timezone.now()``. Every instant is converted to UTC before any arithmetic, because
+subtracting two wall-clock times in Europe/Amsterdam across a clock change is off by an hour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from agora.accounts.access import current_tenant
+from agora.accounts.models import Membership
+from agora.accounts.roles import STAFF_ROLES
+from agora.audit.actions import record_action
+from agora.errors import INVALID_TRANSITION, PERMISSION_DENIED
+from realtime.events import send_event_on_commit
+from tenants.networkmap.models import KeyFigure, Neighbourhood
+from tenants.signals import errors, events
+from tenants.signals.access import acting_membership, ally_figures_of, is_ally, is_staff
+from tenants.signals.models import (
+    Notice,
+    NoticeRecipient,
+    NoticeVisibility,
+    Signal,
+    SignalAnswer,
+    SignalCategory,
+    SignalStatusChange,
+)
+from tenants.signals.workflow import REOPENABLE, SignalStatus, transition_allowed
+
+
+def as_utc(moment: datetime | None) -> datetime:
+    """An aware instant in UTC (now when None). Naive datetimes are a programming error."""
+    if moment is None:
+        return timezone.now().astimezone(UTC)
+    if timezone.is_naive(moment):
+        raise ValueError("signals need aware datetimes; a naive one has no instant")
+    return moment.astimezone(UTC)
+
+
+def elapsed(start: datetime, end: datetime) -> timedelta:
+    """Real time between two instants, correct across daylight-saving changes."""
+    return as_utc(end) - as_utc(start)
+
+
+def _require_staff(acting_user, spec=errors.SIGNAL_STAFF_ONLY) -> Membership:
+    membership = acting_membership(acting_user)
+    if not is_staff(membership):
+        raise spec()
+    return membership
+
+
+def _locked(signal: Signal) -> Signal:
+    return Signal.objects.select_for_update(of=("self",)).get(pk=signal.pk)
+
+
+def _move(signal: Signal, new_status: str, *, acting_user, at: datetime, note: str = "") -> None:
+    """Check and apply ``signal.status -> new_status``, appending to the history on a change."""
+    current = signal.status
+    if not transition_allowed(current, new_status):
+        raise INVALID_TRANSITION(current=current, fields={"status": [current]})
+    signal.status = new_status
+    if current != new_status:
+        SignalStatusChange.objects.create(
+            signal=signal,
+            from_status=current,
+            to_status=new_status,
+            changed_by=acting_user,
+            changed_at=at,
+            note=note,
+        )
+
+
+# --- signals ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_raise_signal(
+    *,
+    category: str,
+    neighbourhood_id: int,
+    description: str,
+    ally_id: int | None = None,
+    acting_user,
+    raised_at: datetime | None = None,
+) -> Signal:
+    """An ally raises a signal, or an official or police officer raises one on an ally's behalf.
+
+    Both are recorded: ``raised_by`` is who typed it in, ``ally`` whose signal it is (and so who
+    sees the answers).
+    """
+    membership = acting_membership(acting_user)
+    if is_ally(membership):
+        own = ally_figures_of(acting_user).order_by("pk").first()
+        if own is None:
+            raise errors.SIGNAL_NO_ALLY_RECORD()
+        if ally_id is not None and int(ally_id) != own.pk:
+            raise errors.SIGNAL_OWN_ONLY(fields={"ally_id": [ally_id]})
+        ally = own
+    elif is_staff(membership):
+        if ally_id is None:
+            raise errors.SIGNAL_ALLY_REQUIRED(fields={"ally_id": ["required"]})
+        ally = KeyFigure.objects.filter(pk=ally_id).first()
+        if ally is None:
+            raise errors.SIGNAL_ALLY_OUTSIDE_MUNICIPALITY(fields={"ally_id": [ally_id]})
+        if not ally.is_ally:
+            raise errors.SIGNAL_NOT_AN_ALLY(fields={"ally_id": [ally_id]})
+    else:
+        raise PERMISSION_DENIED()
+
+    if category not in SignalCategory.values:
+        raise ValidationError({"category": [f"unknown category {category!r}"]})
+    if not (description or "").strip():
+        raise ValidationError({"description": ["a signal needs a description"]})
+    neighbourhood = Neighbourhood.objects.filter(pk=neighbourhood_id).first()
+    if neighbourhood is None:
+        raise errors.SIGNAL_NEIGHBOURHOOD_OUTSIDE_MUNICIPALITY(
+            fields={"neighbourhood_id": [neighbourhood_id]}
+        )
+
+    at = as_utc(raised_at)
+    signal = Signal.objects.create(
+        ally=ally,
+        raised_by=acting_user,
+        category=category,
+        neighbourhood=neighbourhood,
+        description=description.strip(),
+        status=SignalStatus.NEW,
+        raised_at=at,
+        awaiting_answer_since=at,
+    )
+    SignalStatusChange.objects.create(
+        signal=signal, from_status="", to_status=SignalStatus.NEW, changed_by=acting_user, changed_at=at
+    )
+    record_action(
+        "signal.raised",
+        actor=acting_user,
+        obj=signal,
+        detail={"ally_id": ally.pk, "on_behalf": ally.user_id != acting_user.pk, "category": category},
+    )
+    payload: events.SignalRaisedPayload = {
+        "signal_id": signal.pk,
+        "category": category,
+        "neighbourhood_id": neighbourhood.pk,
+        "status": signal.status,
+        "raised_at": at.isoformat(),
+    }
+    send_event_on_commit(events.TOPIC, events.SIGNAL_RAISED, dict(payload))
+    return signal
+
+
+@transaction.atomic
+def do_assign_signal_owner(
+    signal: Signal, *, owner_membership_id: int, acting_user, note: str = ""
+) -> Signal:
+    """Give the signal an owner on the municipal or police side (a membership of this municipality)."""
+    _require_staff(acting_user)
+    signal = _locked(signal)
+    tenant = current_tenant()
+    owner = Membership.objects.filter(pk=owner_membership_id).first()
+    if owner is None or tenant is None or owner.municipality_id != tenant.pk or not owner.is_active:
+        raise errors.SIGNAL_OWNER_OUTSIDE_MUNICIPALITY(fields={"owner_membership_id": [owner_membership_id]})
+    if owner.role not in STAFF_ROLES:
+        raise errors.SIGNAL_OWNER_NOT_STAFF(fields={"owner_membership_id": [owner_membership_id]})
+    previous_owner_id = signal.owner_id
+    _move(signal, SignalStatus.ASSIGNED, acting_user=acting_user, at=as_utc(None), note=note)
+    signal.owner = owner
+    signal.save(update_fields=["owner", "status", "updated_at"])
+    record_action(
+        "signal.owner_assigned",
+        actor=acting_user,
+        obj=signal,
+        detail={"owner_membership_id": owner.pk, "previous_owner_membership_id": previous_owner_id},
+    )
+    return signal
+
+
+@transaction.atomic
+def do_answer_signal(
+    signal: Signal, *, body: str, acting_user, answered_at: datetime | None = None
+) -> SignalAnswer:
+    """Answer the ally. The first answer fixes the response time (first answer minus raised)."""
+    _require_staff(acting_user)
+    if not (body or "").strip():
+        raise ValidationError({"body": ["an answer needs text"]})
+    signal = _locked(signal)
+    at = as_utc(answered_at)
+    if at < signal.raised_at:
+        raise ValueError("an answer cannot precede the signal")
+    _move(signal, SignalStatus.ANSWERED, acting_user=acting_user, at=at)
+    answer = SignalAnswer.objects.create(signal=signal, author=acting_user, body=body.strip(), created_at=at)
+    first = signal.first_answered_at is None
+    if first:
+        signal.first_answered_at = at
+        signal.response_time = elapsed(signal.raised_at, at)
+    signal.awaiting_answer_since = None
+    signal.save(
+        update_fields=["status", "first_answered_at", "response_time", "awaiting_answer_since", "updated_at"]
+    )
+    record_action(
+        "signal.answered",
+        actor=acting_user,
+        obj=signal,
+        detail={"answer_id": answer.pk, "first_answer": first},
+    )
+    payload: events.SignalAnsweredPayload = {
+        "signal_id": signal.pk,
+        "answer_id": answer.pk,
+        "status": signal.status,
+        "first_answer": first,
+        "answered_at": at.isoformat(),
+    }
+    send_event_on_commit(events.TOPIC, events.SIGNAL_ANSWERED, dict(payload))
+    return answer
+
+
+@transaction.atomic
+def do_close_signal(
+    signal: Signal, *, acting_user, note: str = "", closed_at: datetime | None = None
+) -> Signal:
+    """Close an answered signal. Never before an answer: the bond works both ways."""
+    _require_staff(acting_user)
+    signal = _locked(signal)
+    at = as_utc(closed_at)
+    _move(signal, SignalStatus.CLOSED, acting_user=acting_user, at=at, note=note)
+    signal.closed_at = at
+    signal.save(update_fields=["status", "closed_at", "updated_at"])
+    record_action("signal.closed", actor=acting_user, obj=signal, detail={"note": note})
+    return signal
+
+
+@transaction.atomic
+def do_reopen_signal(
+    signal: Signal, *, acting_user, note: str = "", reopened_at: datetime | None = None
+) -> Signal:
+    """The ally says the answer did not solve it: back to the owner, waiting for an answer again."""
+    membership = acting_membership(acting_user)
+    signal = _locked(signal)
+    if not is_ally(membership) or signal.ally.user_id != acting_user.pk:
+        raise errors.SIGNAL_REOPEN_BY_ALLY_ONLY()
+    if signal.status not in REOPENABLE:
+        raise INVALID_TRANSITION(current=signal.status, fields={"status": [signal.status]})
+    at = as_utc(reopened_at)
+    target = SignalStatus.ASSIGNED if signal.owner_id else SignalStatus.NEW
+    _move(signal, target, acting_user=acting_user, at=at, note=note)
+    signal.closed_at = None
+    signal.awaiting_answer_since = at
+    signal.save(update_fields=["status", "closed_at", "awaiting_answer_since", "updated_at"])
+    record_action("signal.reopened", actor=acting_user, obj=signal, detail={"note": note})
+    return signal
+
+
+# --- planned-intervention notices ------------------------------------------------------------
+
+
+def _ids(values: Iterable[int | str]) -> list[int]:
+    try:
+        return sorted({int(value) for value in values})
+    except (TypeError, ValueError):
+        raise ValidationError({"recipient_ids": ["ids must be integers"]}) from None
+
+
+@transaction.atomic
+def do_publish_notice(
+    *,
+    title: str,
+    description: str,
+    planned_start: datetime,
+    visibility: str = NoticeVisibility.CONFIDENTIAL,
+    council_id: int | None = None,
+    recipient_ids: Iterable[int | str] = (),
+    acting_user,
+    now: datetime | None = None,
+) -> Notice:
+    """Inform a council, or chosen allies, beforehand of a planned intervention.
+
+    Recipients are allies of this municipality only: an id that is not in this schema is
+    someone else's and is refused by the boundary rule; a key figure who is not an ally is
+    refused too. Council members (active seats) are written out as recipients now.
+    """
+    membership = _require_staff(acting_user, errors.NOTICE_STAFF_ONLY)
+    if not (title or "").strip():
+        raise ValidationError({"title": ["a notice needs a title"]})
+    if visibility not in NoticeVisibility.values:
+        raise ValidationError({"visibility": [f"unknown visibility {visibility!r}"]})
+    published = as_utc(now)
+    start = as_utc(planned_start)
+    if start <= published:
+        raise errors.NOTICE_PLANNED_START_IN_PAST(fields={"planned_start": [planned_start.isoformat()]})
+
+    wanted = _ids(recipient_ids)
+    if council_id is None and not wanted:
+        raise errors.NOTICE_WITHOUT_RECIPIENTS(fields={"recipient_ids": [], "council_id": None})
+
+    council = None
+    if council_id is not None:
+        from tenants.councils.models import Council
+
+        council = Council.objects.filter(pk=council_id).first()
+        if council is None:
+            raise errors.NOTICE_COUNCIL_OUTSIDE_MUNICIPALITY(fields={"council_id": [council_id]})
+
+    figures = {figure.pk: figure for figure in KeyFigure.objects.filter(pk__in=wanted)}
+    missing = [pk for pk in wanted if pk not in figures]
+    if missing:
+        raise errors.NOTICE_RECIPIENT_OUTSIDE_MUNICIPALITY(fields={"recipient_ids": missing}, ids=missing)
+    not_allies = [pk for pk in wanted if not figures[pk].is_ally]
+    if not_allies:
+        raise errors.NOTICE_RECIPIENT_NOT_AN_ALLY(fields={"recipient_ids": not_allies}, ids=not_allies)
+
+    notice = Notice.objects.create(
+        title=title.strip(),
+        description=(description or "").strip(),
+        planned_start=start,
+        visibility=visibility,
+        council=council,
+        issued_by=acting_user,
+        issuer_role=membership.role,
+        published_at=published,
+    )
+    rows = [NoticeRecipient(notice=notice, key_figure_id=pk, via_council=False) for pk in wanted]
+    if council is not None:
+        seated = (
+            KeyFigure.objects.filter(
+                council_seats__council=council, council_seats__left_on__isnull=True, is_ally=True
+            )
+            .exclude(pk__in=wanted)
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+        rows += [NoticeRecipient(notice=notice, key_figure_id=pk, via_council=True) for pk in seated]
+    NoticeRecipient.objects.bulk_create(rows)
+    record_action(
+        "notice.published",
+        actor=acting_user,
+        obj=notice,
+        detail={"council_id": council_id, "recipient_ids": sorted(row.key_figure_id for row in rows)},
+    )
+    payload: events.NoticePublishedPayload = {
+        "notice_id": notice.pk,
+        "council_id": council_id,
+        "planned_start": start.isoformat(),
+        "recipient_count": len(rows),
+    }
+    send_event_on_commit(events.TOPIC, events.NOTICE_PUBLISHED, dict(payload))
+    return notice
+
+
+@transaction.atomic
+def do_confirm_notice_read(
+    notice: Notice, *, acting_user, read_at: datetime | None = None
+) -> list[NoticeRecipient]:
+    """The ally confirms having read the notice. The first confirmation's time is kept."""
+    rows = list(
+        NoticeRecipient.objects.select_for_update()
+        .filter(notice=notice, key_figure__in=ally_figures_of(acting_user))
+        .order_by("pk")
+    )
+    if not is_ally(acting_membership(acting_user)) or not rows:
+        raise errors.NOTICE_READ_BY_RECIPIENT_ONLY()
+    at = as_utc(read_at)
+    unread = [row for row in rows if row.read_at is None]
+    for row in unread:
+        row.read_at = at
+    NoticeRecipient.objects.bulk_update(unread, ["read_at"])
+    if unread:
+        record_action(
+            "notice.read_confirmed",
+            actor=acting_user,
+            obj=notice,
+            detail={"key_figure_ids": [row.key_figure_id for row in unread]},
+        )
+    return rows

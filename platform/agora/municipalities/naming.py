@@ -20,7 +20,8 @@ SCHEMA_PREFIX = "gm_"  # never starts with pg_ (reserved) nor a digit
 
 def derive_slug(name: str) -> str:
     """A DNS-label slug for a municipality name, e.g. "'s-Hertogenbosch" -> "s-hertogenbosch"."""
-    slug = slugify(name or "")
+    # slugify keeps underscores, which a DNS label may not carry: they become hyphens.
+    slug = slugify(name or "").replace("_", "-")
     slug = re.sub(r"-{2,}", "-", slug).strip("-")
     if len(slug) > SLUG_MAX:
         slug = slug[:SLUG_MAX].rsplit("-", 1)[0] if "-" in slug[:SLUG_MAX] else slug[:SLUG_MAX]

@@ -2,6 +2,9 @@
 
 from django.urls import URLPattern
 
-from api.routes import router  # noqa: F401
+from api.routes import router
+from api.selection.views import SelectionCaseViewSet
+
+router.register("selection-cases", SelectionCaseViewSet, basename="selection-case")
 
 extra_urlpatterns: list[URLPattern] = []

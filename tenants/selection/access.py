@@ -6,13 +6,13 @@ municipality see it, and missing and forbidden look the same (``not_found``), so
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from agora.accounts.access import current_tenant, membership_for
 from agora.accounts.roles import STAFF_ROLES
 from agora.audit.actions import log_person_read, log_person_reads
 from agora.errors import NOT_FOUND
-from tenants.selection.models import SelectionCase
+from tenants.selection.models import Approval, SelectionCase, Transition
 
 READ_PURPOSE = "selection of allies"
 
@@ -26,7 +26,7 @@ def cases_for(user) -> QuerySet[SelectionCase]:
     """The cases ``user`` may list: all of this municipality's for staff, none for anyone else."""
     if not _is_staff_here(user):
         return SelectionCase.objects.none()
-    return SelectionCase.objects.select_related("key_figure")
+    return SelectionCase.objects.select_related("key_figure", "key_figure__neighbourhood")
 
 
 def access_case_by_id(user, case_id: int) -> SelectionCase:
@@ -34,7 +34,11 @@ def access_case_by_id(user, case_id: int) -> SelectionCase:
     case = (
         cases_for(user)
         .select_related("home_visit")
-        .prefetch_related("approvals", "transitions", "home_visit__visitors")
+        .prefetch_related(
+            Prefetch("approvals", queryset=Approval.objects.select_related("user")),
+            Prefetch("transitions", queryset=Transition.objects.select_related("user")),
+            "home_visit__visitors",
+        )
         .filter(pk=case_id)
         .first()
     )

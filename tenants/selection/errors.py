@@ -92,8 +92,13 @@ ASSESSMENT_INCOMPLETE = error_code(
 )
 INVALID_VISITORS = error_code(
     "invalid_home_visitors",
-    en="The home visit needs at least one visitor, each an official or police officer of this municipality.",
-    nl="Het huisbezoek vraagt minstens één bezoeker, elk een ambtenaar of politiemedewerker van deze gemeente.",
+    en=(
+        "The home visit needs at least one visitor, each an official or police officer of this municipality."
+    ),
+    nl=(
+        "Het huisbezoek vraagt minstens één bezoeker, elk een ambtenaar of politiemedewerker van "
+        "deze gemeente."
+    ),
 )
 VISIT_DATE_IN_FUTURE = error_code(
     "home_visit_in_future",

@@ -125,9 +125,7 @@ class HomeVisit(AppendOnlyModel):
 
     case = models.OneToOneField(SelectionCase, on_delete=models.PROTECT, related_name="home_visit")
     visited_on = models.DateField(_("date of the visit"))
-    visitors = models.ManyToManyField(
-        "accounts.Membership", related_name="+", verbose_name=_("visitors")
-    )
+    visitors = models.ManyToManyField("accounts.Membership", related_name="+", verbose_name=_("visitors"))
     inclusive_answer = models.CharField(_("inclusive"), max_length=5, choices=Answer.choices)
     inclusive_notes = models.TextField(_("notes: inclusive"), blank=True)
     open_to_society_answer = models.CharField(_("open to society"), max_length=5, choices=Answer.choices)

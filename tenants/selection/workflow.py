@@ -85,7 +85,8 @@ def transition_allowed(current: str, new: str) -> bool:
 
 def check_step(step: Step, current: str) -> None:
     """Refuse ``step`` from ``current`` with ``invalid_transition`` (409)."""
-    if current not in step.sources or (step.target is not None and not transition_allowed(current, step.target)):
+    moves_away = step.target is not None
+    if current not in step.sources or (moves_away and not transition_allowed(current, step.target)):
         raise INVALID_TRANSITION(current=current, step=step.name)
 
 

@@ -1,0 +1,692 @@
+"""Changing the nomination lists: importing a list file, and confirming or rejecting a match.
+
+Decisions (see also the module docstrings of ``reading``, ``columns`` and ``comparison``):
+
+* **Whole file or nothing for file errors.** A file that is not CSV/XLSX, is empty or lacks the
+  name columns raises a ``nomination_file_*`` DomainError before anything is written. Bad *rows*
+  are reported with their spreadsheet line number and skipped; the other rows import.
+* **Idempotent.** The same person on the same list is one :class:`NominationEntry`, recognised by
+  phone, then e-mail, then normalised name (never against a conflicting phone or e-mail). An
+  entry whose normalised data did not change is not written at all, so importing a file twice
+  reports 0 created, 0 updated.
+* **Feeding the map.** A new entry links to the key figure with the same phone or e-mail (a
+  *strong* match; across lists this sets the other list's flag), or to a key figure already
+  flagged for this list with exactly the same name; otherwise it creates a key figure with this
+  list's flag. A name-only resemblance across the lists is never merged here: it shows up as
+  an ambiguous candidate in :func:`~tenants.nominations.comparison.compare_lists` for staff to
+  confirm or reject.
+* **Three-way updates.** When a later import changes an entry, each changed value is applied to
+  the key figure only where the key figure still holds the entry's old value (or nothing): an
+  edit made on the map, or data from the other list, is never overwritten by a list.
+* **Dry run.** The import runs in a savepoint that is rolled back; only the run's report is
+  kept (``dry_run=True``) so the history shows who previewed which file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from agora.audit.actions import record_action
+from agora.errors import NOT_FOUND
+from tenants.networkmap.models import KeyFigure
+from tenants.nominations import errors
+from tenants.nominations.columns import ColumnMap, Lookups, RowData, RowError, map_columns, parse_row
+from tenants.nominations.models import ImportRun, NominationEntry, RejectedMatch, Source
+from tenants.nominations.names import NameParts, name_similarity
+from tenants.nominations.reading import MAX_FILE_BYTES, Sheet, read_sheet
+
+# The values an entry holds and passes on to its key figure (communities apart).
+ENTRY_FIELDS = (
+    "first_name",
+    "infix",
+    "last_name",
+    "mobile",
+    "email",
+    "neighbourhood_id",
+    "represents",
+    "influence_notes",
+    "is_professional_representative",
+)
+# Fields whose column may be absent from a file (absent = "the file says nothing", not "empty").
+_OPTIONAL_COLUMN_FIELDS = {
+    "mobile": "mobile",
+    "email": "email",
+    "neighbourhood_id": "neighbourhood",
+    "represents": "represents",
+    "influence_notes": "influence_notes",
+    "is_professional_representative": "is_professional_representative",
+}
+
+Progress = Callable[[Iterable[Any]], Iterable[Any]]
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, for a dry run, would do)."""
+
+    source: str
+    file_name: str
+    file_format: str
+    checksum: str
+    dry_run: bool
+    run_id: int | None = None
+    total_rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    key_figures_created: int = 0
+    key_figures_linked: int = 0
+    not_in_file: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def error_count(self) -> int:
+        """Rows with at least one error (a row may have several)."""
+        return len({error.line for error in self.errors})
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "total_rows": self.total_rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": self.error_count,
+            "key_figures_created": self.key_figures_created,
+            "key_figures_linked": self.key_figures_linked,
+            "not_in_file": self.not_in_file,
+        }
+
+
+class _DryRunRollback(Exception):
+    """Raised inside the dry run's savepoint to undo everything while keeping the report."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__("dry run")
+        self.report = report
+
+
+def parse_source(source: str | Source) -> Source:
+    try:
+        return Source(str(source).strip().lower())
+    except ValueError as error:
+        raise errors.INVALID_SOURCE(fields={"source": [str(source)]}, source=str(source)) from error
+
+
+def _read_bytes(file_obj: IO[bytes] | bytes) -> bytes:
+    if isinstance(file_obj, bytes | bytearray):
+        return bytes(file_obj)
+    if hasattr(file_obj, "seek"):
+        file_obj.seek(0)
+    data = file_obj.read(MAX_FILE_BYTES + 1)
+    if isinstance(data, str):  # a text-mode file: CSV only
+        data = data.encode("utf-8")
+    return data
+
+
+@transaction.atomic
+def import_nominations(
+    file_obj: IO[bytes] | bytes,
+    *,
+    filename: str,
+    source: str | Source,
+    acting_user,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import one list (CSV or XLSX) of ``source`` into the current municipality.
+
+    Raises a ``nomination_file_*`` DomainError, writing nothing, when the file is unusable as a
+    whole. ``progress`` wraps the row iterable (the management command passes tqdm).
+    """
+    source = parse_source(source)
+    data = _read_bytes(file_obj)
+    sheet = read_sheet(data, filename)
+    columns = map_columns(sheet.header)
+    report = ImportReport(
+        source=source.value,
+        file_name=(filename or "upload")[:255],
+        file_format=sheet.file_format.value,
+        checksum=hashlib.sha256(data).hexdigest(),
+        dry_run=dry_run,
+        ignored_columns=columns.ignored,
+    )
+    _lock_lists()
+    if not dry_run:
+        run = _apply(sheet, columns, source, report, acting_user=acting_user, progress=progress)
+        record_action("nominations.imported", actor=acting_user, obj=run, detail=_audit_detail(report))
+        return report
+    try:
+        with transaction.atomic():
+            _apply(sheet, columns, source, report, acting_user=acting_user, progress=progress)
+            raise _DryRunRollback(report)
+    except _DryRunRollback as rollback:
+        report = rollback.report
+    run = _create_run(report, source, acting_user)
+    _finish_run(run, report)
+    report.run_id = run.pk
+    record_action("nominations.import_previewed", actor=acting_user, obj=run, detail=_audit_detail(report))
+    return report
+
+
+def _audit_detail(report: ImportReport) -> dict[str, Any]:
+    """Counts and the file's identity; no personal data in the audit trail."""
+    return {
+        "source": report.source,
+        "file_name": report.file_name,
+        "checksum": report.checksum,
+        "dry_run": report.dry_run,
+        **report.counts(),
+    }
+
+
+def _lock_lists() -> None:
+    """One import (or merge) at a time per municipality: both lists feed the same key figures."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"agora.nominations:{connection.schema_name}"]
+        )
+
+
+def _create_run(report: ImportReport, source: Source, acting_user) -> ImportRun:
+    return ImportRun.objects.create(
+        source=source.value,
+        file_name=report.file_name,
+        file_format=report.file_format,
+        checksum=report.checksum,
+        imported_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        dry_run=report.dry_run,
+    )
+
+
+def _finish_run(run: ImportRun, report: ImportReport) -> None:
+    run.total_rows = report.total_rows
+    run.created_count = report.created
+    run.updated_count = report.updated
+    run.unchanged_count = report.unchanged
+    run.error_count = report.error_count
+    run.key_figures_created = report.key_figures_created
+    run.key_figures_linked = report.key_figures_linked
+    run.not_in_file = report.not_in_file
+    run.ignored_columns = report.ignored_columns
+    run.errors = [error.as_dict() for error in report.errors]
+    run.finished_at = timezone.now()
+    run.save()
+
+
+def _apply(
+    sheet: Sheet,
+    columns: ColumnMap,
+    source: Source,
+    report: ImportReport,
+    *,
+    acting_user,
+    progress: Progress | None,
+) -> ImportRun:
+    run = _create_run(report, source, acting_user)
+    lookups = Lookups.load()
+    entries = _EntryIndex(source)
+    figures = _KeyFigureIndex(source)
+    seen: dict[int, int] = {}  # entry pk → line that matched it
+    rows: Iterable[tuple[int, list[str]]] = sheet.rows
+    if progress is not None:
+        rows = progress(rows)
+    for line, cells in rows:
+        report.total_rows += 1
+        data, problems = parse_row(line, cells, sheet.header, columns, lookups)
+        if data is None:
+            report.errors.extend(problems)
+            continue
+        entry = entries.find(data)
+        if entry is not None and entry.pk in seen:
+            duplicate_of = {"line": seen[entry.pk]}
+            report.errors.append(RowError(line, "", errors.ROW_DUPLICATE.code, params=duplicate_of))
+            continue
+        if entry is None:
+            entry = _create_entry(data, source, run, figures, report)
+            entries.add(entry)
+            report.created += 1
+        elif _update_entry(entry, data, source, run, figures, report):
+            entries.add(entry)
+            report.updated += 1
+        else:
+            report.unchanged += 1
+        seen[entry.pk] = line
+    report.not_in_file = len(entries.existing_ids - set(seen))
+    _finish_run(run, report)
+    report.run_id = run.pk
+    return run
+
+
+# --- recognising people -------------------------------------------------------------------
+
+
+def _name_parts(obj: Any) -> NameParts:
+    return NameParts(first_name=obj.first_name, infix=obj.infix, last_name=obj.last_name)
+
+
+def _conflicts(a_mobile: str, a_email: str, b_mobile: str, b_email: str) -> bool:
+    """Both sides know a phone (or e-mail) and they differ: not the same person by name alone."""
+    return bool(
+        (a_mobile and b_mobile and a_mobile != b_mobile) or (a_email and b_email and a_email != b_email)
+    )
+
+
+class _EntryIndex:
+    """This list's entries by phone, e-mail and name key (loaded once per import)."""
+
+    def __init__(self, source: Source) -> None:
+        self.by_mobile: dict[str, NominationEntry] = {}
+        self.by_email: dict[str, NominationEntry] = {}
+        self.by_name: dict[str, list[NominationEntry]] = defaultdict(list)
+        existing = list(NominationEntry.objects.filter(source=source.value).prefetch_related("communities"))
+        self.existing_ids = {entry.pk for entry in existing}
+        for entry in existing:
+            self.add(entry)
+
+    def add(self, entry: NominationEntry) -> None:
+        if entry.mobile:
+            self.by_mobile.setdefault(entry.mobile, entry)
+        if entry.email:
+            self.by_email.setdefault(entry.email.lower(), entry)
+        bucket = self.by_name[entry.name_key]
+        if entry not in bucket:
+            bucket.append(entry)
+
+    def find(self, data: RowData) -> NominationEntry | None:
+        if data.mobile and data.mobile in self.by_mobile:
+            return self.by_mobile[data.mobile]
+        if data.email and data.email in self.by_email:
+            return self.by_email[data.email]
+        for entry in self.by_name.get(data.names.key(), []):
+            if not _conflicts(entry.mobile, entry.email.lower(), data.mobile, data.email):
+                return entry
+        return None
+
+
+class _KeyFigureIndex:
+    """Key figures on the map by phone, e-mail and (for this list's flag) name key."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.by_mobile: dict[str, int] = {}
+        self.by_email: dict[str, int] = {}
+        self.by_name: dict[str, list[int]] = defaultdict(list)
+        self.contacts: dict[int, tuple[str, str]] = {}
+        self.with_entry = set(
+            NominationEntry.objects.filter(source=source.value, key_figure__isnull=False).values_list(
+                "key_figure_id", flat=True
+            )
+        )
+        flag = source.flag_field
+        for pk, first, infix, last, mobile, email, flagged in KeyFigure.objects.values_list(
+            "pk", "first_name", "infix", "last_name", "mobile", "email", flag
+        ):
+            self._add(pk, NameParts(first, infix, last), mobile, email.lower(), flagged)
+
+    def _add(self, pk: int, names: NameParts, mobile: str, email: str, flagged: bool) -> None:
+        if mobile:
+            self.by_mobile.setdefault(mobile, pk)
+        if email:
+            self.by_email.setdefault(email, pk)
+        if flagged:
+            self.by_name[names.key()].append(pk)
+        self.contacts[pk] = (mobile, email)
+
+    def add(self, figure: KeyFigure) -> None:
+        self._add(figure.pk, _name_parts(figure), figure.mobile, figure.email.lower(), True)
+        self.with_entry.add(figure.pk)
+
+    def find(self, data: RowData) -> int | None:
+        """A strong match (phone, e-mail), else this list's own key figure by exact name, else None."""
+        if data.mobile and data.mobile in self.by_mobile:
+            return self.by_mobile[data.mobile]
+        if data.email and data.email in self.by_email:
+            return self.by_email[data.email]
+        for pk in self.by_name.get(data.names.key(), []):
+            mobile, email = self.contacts[pk]
+            if pk not in self.with_entry and not _conflicts(mobile, email, data.mobile, data.email):
+                return pk
+        return None
+
+
+# --- writing entries and feeding the map ----------------------------------------------------
+
+
+def _entry_values(entry: NominationEntry) -> dict[str, Any]:
+    values = {name: getattr(entry, name) for name in ENTRY_FIELDS}
+    values["community_ids"] = frozenset(c.pk for c in entry.communities.all()) if entry.pk else frozenset()
+    return values
+
+
+def _row_values(data: RowData, old: dict[str, Any] | None) -> dict[str, Any]:
+    """The entry's values after this row: fields whose column is absent keep their old value."""
+    values: dict[str, Any] = {
+        "first_name": data.names.first_name,
+        "infix": data.names.infix,
+        "last_name": data.names.last_name,
+        "mobile": data.mobile,
+        "email": data.email,
+        "neighbourhood_id": data.neighbourhood_id,
+        "represents": data.represents,
+        "influence_notes": data.influence_notes,
+        "is_professional_representative": data.is_professional_representative,
+        "community_ids": data.community_ids,
+    }
+    if old is not None:
+        for name, column in _OPTIONAL_COLUMN_FIELDS.items():
+            if column not in data.present:
+                values[name] = old[name]
+        if "communities" not in data.present:
+            values["community_ids"] = old["community_ids"]
+    return values
+
+
+def _save_entry(entry: NominationEntry, values: dict[str, Any], data: RowData, run: ImportRun) -> None:
+    for name in ENTRY_FIELDS:
+        setattr(entry, name, values[name])
+    entry.name_key = _name_parts(entry).key()
+    entry.raw_row = data.raw
+    entry.line_number = data.line
+    entry.last_changed_run = run
+    entry.save()
+    entry.communities.set(values["community_ids"])
+    # Refresh the prefetch cache so later comparisons in this import see the new set.
+    entry._prefetched_objects_cache = {}
+
+
+def _create_entry(
+    data: RowData, source: Source, run: ImportRun, figures: _KeyFigureIndex, report: ImportReport
+) -> NominationEntry:
+    values = _row_values(data, None)
+    entry = NominationEntry(source=source.value, first_run=run)
+    _save_entry(entry, values, data, run)
+    _link_new_entry(entry, values, source, figures, report)
+    return entry
+
+
+def _link_new_entry(
+    entry: NominationEntry,
+    values: dict[str, Any],
+    source: Source,
+    figures: _KeyFigureIndex,
+    report: ImportReport,
+) -> None:
+    """Attach a new entry to the map: a strong match is updated and flagged, else a new key figure."""
+    pk = figures.find(_row_data_view(values))
+    if pk is None:
+        figure = KeyFigure(**{name: values[name] for name in ENTRY_FIELDS}, **{source.flag_field: True})
+        figure.save()
+        figure.communities.set(values["community_ids"])
+        figures.add(figure)
+        report.key_figures_created += 1
+    else:
+        figure = KeyFigure.objects.select_for_update().get(pk=pk)
+        same_list = getattr(figure, source.flag_field)
+        for name in ENTRY_FIELDS:
+            new, current = values[name], getattr(figure, name)
+            if name == "is_professional_representative":
+                # Either list saying "professional" is enough: the hard rule errs on the safe side.
+                figure.is_professional_representative = bool(current or new)
+            elif new not in ("", None) and (same_list or current in ("", None)):
+                setattr(figure, name, new)
+        setattr(figure, source.flag_field, True)
+        figure.save()
+        figure.communities.add(*values["community_ids"])
+        figures.with_entry.add(figure.pk)
+        report.key_figures_linked += 1
+    entry.key_figure = figure
+    entry.save(update_fields=["key_figure"])
+
+
+def _row_data_view(values: dict[str, Any]) -> RowData:
+    """The matching view of an entry's values (what ``_KeyFigureIndex.find`` needs)."""
+    return RowData(
+        line=0,
+        names=NameParts(values["first_name"], values["infix"], values["last_name"]),
+        raw={},
+        present=frozenset(),
+        mobile=values["mobile"],
+        email=values["email"],
+    )
+
+
+def _update_entry(
+    entry: NominationEntry,
+    data: RowData,
+    source: Source,
+    run: ImportRun,
+    figures: _KeyFigureIndex,
+    report: ImportReport,
+) -> bool:
+    """Apply a row to its existing entry; False (and nothing written) when nothing changed."""
+    old = _entry_values(entry)
+    new = _row_values(data, old)
+    if new == old and entry.key_figure_id is not None:
+        return False
+    if new != old:
+        _save_entry(entry, new, data, run)
+    if entry.key_figure_id is None:  # its key figure was deleted from the map: attach again
+        _link_new_entry(entry, new, source, figures, report)
+        return True
+    figure = KeyFigure.objects.select_for_update().get(pk=entry.key_figure_id)
+    changed_fields = []
+    for name in ENTRY_FIELDS:
+        if new[name] == old[name]:
+            continue
+        current = getattr(figure, name)
+        if current == old[name] or current in ("", None):
+            setattr(figure, name, new[name])
+            changed_fields.append(name)
+    if not getattr(figure, source.flag_field):
+        setattr(figure, source.flag_field, True)
+        changed_fields.append(source.flag_field)
+    if changed_fields:
+        figure.save()
+    added = new["community_ids"] - old["community_ids"]
+    removed = old["community_ids"] - new["community_ids"]
+    if added:
+        figure.communities.add(*added)
+    if removed:
+        # Keep a community another list still gives this person.
+        still_listed = set(
+            NominationEntry.communities.through.objects.filter(
+                nominationentry__key_figure=figure, community_id__in=removed
+            )
+            .exclude(nominationentry=entry)
+            .values_list("community_id", flat=True)
+        )
+        figure.communities.remove(*(removed - still_listed))
+    return True
+
+
+# --- confirming and rejecting matches --------------------------------------------------------
+
+
+def _pair(municipality_key_figure_id: int, police_key_figure_id: int) -> tuple[KeyFigure, KeyFigure]:
+    """The two key figures, locked: the first on the municipality's list, the second on the police's."""
+    if municipality_key_figure_id == police_key_figure_id:
+        raise errors.MATCH_INVALID(fields={"police_key_figure": [police_key_figure_id]})
+    figures = {
+        f.pk: f
+        for f in KeyFigure.objects.select_for_update().filter(
+            pk__in=[municipality_key_figure_id, police_key_figure_id]
+        )
+    }
+    if len(figures) != 2:
+        raise NOT_FOUND()
+    on_list = set(
+        NominationEntry.objects.filter(
+            key_figure_id__in=figures.keys(),
+        ).values_list("key_figure_id", "source")
+    )
+    if (municipality_key_figure_id, Source.MUNICIPALITY.value) not in on_list or (
+        police_key_figure_id,
+        Source.POLICE.value,
+    ) not in on_list:
+        raise errors.MATCH_INVALID(
+            fields={
+                "municipality_key_figure": [municipality_key_figure_id],
+                "police_key_figure": [police_key_figure_id],
+            }
+        )
+    return figures[municipality_key_figure_id], figures[police_key_figure_id]
+
+
+def _survivor(a: KeyFigure, b: KeyFigure) -> tuple[KeyFigure, KeyFigure]:
+    """(kept, absorbed): keep the ally, else the one with a login, else the older record."""
+
+    def rank(figure: KeyFigure) -> tuple[int, int, int]:
+        return (0 if figure.is_ally else 1, 0 if figure.user_id else 1, figure.pk)
+
+    kept, absorbed = sorted((a, b), key=rank)
+    return kept, absorbed
+
+
+_MERGE_FILL = (
+    "infix",
+    "mobile",
+    "email",
+    "neighbourhood_id",
+    "residence_cbs_code",
+    "represents",
+    "user_id",
+)
+
+
+@transaction.atomic
+def confirm_match(municipality_key_figure_id: int, police_key_figure_id: int, *, acting_user) -> KeyFigure:
+    """Staff say these are one person: merge the two key figures into one on both lists.
+
+    Both lists' entries stay (now pointing at the kept key figure), so nothing either list said
+    is lost. Everything else that pointed at the absorbed key figure (contacts, selection, ...)
+    is moved to the kept one; if that would break a rule of another part of the product (say,
+    both are already in the selection) the merge is refused with ``nomination_match_conflict``.
+    """
+    _lock_lists()
+    municipality_figure, police_figure = _pair(municipality_key_figure_id, police_key_figure_id)
+    score = name_similarity(_name_parts(municipality_figure), _name_parts(police_figure))
+    kept, absorbed = _survivor(municipality_figure, police_figure)
+    conflicts = []
+    for name in _MERGE_FILL:
+        mine, theirs = getattr(kept, name), getattr(absorbed, name)
+        if mine in ("", None):
+            setattr(kept, name, theirs)
+        elif theirs not in ("", None) and theirs != mine:
+            conflicts.append(name)  # kept's value stays; the absorbed value remains on its list entry
+    if absorbed.influence_notes and absorbed.influence_notes not in kept.influence_notes:
+        kept.influence_notes = "\n\n".join(filter(None, [kept.influence_notes, absorbed.influence_notes]))
+    contacts = [day for day in (kept.last_contact_on, absorbed.last_contact_on) if day]
+    kept.last_contact_on = max(contacts) if contacts else None
+    kept.is_professional_representative = (
+        kept.is_professional_representative or absorbed.is_professional_representative
+    )
+    kept.nominated_by_municipality = True
+    kept.nominated_by_police = True
+    communities = list(absorbed.communities.all())
+    # The absorbed record's login moves to the kept one: release it first (it may be unique).
+    if absorbed.user_id and kept.user_id == absorbed.user_id:
+        KeyFigure.objects.filter(pk=absorbed.pk).update(user=None)
+    kept.save()
+    kept.communities.add(*communities)
+    _move_rejections(kept, absorbed)
+    _move_relations(kept, absorbed)
+    absorbed_pk = absorbed.pk
+    absorbed.delete()
+    record_action(
+        "nominations.match_confirmed",
+        actor=acting_user,
+        obj=kept,
+        detail={
+            "municipality_key_figure": municipality_key_figure_id,
+            "police_key_figure": police_key_figure_id,
+            "kept": kept.pk,
+            "absorbed": absorbed_pk,
+            "name_score": score,
+            "conflicting_fields": conflicts,
+        },
+    )
+    return kept
+
+
+def _move_rejections(kept: KeyFigure, absorbed: KeyFigure) -> None:
+    """Rejections of the absorbed record become the kept one's (the pair just merged is dropped)."""
+    RejectedMatch.objects.filter(
+        municipality_key_figure__in=[kept, absorbed], police_key_figure__in=[kept, absorbed]
+    ).delete()
+    roles = ("municipality_key_figure", "police_key_figure")
+    for role, other in (roles, roles[::-1]):
+        for rejection in RejectedMatch.objects.filter(**{role: absorbed}):
+            duplicate = RejectedMatch.objects.filter(**{role: kept, other: getattr(rejection, f"{other}_id")})
+            if duplicate.exists():
+                rejection.delete()
+            else:
+                setattr(rejection, role, kept)
+                rejection.save(update_fields=[role])
+
+
+def _move_relations(kept: KeyFigure, absorbed: KeyFigure) -> None:
+    """Point every other record that refers to ``absorbed`` at ``kept``, or refuse the merge."""
+    for relation in KeyFigure._meta.related_objects:
+        model = relation.related_model
+        if model is RejectedMatch:
+            continue
+        try:
+            with transaction.atomic():
+                if relation.many_to_many:
+                    through = relation.through
+                    to_figure = relation.field.m2m_reverse_field_name()
+                    to_owner = relation.field.m2m_field_name()
+                    owned = through._base_manager.filter(**{to_figure: kept})
+                    already = set(owned.values_list(f"{to_owner}_id", flat=True))
+                    links = through._base_manager.filter(**{to_figure: absorbed})
+                    links.filter(**{f"{to_owner}_id__in": already}).delete()
+                    links.update(**{to_figure: kept})
+                else:
+                    name = relation.field.name
+                    if (
+                        relation.one_to_one
+                        and model._base_manager.filter(**{name: kept}).exists()
+                        and model._base_manager.filter(**{name: absorbed}).exists()
+                    ):
+                        raise errors.MATCH_CONFLICT(reason=str(model._meta.verbose_name))
+                    model._base_manager.filter(**{name: absorbed}).update(**{name: kept})
+        except IntegrityError as error:
+            raise errors.MATCH_CONFLICT(reason=str(model._meta.verbose_name)) from error
+
+
+@transaction.atomic
+def reject_match(
+    municipality_key_figure_id: int, police_key_figure_id: int, *, acting_user, reason: str = ""
+) -> RejectedMatch:
+    """Staff say these are two different people: remember it, so the pair is not proposed again."""
+    municipality_figure, police_figure = _pair(municipality_key_figure_id, police_key_figure_id)
+    score = name_similarity(_name_parts(municipality_figure), _name_parts(police_figure))
+    rejection, created = RejectedMatch.objects.get_or_create(
+        municipality_key_figure=municipality_figure,
+        police_key_figure=police_figure,
+        defaults={
+            "score": score,
+            "rejected_by": acting_user if getattr(acting_user, "is_authenticated", False) else None,
+            "reason": (reason or "")[:200],
+        },
+    )
+    if created:
+        record_action(
+            "nominations.match_rejected",
+            actor=acting_user,
+            obj=rejection,
+            detail={
+                "municipality_key_figure": municipality_figure.pk,
+                "police_key_figure": police_figure.pk,
+                "name_score": score,
+            },
+        )
+    return rejection

@@ -1,0 +1,155 @@
+"""Comparing the municipality's list with the police's list (step 2 of the method).
+
+People with the same phone number or e-mail address are linked to one key figure already at
+import; the comparison reads the result per key figure: on both lists, only on the
+municipality's, only on the police's. On top of that it proposes **ambiguous candidates**: a key
+figure only on one list and one only on the other whose names look alike (diacritics, Dutch
+infixes, initials and swapped first/last names taken into account, see ``names``), or who
+share a phone/e-mail but were kept apart. Candidates are never merged here: staff confirm
+(``actions.confirm_match``) or reject (``actions.reject_match``) each one, and a rejected pair
+is not proposed again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from tenants.networkmap.models import KeyFigure
+from tenants.nominations.models import NominationEntry, RejectedMatch, Source
+from tenants.nominations.names import NameParts, blocking_key, name_similarity
+
+# A name score from here on makes a pair a candidate (see tests for where real pairs land:
+# "Jan van der Berg"/"J. v.d. Berg" 96, swapped names 98, "Jan"/"Piet de Vries" 60).
+AMBIGUOUS_THRESHOLD = 85.0
+# rapidfuzz pre-selection, deliberately looser than the threshold (it only limits the pairs scored).
+_BLOCK_CUTOFF_ALL_WORDS = 60
+_BLOCK_CUTOFF_SURNAME = 75
+
+
+def _person(figure: KeyFigure, sources: set[str]) -> dict[str, Any]:
+    return {
+        "key_figure_id": figure.pk,
+        "name": figure.full_name,
+        "first_name": figure.first_name,
+        "infix": figure.infix,
+        "last_name": figure.last_name,
+        "mobile": figure.mobile,
+        "email": figure.email,
+        "neighbourhood": figure.neighbourhood.name if figure.neighbourhood_id else None,
+        "lists": sorted(sources),
+    }
+
+
+def _names(figure: KeyFigure) -> NameParts:
+    return NameParts(first_name=figure.first_name, infix=figure.infix, last_name=figure.last_name)
+
+
+def _contact_state(a: str, b: str) -> str:
+    """'same', 'different' or 'missing' (one side or both unknown)."""
+    if not a or not b:
+        return "missing"
+    return "same" if a.lower() == b.lower() else "different"
+
+
+def _candidate_pairs(left: list[KeyFigure], right: list[KeyFigure]) -> set[tuple[int, int]]:
+    """Index pairs worth scoring: similar words (any order), similar surname, or shared contact."""
+    pairs: set[tuple[int, int]] = set()
+    if not left or not right:
+        return pairs
+    left_names, right_names = [_names(f) for f in left], [_names(f) for f in right]
+    for keys_left, keys_right, scorer, cutoff in (
+        (
+            [blocking_key(n) for n in left_names],
+            [blocking_key(n) for n in right_names],
+            fuzz.token_sort_ratio,
+            _BLOCK_CUTOFF_ALL_WORDS,
+        ),
+        ([n.core for n in left_names], [n.core for n in right_names], fuzz.ratio, _BLOCK_CUTOFF_SURNAME),
+    ):
+        matrix = process.cdist(keys_left, keys_right, scorer=scorer, score_cutoff=cutoff, workers=1)
+        rows, cols = matrix.nonzero()
+        pairs.update(zip(rows.tolist(), cols.tolist(), strict=True))
+    by_contact: dict[str, list[int]] = defaultdict(list)
+    for j, figure in enumerate(right):
+        for value in (figure.mobile, figure.email.lower()):
+            if value:
+                by_contact[value].append(j)
+    for i, figure in enumerate(left):
+        for value in (figure.mobile, figure.email.lower()):
+            for j in by_contact.get(value, []) if value else []:
+                pairs.add((i, j))
+    return pairs
+
+
+def compare_lists() -> dict[str, Any]:
+    """The comparison of the two lists in the current municipality, as plain data.
+
+    ``{"both": [...], "only_municipality": [...], "only_police": [...], "ambiguous": [...],
+    "counts": {...}}``; people are key figures (``key_figure_id``, name, contact details);
+    an ambiguous item is ``{"municipality": person, "police": person, "score", "phone",
+    "email"}`` with ``phone``/``email`` one of same/different/missing. A person in an ambiguous
+    pair is still listed under "only_…" until the match is confirmed.
+    """
+    sources: dict[int, set[str]] = defaultdict(set)
+    for key_figure_id, source in NominationEntry.objects.filter(key_figure__isnull=False).values_list(
+        "key_figure_id", "source"
+    ):
+        sources[key_figure_id].add(source)
+    figures = {
+        f.pk: f for f in KeyFigure.objects.filter(pk__in=sources.keys()).select_related("neighbourhood")
+    }
+    both, only_municipality, only_police = [], [], []
+    for pk, figure in sorted(figures.items(), key=lambda item: (item[1].last_name.casefold(), item[0])):
+        on = sources[pk]
+        if on >= {Source.MUNICIPALITY.value, Source.POLICE.value}:
+            both.append(figure)
+        elif Source.MUNICIPALITY.value in on:
+            only_municipality.append(figure)
+        else:
+            only_police.append(figure)
+
+    rejected = set(RejectedMatch.objects.values_list("municipality_key_figure_id", "police_key_figure_id"))
+    ambiguous = []
+    for i, j in _candidate_pairs(only_municipality, only_police):
+        left, right = only_municipality[i], only_police[j]
+        if (left.pk, right.pk) in rejected:
+            continue
+        score = name_similarity(_names(left), _names(right))
+        phone = _contact_state(left.mobile, right.mobile)
+        email = _contact_state(left.email, right.email)
+        if score < AMBIGUOUS_THRESHOLD and "same" not in (phone, email):
+            continue
+        ambiguous.append(
+            {
+                "municipality": _person(left, sources[left.pk]),
+                "police": _person(right, sources[right.pk]),
+                "score": score,
+                "phone": phone,
+                "email": email,
+            }
+        )
+    ambiguous.sort(key=lambda item: (-item["score"], item["municipality"]["key_figure_id"]))
+    return {
+        "both": [_person(f, sources[f.pk]) for f in both],
+        "only_municipality": [_person(f, sources[f.pk]) for f in only_municipality],
+        "only_police": [_person(f, sources[f.pk]) for f in only_police],
+        "ambiguous": ambiguous,
+        "counts": {
+            "both": len(both),
+            "only_municipality": len(only_municipality),
+            "only_police": len(only_police),
+            "ambiguous": len(ambiguous),
+        },
+    }
+
+
+def key_figures_in(comparison: dict[str, Any]) -> list[int]:
+    """The key figure ids a comparison shows (to log the person-record reads of whoever views it)."""
+    groups = ("both", "only_municipality", "only_police")
+    ids = {person["key_figure_id"] for group in groups for person in comparison[group]}
+    for item in comparison["ambiguous"]:
+        ids.update((item["municipality"]["key_figure_id"], item["police"]["key_figure_id"]))
+    return sorted(ids)

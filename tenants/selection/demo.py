@@ -98,4 +98,4 @@ def _bring_to(key_figure: KeyFigure, stage: str, municipality: Municipality, sta
         reason="Beide kanten akkoord, huisbezoek positief op alle vier de vragen.",
     )
     if stage == CaseState.STEPPED_DOWN:
-        actions.do_step_down(case, acting_user=staff["police2"], reason="Verhuist binnenkort; stopt voorlopig.")
+        actions.do_step_down(case, acting_user=staff["police2"], reason="Verhuist binnenkort; stopt even.")

@@ -36,7 +36,7 @@ from tenants.signals.models import (
     SignalCategory,
     SignalStatusChange,
 )
-from tenants.signals.workflow import REOPENABLE, SignalStatus, transition_allowed
+from tenants.signals.workflow import ASSIGNABLE, REOPENABLE, SignalStatus, transition_allowed
 
 
 def as_utc(moment: datetime | None) -> datetime:
@@ -172,6 +172,8 @@ def do_assign_signal_owner(
         raise errors.SIGNAL_OWNER_OUTSIDE_MUNICIPALITY(fields={"owner_membership_id": [owner_membership_id]})
     if owner.role not in STAFF_ROLES:
         raise errors.SIGNAL_OWNER_NOT_STAFF(fields={"owner_membership_id": [owner_membership_id]})
+    if signal.status not in ASSIGNABLE:
+        raise INVALID_TRANSITION(current=signal.status, fields={"status": [signal.status]})
     previous_owner_id = signal.owner_id
     _move(signal, SignalStatus.ASSIGNED, acting_user=acting_user, at=as_utc(None), note=note)
     signal.owner = owner

@@ -40,9 +40,12 @@ class SignalQuerySet(models.QuerySet):
         return self.filter(awaiting_answer_since__lt=cutoff)
 
     def with_overdue_flag(self, *, cutoff: datetime) -> SignalQuerySet:
+        # CASE, not a bare comparison: an answered signal (NULL) is "not overdue", not unknown.
         return self.annotate(
-            is_overdue=models.ExpressionWrapper(
-                Q(awaiting_answer_since__lt=cutoff), output_field=models.BooleanField()
+            is_overdue=models.Case(
+                models.When(awaiting_answer_since__lt=cutoff, then=models.Value(True)),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
             )
         )
 

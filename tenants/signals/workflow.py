@@ -39,6 +39,8 @@ ALLOWED_STATUS_CHANGES: dict[str, frozenset[str]] = {
 
 # The ally is still waiting for the municipality or police in these states.
 AWAITING_ANSWER: frozenset[str] = frozenset({SignalStatus.NEW, SignalStatus.ASSIGNED})
+# Taking or handing over ownership happens before the answer; after it, the ally reopens.
+ASSIGNABLE: frozenset[str] = frozenset({SignalStatus.NEW, SignalStatus.ASSIGNED})
 # Reopening is the ally's move, from these states only.
 REOPENABLE: frozenset[str] = frozenset({SignalStatus.ANSWERED, SignalStatus.CLOSED})
 

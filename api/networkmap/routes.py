@@ -1,7 +1,21 @@
 """Routes of the networkmap API."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-from api.routes import router  # noqa: F401
+from api.networkmap.views import (
+    CityDistrictViewSet,
+    CommunityViewSet,
+    KeyFigureViewSet,
+    NeighbourhoodViewSet,
+    NetworkMapView,
+)
+from api.routes import router
 
-extra_urlpatterns: list[URLPattern] = []
+router.register("city-districts", CityDistrictViewSet, basename="city-district")
+router.register("neighbourhoods", NeighbourhoodViewSet, basename="neighbourhood")
+router.register("communities", CommunityViewSet, basename="community")
+router.register("key-figures", KeyFigureViewSet, basename="key-figure")
+
+extra_urlpatterns: list[URLPattern] = [
+    path("network-map/", NetworkMapView.as_view(), name="network-map"),
+]

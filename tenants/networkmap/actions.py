@@ -92,6 +92,7 @@ def _municipality():
 
 
 def _check_fields(data: Mapping[str, Any], allowed: frozenset[str]) -> None:
+    _municipality()
     if "is_ally" in data:
         raise ALLY_STATUS_READ_ONLY(fields={"is_ally": ["read-only"]})
     unknown = sorted(set(data) - allowed)
@@ -184,6 +185,7 @@ def update_city_district(district: CityDistrict, changes: Mapping[str, Any], *, 
 @transaction.atomic
 def delete_city_district(district: CityDistrict, *, acting_user) -> None:
     """Delete a grouping; its neighbourhoods stay, ungrouped."""
+    _municipality()
     record_action(
         "networkmap.city_district.deleted", actor=acting_user, obj=district, detail={"name": district.name}
     )
@@ -229,6 +231,7 @@ def update_community(community: Community, changes: Mapping[str, Any], *, acting
 @transaction.atomic
 def delete_community(community: Community, *, acting_user) -> None:
     """Only an unused community can go: deleting it would silently drop what the map knows."""
+    _municipality()
     if community.key_figures.exists():
         raise IN_USE(what="community")
     record_action(
@@ -321,6 +324,7 @@ def update_neighbourhood(
 @transaction.atomic
 def delete_neighbourhood(neighbourhood: Neighbourhood, *, acting_user) -> None:
     """Only a neighbourhood where no key figure lives can go."""
+    _municipality()
     if neighbourhood.residents.exists():
         raise IN_USE(what="neighbourhood")
     record_action(
@@ -441,6 +445,7 @@ def record_contact(
     by default the acting user's own membership here. A contact recorded late (an older date)
     never moves ``last_contact_on`` back.
     """
+    municipality = _municipality()
     today = timezone.localdate()
     date = date or today
     if date > today:
@@ -448,7 +453,7 @@ def record_contact(
     if kind not in ContactKind.values:
         raise INVALID_CONTACT_KIND(fields={"kind": [kind]}, kind=kind)
     if membership is None:
-        own = membership_for(acting_user, _municipality())
+        own = membership_for(acting_user, municipality)
         membership = own.pk if own is not None else -1
     contact_by = check_membership(membership, roles=STAFF_ROLES, field="membership")
     key_figure = KeyFigure.objects.select_for_update().get(pk=key_figure.pk)

@@ -1,0 +1,183 @@
+"""Serializers of the network map API: shapes and types only; the rules live in the actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from agora.accounts.models import Membership
+from tenants.networkmap.models import (
+    CityDistrict,
+    Community,
+    ContactKind,
+    ContactMoment,
+    KeyFigure,
+    Neighbourhood,
+)
+
+
+class MembershipIdField(serializers.PrimaryKeyRelatedField):
+    """A membership id, passed to the action unchecked.
+
+    Memberships live in the public schema; whether one belongs to this municipality and has the
+    right role is the boundary rule, checked (with its own error codes) by the actions. So the
+    serializer only parses the id and does not look it up.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=Membership.objects.all(), **kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            value = int(data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if value < 1:
+            self.fail("does_not_exist", pk_value=data)
+        return value
+
+
+class MemberSerializer(serializers.Serializer):
+    """A staff member as the map shows them: name and title, never contact details."""
+
+    membership_id = serializers.IntegerField(source="pk", read_only=True)
+    name = serializers.CharField(source="user.display_name", read_only=True)
+    title = serializers.CharField(read_only=True)
+
+
+class CityDistrictSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CityDistrict
+        fields = ["id", "name"]
+
+
+class NeighbourhoodSerializer(serializers.ModelSerializer):
+    police_officers = MembershipIdField(
+        many=True, required=False, help_text="Membership ids of this municipality's police officers."
+    )
+    municipal_contact = MembershipIdField(
+        allow_null=True, required=False, help_text="Membership id of an official of this municipality."
+    )
+    police_officer_details = MemberSerializer(source="police_officers", many=True, read_only=True)
+    municipal_contact_detail = MemberSerializer(source="municipal_contact", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Neighbourhood
+        fields = [
+            "id",
+            "name",
+            "cbs_code",
+            "city_district",
+            "police_officers",
+            "municipal_contact",
+            "police_officer_details",
+            "municipal_contact_detail",
+        ]
+
+
+class CommunitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Community
+        fields = ["id", "kind", "name"]
+        # The (kind, name) uniqueness is checked by the action, with its own error code.
+        validators: list = []
+
+
+class KeyFigureSerializer(serializers.ModelSerializer):
+    """The full record, for officials and police officers of this municipality."""
+
+    full_name = serializers.CharField(read_only=True)
+    mobile = serializers.CharField(
+        required=False, allow_blank=True, max_length=40, help_text="Any Dutch or international format."
+    )
+    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
+
+    class Meta:
+        model = KeyFigure
+        fields = [
+            "id",
+            "first_name",
+            "infix",
+            "last_name",
+            "full_name",
+            "mobile",
+            "email",
+            "neighbourhood",
+            "residence_cbs_code",
+            "communities",
+            "represents",
+            "influence_notes",
+            "nominated_by_municipality",
+            "nominated_by_police",
+            "is_professional_representative",
+            "is_ally",
+            "user",
+            "last_contact_on",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["is_ally", "user", "last_contact_on", "created_at", "updated_at"]
+
+
+class OwnKeyFigureSerializer(serializers.ModelSerializer):
+    """What an ally sees of their own record: who they are on the map, nothing of the assessment."""
+
+    full_name = serializers.CharField(read_only=True)
+    neighbourhood = serializers.StringRelatedField(read_only=True)
+    communities = serializers.StringRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = KeyFigure
+        fields = [
+            "id",
+            "first_name",
+            "infix",
+            "last_name",
+            "full_name",
+            "mobile",
+            "email",
+            "neighbourhood",
+            "communities",
+            "is_ally",
+        ]
+        read_only_fields = fields
+
+
+class ContactMomentSerializer(serializers.ModelSerializer):
+    date = serializers.DateField(required=False, help_text="Defaults to today.")
+    kind = serializers.ChoiceField(choices=ContactKind.choices, required=False, default=ContactKind.VISIT)
+    membership = MembershipIdField(
+        required=False, help_text="Who had the contact (staff membership id); defaults to you."
+    )
+    membership_detail = MemberSerializer(source="membership", read_only=True, allow_null=True)
+
+    class Meta:
+        model = ContactMoment
+        fields = ["id", "key_figure", "date", "kind", "note", "membership", "membership_detail", "created_at"]
+        read_only_fields = ["key_figure", "created_at"]
+
+
+class KeyFigureFilterSerializer(serializers.Serializer):
+    """The list's query parameters."""
+
+    neighbourhood = serializers.IntegerField(required=False, min_value=1)
+    community = serializers.IntegerField(required=False, min_value=1)
+    is_ally = serializers.BooleanField(required=False, allow_null=True, default=None)
+    nominated_by = serializers.ChoiceField(
+        choices=["municipality", "police", "both", "one"],
+        required=False,
+        help_text="On the municipality's list, the police's list, both, or only one of them.",
+    )
+    search = serializers.CharField(required=False, max_length=100, help_text="Part of the name.")
+
+
+class NetworkMapQuerySerializer(serializers.Serializer):
+    stale_after_months = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=120,
+        help_text="No contact for this many months makes a relationship stale (default from settings).",
+    )

@@ -1,0 +1,211 @@
+"""Network map endpoints: thin views that parse, call one action (or the read model), serialize.
+
+Officials and police officers of this municipality read and write everything here. An ally
+reaches only ``key-figures`` and sees only their own record there (a list of one, and 404 for
+anybody else's id); everything else is 403 for them, as for strangers and other municipalities'
+members. Every key figure shown is logged as a person-record read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from django.db.models import Q, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agora.accounts.access import is_staff_member
+from agora.audit.actions import log_person_reads
+from agora.errors import NOT_FOUND
+from api.networkmap.serializers import (
+    CityDistrictSerializer,
+    CommunitySerializer,
+    ContactMomentSerializer,
+    KeyFigureFilterSerializer,
+    KeyFigureSerializer,
+    NeighbourhoodSerializer,
+    NetworkMapQuerySerializer,
+    OwnKeyFigureSerializer,
+)
+from api.permissions import IsMunicipalStaff, IsStaffOrAllyReadOnly
+from tenants.networkmap import actions
+from tenants.networkmap.access import access_key_figure_by_id, key_figures_visible_to
+from tenants.networkmap.errors import INVALID_STALE_MONTHS
+from tenants.networkmap.models import CityDistrict, Community, ContactMoment, KeyFigure, Neighbourhood
+from tenants.networkmap.queries import network_map
+
+
+class ActionModelViewSet(viewsets.ModelViewSet):
+    """A ModelViewSet whose writes go through the app's actions (never ``serializer.save()``)."""
+
+    create_action: ClassVar[Callable[..., Any]]
+    update_action: ClassVar[Callable[..., Any]]
+    delete_action: ClassVar[Callable[..., Any]]
+
+    def perform_create(self, serializer) -> None:
+        serializer.instance = type(self).create_action(
+            serializer.validated_data, acting_user=self.request.user
+        )
+
+    def perform_update(self, serializer) -> None:
+        serializer.instance = type(self).update_action(
+            serializer.instance, serializer.validated_data, acting_user=self.request.user
+        )
+
+    def perform_destroy(self, instance) -> None:
+        type(self).delete_action(instance, acting_user=self.request.user)
+
+    def get_object(self):
+        """Missing and malformed ids are both ``not_found`` (never a database error)."""
+        raw = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        if not str(raw).isdigit() or not 0 < int(raw) < 2**63:
+            raise NOT_FOUND()
+        return super().get_object()
+
+
+class CityDistrictViewSet(ActionModelViewSet):
+    """City districts (stadsdelen) that group neighbourhoods."""
+
+    queryset = CityDistrict.objects.order_by("name")
+    serializer_class = CityDistrictSerializer
+    create_action = staticmethod(actions.create_city_district)
+    update_action = staticmethod(actions.update_city_district)
+    delete_action = staticmethod(actions.delete_city_district)
+
+
+class NeighbourhoodViewSet(ActionModelViewSet):
+    """Neighbourhoods (wijken) with their police officers and municipal contact."""
+
+    queryset = (
+        Neighbourhood.objects.select_related("city_district", "municipal_contact__user")
+        .prefetch_related("police_officers__user")
+        .order_by("name")
+    )
+    serializer_class = NeighbourhoodSerializer
+    create_action = staticmethod(actions.create_neighbourhood)
+    update_action = staticmethod(actions.update_neighbourhood)
+    delete_action = staticmethod(actions.delete_neighbourhood)
+
+
+class CommunityViewSet(ActionModelViewSet):
+    """The municipality's own list of communities."""
+
+    queryset = Community.objects.order_by("kind", "name")
+    serializer_class = CommunitySerializer
+    create_action = staticmethod(actions.create_community)
+    update_action = staticmethod(actions.update_community)
+    delete_action = staticmethod(actions.delete_community)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[KeyFigureFilterSerializer]),
+    retrieve=extend_schema(description="Staff see the full record; an ally only their own, minimal record."),
+)
+class KeyFigureViewSet(ActionModelViewSet):
+    """Key figures (sleutelfiguren). ``is_ally`` is read-only: the selection procedure sets it."""
+
+    serializer_class = KeyFigureSerializer
+    permission_classes = [IsStaffOrAllyReadOnly]
+    # Key figures leave the map through the retention procedure, not through a DELETE here.
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    create_action = staticmethod(actions.create_key_figure)
+    update_action = staticmethod(actions.update_key_figure)
+
+    def get_serializer_class(self):
+        if getattr(self, "swagger_fake_view", False) or is_staff_member(self.request):
+            return KeyFigureSerializer
+        return OwnKeyFigureSerializer
+
+    def get_queryset(self) -> QuerySet[KeyFigure]:
+        if getattr(self, "swagger_fake_view", False):
+            return KeyFigure.objects.none()
+        return (
+            key_figures_visible_to(self.request)
+            .select_related("neighbourhood")
+            .prefetch_related("communities")
+            .order_by("last_name", "first_name", "id")
+        )
+
+    def filter_queryset(self, queryset: QuerySet[KeyFigure]) -> QuerySet[KeyFigure]:
+        if self.action != "list":
+            return queryset
+        params = KeyFigureFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        wanted = params.validated_data
+        if "neighbourhood" in wanted:
+            queryset = queryset.filter(neighbourhood_id=wanted["neighbourhood"])
+        if "community" in wanted:
+            queryset = queryset.filter(communities__id=wanted["community"])
+        if wanted.get("is_ally") is not None:
+            queryset = queryset.filter(is_ally=wanted["is_ally"])
+        by = wanted.get("nominated_by")
+        if by == "municipality":
+            queryset = queryset.filter(nominated_by_municipality=True)
+        elif by == "police":
+            queryset = queryset.filter(nominated_by_police=True)
+        elif by == "both":
+            queryset = queryset.filter(nominated_by_municipality=True, nominated_by_police=True)
+        elif by == "one":
+            queryset = queryset.filter(
+                Q(nominated_by_municipality=True, nominated_by_police=False)
+                | Q(nominated_by_municipality=False, nominated_by_police=True)
+            )
+        for word in wanted.get("search", "").split():
+            queryset = queryset.filter(
+                Q(first_name__icontains=word) | Q(infix__icontains=word) | Q(last_name__icontains=word)
+            )
+        return queryset.distinct()
+
+    def get_object(self) -> KeyFigure:
+        purpose = f"api: key figure {self.action}"
+        return access_key_figure_by_id(self.request, self.kwargs["pk"], purpose=purpose)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        log_person_reads(actor=request.user, objs=list(page), purpose="api: key figure list")
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(responses=ContactMomentSerializer(many=True), description="Contact moments, newest first.")
+    @action(detail=True, methods=["get"], permission_classes=[IsMunicipalStaff])
+    def contacts(self, request: Request, pk: str | None = None) -> Response:
+        key_figure = self.get_object()
+        contacts = ContactMoment.objects.filter(key_figure=key_figure).select_related("membership__user")
+        return Response(ContactMomentSerializer(contacts, many=True).data)
+
+    @extend_schema(
+        request=ContactMomentSerializer,
+        responses={201: ContactMomentSerializer},
+        description="Record a contact moment; moves the key figure's last contact date forward.",
+    )
+    @contacts.mapping.post
+    def record_contact(self, request: Request, pk: str | None = None) -> Response:
+        key_figure = self.get_object()
+        serializer = ContactMomentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        contact = actions.record_contact(key_figure, acting_user=request.user, **serializer.validated_data)
+        return Response(ContactMomentSerializer(contact).data, status=status.HTTP_201_CREATED)
+
+
+class NetworkMapView(APIView):
+    """The network map of this municipality with its gaps (plain data, no contact details)."""
+
+    permission_classes = [IsMunicipalStaff]
+
+    @extend_schema(parameters=[NetworkMapQuerySerializer], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        params = NetworkMapQuerySerializer(data=request.query_params)
+        if not params.is_valid():
+            raise INVALID_STALE_MONTHS(fields=params.errors)
+        data = network_map(stale_after_months=params.validated_data.get("stale_after_months"))
+        shown = {person["id"] for block in data["communities"] for person in block["key_figures"]}
+        shown |= {person["id"] for person in data["gaps"]["stale_relationships"]}
+        log_person_reads(
+            actor=request.user, objs=[KeyFigure(pk=pk) for pk in sorted(shown)], purpose="api: network map"
+        )
+        return Response(data)

@@ -1,0 +1,201 @@
+"""The network map in the municipality's admin (for corrections), with the API's rules.
+
+Every save goes through ``tenants.networkmap.actions`` (the same checks, the same audit rows);
+the forms run the actions' ``clean_*`` functions first so that a broken rule shows as a form
+error instead of a crash. ``is_ally`` is read-only here: only the selection procedure sets it.
+Opening a key figure, and listing them, is logged as a person-record read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+
+from agora.accounts.access import current_tenant
+from agora.accounts.models import Membership
+from agora.accounts.roles import Role
+from agora.audit.actions import log_person_read, log_person_reads
+from agora.errors import DomainError
+from frontend.tenant_admin import MembershipModelAdmin, tenant_admin_site
+from tenants.networkmap import actions
+from tenants.networkmap.models import CityDistrict, Community, KeyFigure, Neighbourhood
+
+
+class ActionAdminForm(forms.ModelForm):
+    """Runs the action's input checks in ``clean`` and shows a domain error on its field."""
+
+    action_fields: ClassVar[frozenset[str]] = frozenset()
+    check: ClassVar[Callable[[Mapping[str, Any]], Any] | None] = None
+
+    def action_data(self) -> dict[str, Any]:
+        return {name: value for name, value in self.cleaned_data.items() if name in self.action_fields}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        check = type(self).check
+        if check is not None and not self.errors:
+            try:
+                check(self.action_data())
+            except DomainError as error:
+                targets = [name for name in error.fields if name in self.fields] or [None]
+                for name in targets:
+                    self.add_error(name, error.message())
+        return cleaned
+
+
+class ActionModelAdmin(MembershipModelAdmin):
+    """Saves through ``create_action`` / ``update_action``; the form never writes by itself."""
+
+    create_action: ClassVar[Callable[..., Any]]
+    update_action: ClassVar[Callable[..., Any]]
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        data = form.action_data()
+        if change:
+            saved = type(self).update_action(obj, data, acting_user=request.user)
+        else:
+            saved = type(self).create_action(data, acting_user=request.user)
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        """Many-to-many fields were set by the action; only inline formsets would remain."""
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+
+def _members_here(role: str):
+    municipality = current_tenant()
+    return (
+        Membership.objects.filter(
+            municipality_id=getattr(municipality, "pk", None), role=role, is_active=True
+        )
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    )
+
+
+class CityDistrictForm(ActionAdminForm):
+    action_fields = actions.CITY_DISTRICT_FIELDS
+
+    class Meta:
+        model = CityDistrict
+        fields = ["name"]
+
+
+@admin.register(CityDistrict, site=tenant_admin_site)
+class CityDistrictAdmin(ActionModelAdmin):
+    form = CityDistrictForm
+    create_action = staticmethod(actions.create_city_district)
+    update_action = staticmethod(actions.update_city_district)
+    search_fields = ["name"]
+
+
+class CommunityForm(ActionAdminForm):
+    action_fields = actions.COMMUNITY_FIELDS
+
+    class Meta:
+        model = Community
+        fields = ["kind", "name"]
+
+
+@admin.register(Community, site=tenant_admin_site)
+class CommunityAdmin(ActionModelAdmin):
+    form = CommunityForm
+    create_action = staticmethod(actions.create_community)
+    update_action = staticmethod(actions.update_community)
+    list_display = ["name", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+
+class NeighbourhoodForm(ActionAdminForm):
+    action_fields = actions.NEIGHBOURHOOD_FIELDS
+    check = staticmethod(actions.clean_neighbourhood_data)
+
+    class Meta:
+        model = Neighbourhood
+        fields = ["name", "cbs_code", "city_district", "police_officers", "municipal_contact"]
+
+
+@admin.register(Neighbourhood, site=tenant_admin_site)
+class NeighbourhoodAdmin(ActionModelAdmin):
+    form = NeighbourhoodForm
+    create_action = staticmethod(actions.create_neighbourhood)
+    update_action = staticmethod(actions.update_neighbourhood)
+    list_display = ["name", "cbs_code", "city_district"]
+    list_filter = ["city_district"]
+    search_fields = ["name", "cbs_code"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "police_officers":
+            kwargs["queryset"] = _members_here(Role.POLICE)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "municipal_contact":
+            kwargs["queryset"] = _members_here(Role.OFFICIAL)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def _check_key_figure_form(data: Mapping[str, Any]) -> None:
+    """The field checks, then the whole-record checks, on an unsaved copy."""
+    cleaned = actions.clean_key_figure_data(data)
+    actions.check_key_figure(KeyFigure(**{k: v for k, v in cleaned.items() if k != "communities"}))
+
+
+class KeyFigureForm(ActionAdminForm):
+    action_fields = actions.KEY_FIGURE_FIELDS
+    check = staticmethod(_check_key_figure_form)
+
+    class Meta:
+        model = KeyFigure
+        fields = sorted(actions.KEY_FIGURE_FIELDS)
+
+
+@admin.register(KeyFigure, site=tenant_admin_site)
+class KeyFigureAdmin(ActionModelAdmin):
+    form = KeyFigureForm
+    create_action = staticmethod(actions.create_key_figure)
+    update_action = staticmethod(actions.update_key_figure)
+    readonly_fields = ["is_ally", "last_contact_on", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["first_name", "infix", "last_name", "mobile", "email"]}),
+        ("Woonplaats", {"fields": ["neighbourhood", "residence_cbs_code"]}),
+        ("Netwerk", {"fields": ["communities", "represents", "influence_notes"]}),
+        (
+            "Lijsten en status",
+            {
+                "fields": [
+                    "nominated_by_municipality",
+                    "nominated_by_police",
+                    "is_professional_representative",
+                    "is_ally",
+                    "last_contact_on",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+    ]
+    list_display = ["__str__", "neighbourhood", "is_ally", "nominated_by_municipality", "nominated_by_police"]
+    list_filter = ["is_ally", "nominated_by_municipality", "nominated_by_police", "neighbourhood"]
+    search_fields = ["first_name", "last_name"]
+    filter_horizontal = ["communities"]
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        key_figure = super().get_object(request, object_id, from_field)
+        if key_figure is not None:
+            log_person_read(actor=request.user, obj=key_figure, purpose="admin: key figure")
+        return key_figure
+
+    def get_changelist_instance(self, request: HttpRequest):
+        changelist = super().get_changelist_instance(request)
+        log_person_reads(
+            actor=request.user, objs=list(changelist.result_list), purpose="admin: key figure list"
+        )
+        return changelist

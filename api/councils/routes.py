@@ -1,7 +1,14 @@
 """Routes of the councils API."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-from api.routes import router  # noqa: F401
+from api.councils.views import AgendaItemViewSet, CouncilRulesView, CouncilViewSet, MeetingViewSet
+from api.routes import router
 
-extra_urlpatterns: list[URLPattern] = []
+router.register("councils", CouncilViewSet, basename="council")
+router.register("council-meetings", MeetingViewSet, basename="council-meeting")
+router.register("council-agenda-items", AgendaItemViewSet, basename="council-agenda-item")
+
+extra_urlpatterns: list[URLPattern] = [
+    path("council-rules/", CouncilRulesView.as_view(), name="council-rules"),
+]

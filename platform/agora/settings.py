@@ -226,6 +226,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Distinct names for choice sets whose fields share a name across apps (e.g. "kind").
+    "ENUM_NAME_OVERRIDES": {
+        "AgendaItemKindEnum": "tenants.councils.models.AgendaItemKind",
+    },
 }
 
 # --- method settings (platform-wide; per-municipality rules live in the tenant) ---

@@ -28,18 +28,22 @@ class CouncilRules(models.Model):
     municipal_seats = models.PositiveSmallIntegerField(_("municipal seats"), default=1)
     police_seats = models.PositiveSmallIntegerField(_("police seats"), default=1)
     max_allies = models.PositiveSmallIntegerField(_("maximum allies"), default=10)
-    recommended_start_min = models.PositiveSmallIntegerField(_("recommended allies at start (min)"), default=4)
-    recommended_start_max = models.PositiveSmallIntegerField(_("recommended allies at start (max)"), default=5)
+    recommended_start_min = models.PositiveSmallIntegerField(
+        _("recommended allies at start (min)"), default=4
+    )
+    recommended_start_max = models.PositiveSmallIntegerField(
+        _("recommended allies at start (max)"), default=5
+    )
     meeting_interval_weeks = models.PositiveSmallIntegerField(_("meeting interval (weeks)"), default=6)
     relationship_meetings = models.PositiveSmallIntegerField(
         _("relationship-building meetings"),
         default=3,
         help_text=_("Held meetings before local problems may be put on the agenda."),
     )
-    signal_overdue_days = models.PositiveSmallIntegerField(_("signal answer overdue after (days)"), default=14)
-    stale_contact_months = models.PositiveSmallIntegerField(
-        _("relationship stale after (months)"), default=6
+    signal_overdue_days = models.PositiveSmallIntegerField(
+        _("signal answer overdue after (days)"), default=14
     )
+    stale_contact_months = models.PositiveSmallIntegerField(_("relationship stale after (months)"), default=6)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -234,6 +238,10 @@ class Attendance(models.Model):
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
 
+    def __str__(self) -> str:
+        who = f"member {self.member_id}" if self.member_id else f"membership {self.membership_id}"
+        return f"{who}: {'present' if self.present else 'absent'}"
+
 
 class AgendaItemKind(models.TextChoices):
     GENERAL = "general", _("algemeen")
@@ -293,3 +301,6 @@ class OverrideApproval(models.Model):
         ]
         verbose_name = _("override approval")
         verbose_name_plural = _("override approvals")
+
+    def __str__(self) -> str:
+        return f"{self.side} approval of item {self.agenda_item_id}"

@@ -1,0 +1,362 @@
+"""Serializers of the councils API: shapes only. The rules live in ``tenants.councils.actions``.
+
+Input serializers check types and choices (400 ``validation_failed``); whether an id belongs to
+this municipality, whether a member is an ally, the size limits and the meal rule are left to
+the actions, so that the API, the admin and the demo refuse alike, with the same codes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from tenants.councils.models import (
+    Acknowledgement,
+    AgendaItem,
+    AgendaItemKind,
+    Attendance,
+    Council,
+    CouncilMember,
+    CouncilRules,
+    Meeting,
+    OverrideApproval,
+)
+from tenants.councils.services import council_schedule
+from tenants.councils.workflow import AgendaItemStatus
+
+# --- shared ---------------------------------------------------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The API's one error shape (see ``api.errors``), documented for the council endpoints."""
+
+    code = serializers.CharField(help_text="Stable error code, e.g. council_crosses_boundary.")
+    detail = serializers.CharField(help_text="Human message in the request's language (nl or en).")
+    fields = serializers.DictField(help_text="Field errors, keyed by input field.")
+
+
+class WarningSerializer(serializers.Serializer):
+    """Advice of the method that did not stop the change (or that was acknowledged)."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    needs_acknowledgement = serializers.BooleanField()
+    acknowledged = serializers.BooleanField(required=False)
+    params = serializers.DictField()
+
+
+# --- rules ----------------------------------------------------------------------------------------
+
+
+class CouncilRulesSerializer(serializers.ModelSerializer):
+    """The municipality's council rules. PATCH any subset; the action checks they add up."""
+
+    class Meta:
+        model = CouncilRules
+        fields = [
+            "max_size",
+            "municipal_seats",
+            "police_seats",
+            "max_allies",
+            "recommended_start_min",
+            "recommended_start_max",
+            "meeting_interval_weeks",
+            "relationship_meetings",
+            "signal_overdue_days",
+            "stale_contact_months",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+
+
+# --- councils -------------------------------------------------------------------------------------
+
+
+class LeadSerializer(serializers.Serializer):
+    membership = serializers.IntegerField(source="pk")
+    user = serializers.IntegerField(source="user_id")
+    name = serializers.CharField(source="user.display_name")
+    title = serializers.CharField()
+    role = serializers.CharField()
+
+
+class CouncilMemberSerializer(serializers.ModelSerializer):
+    member = serializers.IntegerField(source="pk", help_text="The seat id (used for attendance).")
+    name = serializers.CharField(source="key_figure.full_name")
+
+    class Meta:
+        model = CouncilMember
+        fields = ["member", "key_figure", "name", "joined_on", "left_on", "left_reason"]
+
+
+class AcknowledgementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Acknowledgement
+        fields = ["code", "subject", "acknowledged_by", "acknowledged_at"]
+
+
+class ScheduleSerializer(serializers.Serializer):
+    held_meetings = serializers.IntegerField()
+    last_held_at = serializers.DateTimeField(allow_null=True)
+    next_due_on = serializers.DateField()
+    is_overdue = serializers.BooleanField()
+    in_relationship_phase = serializers.BooleanField()
+    next_planned_at = serializers.DateTimeField(allow_null=True)
+
+
+class CouncilSerializer(serializers.ModelSerializer):
+    """A council: scope, leads and deputies, current and former members, schedule."""
+
+    municipal_lead = LeadSerializer()
+    municipal_deputy = LeadSerializer(allow_null=True)
+    police_lead = LeadSerializer()
+    police_deputy = LeadSerializer(allow_null=True)
+    members = serializers.SerializerMethodField()
+    former_members = serializers.SerializerMethodField()
+    schedule = serializers.SerializerMethodField()
+    acknowledgements = AcknowledgementSerializer(many=True)
+
+    class Meta:
+        model = Council
+        fields = [
+            "id",
+            "name",
+            "covers_whole_municipality",
+            "neighbourhoods",
+            "municipal_lead",
+            "municipal_deputy",
+            "police_lead",
+            "police_deputy",
+            "started_on",
+            "members",
+            "former_members",
+            "schedule",
+            "acknowledgements",
+            "created_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field(CouncilMemberSerializer(many=True))
+    def get_members(self, council: Council) -> list[dict[str, Any]]:
+        seats = [s for s in council.members.all() if s.left_on is None]
+        return CouncilMemberSerializer(seats, many=True).data
+
+    @extend_schema_field(CouncilMemberSerializer(many=True))
+    def get_former_members(self, council: Council) -> list[dict[str, Any]]:
+        seats = [s for s in council.members.all() if s.left_on is not None]
+        return CouncilMemberSerializer(seats, many=True).data
+
+    @extend_schema_field(ScheduleSerializer)
+    def get_schedule(self, council: Council) -> dict[str, Any]:
+        return dict(council_schedule(council))
+
+
+class CouncilResultSerializer(CouncilSerializer):
+    """A council after a change, with the method's warnings."""
+
+    warnings = WarningSerializer(many=True, read_only=True)
+
+    class Meta(CouncilSerializer.Meta):
+        fields = CouncilSerializer.Meta.fields + ["warnings"]
+
+
+_ACK_HELP = 'Warnings you have read and accept, e.g. ["municipal_member_is_administrator"].'
+
+
+class CouncilCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    covers_whole_municipality = serializers.BooleanField(default=True)
+    neighbourhoods = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, help_text="Neighbourhood ids."
+    )
+    municipal_lead = serializers.IntegerField(help_text="Membership id (official of this municipality).")
+    municipal_deputy = serializers.IntegerField(required=False, allow_null=True, default=None)
+    police_lead = serializers.IntegerField(help_text="Membership id (police officer of this municipality).")
+    police_deputy = serializers.IntegerField(required=False, allow_null=True, default=None)
+    key_figures = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, help_text="Key figure ids (allies)."
+    )
+    started_on = serializers.DateField(required=False, allow_null=True, default=None)
+    acknowledge = serializers.ListField(
+        child=serializers.CharField(), required=False, default=list, help_text=_ACK_HELP
+    )
+
+
+class CouncilUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    covers_whole_municipality = serializers.BooleanField(required=False)
+    neighbourhoods = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+
+class LeadsInputSerializer(serializers.Serializer):
+    municipal_lead = serializers.IntegerField()
+    municipal_deputy = serializers.IntegerField(required=False, allow_null=True, default=None)
+    police_lead = serializers.IntegerField()
+    police_deputy = serializers.IntegerField(required=False, allow_null=True, default=None)
+    acknowledge = serializers.ListField(
+        child=serializers.CharField(), required=False, default=list, help_text=_ACK_HELP
+    )
+
+
+class AddMembersSerializer(serializers.Serializer):
+    key_figures = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    joined_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class LeaveSerializer(serializers.Serializer):
+    key_figure = serializers.IntegerField()
+    left_on = serializers.DateField(required=False, allow_null=True, default=None)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class ContactSerializer(serializers.Serializer):
+    seat = serializers.ChoiceField(
+        choices=["ally", "municipal_lead", "municipal_deputy", "police_lead", "police_deputy"]
+    )
+    name = serializers.CharField()
+    mobile = serializers.CharField()
+    email = serializers.CharField()
+    organisation = serializers.CharField()
+    is_you = serializers.BooleanField()
+
+
+class ContactSheetSerializer(serializers.Serializer):
+    council = serializers.IntegerField()
+    name = serializers.CharField()
+    contacts = ContactSerializer(many=True)
+
+
+# --- meetings -------------------------------------------------------------------------------------
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Attendance
+        fields = ["member", "membership", "present"]
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    attendance = AttendanceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "council",
+            "starts_at",
+            "ends_at",
+            "place",
+            "meal",
+            "status",
+            "notes",
+            "cancel_reason",
+            "attendance",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class MeetingCreateSerializer(serializers.Serializer):
+    council = serializers.IntegerField()
+    starts_at = serializers.DateTimeField(help_text="Naive times are read as Europe/Amsterdam.")
+    ends_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    place = serializers.CharField(max_length=200)
+    # Blank is accepted here so that the action answers with its stable code ``meal_required``.
+    meal = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MeetingUpdateSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField(required=False)
+    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+    place = serializers.CharField(max_length=200, required=False)
+    meal = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class MemberPresenceSerializer(serializers.Serializer):
+    member = serializers.IntegerField(help_text="Seat id from the council's members.")
+    present = serializers.BooleanField()
+
+
+class LeadPresenceSerializer(serializers.Serializer):
+    membership = serializers.IntegerField(help_text="Membership id of a lead or deputy of this council.")
+    present = serializers.BooleanField()
+
+
+class AttendanceInputSerializer(serializers.Serializer):
+    members = MemberPresenceSerializer(many=True, required=False, default=list)
+    leads = LeadPresenceSerializer(many=True, required=False, default=list)
+
+
+class HoldSerializer(serializers.Serializer):
+    notes = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None)
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class MeetingFilterSerializer(serializers.Serializer):
+    council = serializers.IntegerField(required=False)
+
+
+# --- agenda ---------------------------------------------------------------------------------------
+
+
+class OverrideApprovalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OverrideApproval
+        fields = ["side", "rules", "approved_by", "approved_at"]
+
+
+class AgendaItemSerializer(serializers.ModelSerializer):
+    """An agenda item. Members are equals: the proposer is shown, never a rank."""
+
+    approvals = OverrideApprovalSerializer(many=True, read_only=True)
+    proposed_by_name = serializers.CharField(source="proposed_by.display_name", read_only=True)
+
+    class Meta:
+        model = AgendaItem
+        fields = [
+            "id",
+            "council",
+            "meeting",
+            "title",
+            "description",
+            "kind",
+            "is_international",
+            "status",
+            "override_rules",
+            "override_reason",
+            "approvals",
+            "proposed_by",
+            "proposed_by_name",
+            "proposed_at",
+        ]
+
+
+class AgendaItemCreateSerializer(serializers.Serializer):
+    council = serializers.IntegerField()
+    meeting = serializers.IntegerField(required=False, allow_null=True, default=None)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    kind = serializers.ChoiceField(choices=AgendaItemKind.choices, default=AgendaItemKind.GENERAL)
+    is_international = serializers.BooleanField(default=False)
+    request_override = serializers.BooleanField(
+        default=False,
+        help_text="Ask both leads to override a rule (relationship phase, international topic).",
+    )
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AgendaStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[AgendaItemStatus.DISCUSSED, AgendaItemStatus.WITHDRAWN])
+
+
+class AgendaFilterSerializer(serializers.Serializer):
+    council = serializers.IntegerField(required=False)
+    meeting = serializers.IntegerField(required=False)
+    status = serializers.ChoiceField(choices=AgendaItemStatus.choices, required=False)

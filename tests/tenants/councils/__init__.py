@@ -1,0 +1,1 @@
+"""Tests of the allies' council (tenants.councils, api.councils)."""

@@ -1,0 +1,114 @@
+"""Fixtures of the council tests: the staff of Utrecht, allies, and a council built by the actions."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from django_tenants.utils import tenant_context
+
+from agora.accounts.models import Membership, User
+from tenants.councils.actions import do_create_council
+from tenants.councils.models import Council
+from tenants.networkmap.models import KeyFigure, Neighbourhood
+
+_names = itertools.count(1)
+
+
+@dataclass
+class Staff:
+    official: User
+    police: User
+    official2: User
+    police2: User
+    m_official: Membership
+    m_police: Membership
+    m_official2: Membership
+    m_police2: Membership
+
+
+@pytest.fixture
+def staff(people, in_utrecht) -> Staff:
+    """Utrecht's leads (official, police) and deputies (official2, police2)."""
+    official = people.official("utrecht")
+    police = people.police("utrecht")
+    official2 = people.official("utrecht", "2")
+    police2 = people.police("utrecht", "2")
+    connection.set_tenant(in_utrecht)
+    return Staff(
+        official,
+        police,
+        official2,
+        police2,
+        people.membership(official),
+        people.membership(police),
+        people.membership(official2),
+        people.membership(police2),
+    )
+
+
+def make_key_figure(*, ally: bool = True, user: User | None = None, **fields) -> KeyFigure:
+    """A key figure in the current schema; allies are marked as the selection app would."""
+    n = next(_names)
+    fields.setdefault("first_name", f"Persoon{n}")
+    fields.setdefault("last_name", f"Achternaam{n}")
+    fields.setdefault("mobile", f"+3161{n:07d}")
+    kf = KeyFigure.objects.create(user=user, **fields)
+    if ally:
+        KeyFigure.objects.filter(pk=kf.pk).update(is_ally=True)
+        kf.refresh_from_db()
+    return kf
+
+
+@pytest.fixture
+def ally_factory(in_utrecht) -> Callable[..., KeyFigure]:
+    return make_key_figure
+
+
+@pytest.fixture
+def make_council(staff, in_utrecht) -> Callable[..., Council]:
+    """A council created by the action, with ``allies`` (count or key figures) as members."""
+
+    def make(allies: int | list[KeyFigure] = 4, **kwargs) -> Council:
+        connection.set_tenant(in_utrecht)
+        members = [make_key_figure() for _ in range(allies)] if isinstance(allies, int) else allies
+        kwargs.setdefault("name", f"Overleg {next(_names)}")
+        kwargs.setdefault("municipal_lead_id", staff.m_official.pk)
+        kwargs.setdefault("municipal_deputy_id", staff.m_official2.pk)
+        kwargs.setdefault("police_lead_id", staff.m_police.pk)
+        kwargs.setdefault("police_deputy_id", staff.m_police2.pk)
+        return do_create_council(
+            key_figure_ids=[kf.pk for kf in members], acting_user=staff.official, **kwargs
+        ).council
+
+    return make
+
+
+def foreign_id(model, amersfoort, utrecht, **fields) -> int:
+    """The id of a row created in Amersfoort that does not exist in Utrecht's schema.
+
+    Schemas are cloned, so their sequences can overlap; creating rows until the id is free in
+    Utrecht makes the test about the boundary and not about an accidental id collision.
+    """
+    for attempt in range(50):
+        with tenant_context(amersfoort):
+            values = {
+                k: (f"{v}{attempt}" if isinstance(v, str) and k == "name" else v) for k, v in fields.items()
+            }
+            obj = model.objects.create(**values)
+        with tenant_context(utrecht):
+            if not model.objects.filter(pk=obj.pk).exists():
+                connection.set_tenant(utrecht)
+                return obj.pk
+    raise AssertionError("could not find an id free in Utrecht")
+
+
+@pytest.fixture
+def neighbourhood(in_utrecht) -> Callable[[str], Neighbourhood]:
+    def make(name: str) -> Neighbourhood:
+        return Neighbourhood.objects.create(name=name)
+
+    return make

@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from agora.errors import ErrorSpec
+from agora.errors import DomainError, ErrorSpec, registered_codes
 from tenants.networkmap.phones import try_normalise_phone
 from tenants.nominations import errors
 from tenants.nominations.names import NameParts, clean, fold, parse_full_name, split_surname
@@ -127,6 +127,19 @@ class RowError:
 
     def as_dict(self) -> dict[str, Any]:
         return {"line": self.line, "column": self.column, "code": self.code, "params": self.params}
+
+
+def describe_row_error(error: dict[str, Any], language: str | None = None) -> dict[str, Any]:
+    """A stored row error (``RowError.as_dict()``) with its message, in the active language by default."""
+    spec = registered_codes().get(error.get("code", ""))
+    params = error.get("params") or {}
+    detail = DomainError(spec, params=params).message(language) if spec else error.get("code", "")
+    return {
+        "line": error.get("line"),
+        "column": error.get("column", ""),
+        "code": error.get("code", ""),
+        "detail": detail,
+    }
 
 
 @dataclass

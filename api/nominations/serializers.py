@@ -1,0 +1,142 @@
+"""Serializers of the nominations API: shapes only, no rules (those live in tenants.nominations)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from tenants.nominations.columns import describe_row_error
+from tenants.nominations.models import ImportRun, Source
+
+
+class RowErrorSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    column = serializers.CharField()
+    code = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    source = serializers.ChoiceField(choices=Source.choices)
+    dry_run = serializers.BooleanField(default=False)
+
+
+class ImportReportSerializer(serializers.Serializer):
+    """The report of an import (or dry run) as the service returned it."""
+
+    run_id = serializers.IntegerField(allow_null=True)
+    source = serializers.CharField()
+    file_name = serializers.CharField()
+    file_format = serializers.CharField()
+    checksum = serializers.CharField()
+    dry_run = serializers.BooleanField()
+    total_rows = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    error_count = serializers.IntegerField()
+    key_figures_created = serializers.IntegerField()
+    key_figures_linked = serializers.IntegerField()
+    not_in_file = serializers.IntegerField()
+    ignored_columns = serializers.ListField(child=serializers.CharField())
+    errors = serializers.SerializerMethodField()
+
+    @extend_schema_field(RowErrorSerializer(many=True))
+    def get_errors(self, report) -> list[dict[str, Any]]:
+        return [describe_row_error(error.as_dict()) for error in report.errors]
+
+
+class ImportRunSerializer(serializers.ModelSerializer):
+    imported_by = serializers.SerializerMethodField()
+    errors = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportRun
+        fields = [
+            "id",
+            "source",
+            "file_name",
+            "file_format",
+            "checksum",
+            "imported_by",
+            "started_at",
+            "finished_at",
+            "dry_run",
+            "total_rows",
+            "created_count",
+            "updated_count",
+            "unchanged_count",
+            "error_count",
+            "key_figures_created",
+            "key_figures_linked",
+            "not_in_file",
+            "ignored_columns",
+            "errors",
+        ]
+        read_only_fields = fields
+
+    def get_imported_by(self, run: ImportRun) -> str | None:
+        return run.imported_by.display_name if run.imported_by_id else None
+
+    @extend_schema_field(RowErrorSerializer(many=True))
+    def get_errors(self, run: ImportRun) -> list[dict[str, Any]]:
+        return [describe_row_error(error) for error in run.errors]
+
+
+class MatchRequestSerializer(serializers.Serializer):
+    municipality_key_figure = serializers.IntegerField(min_value=1)
+    police_key_figure = serializers.IntegerField(min_value=1)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class ComparisonPersonSerializer(serializers.Serializer):
+    key_figure_id = serializers.IntegerField()
+    name = serializers.CharField()
+    first_name = serializers.CharField()
+    infix = serializers.CharField()
+    last_name = serializers.CharField()
+    mobile = serializers.CharField()
+    email = serializers.CharField()
+    neighbourhood = serializers.CharField(allow_null=True)
+    lists = serializers.ListField(child=serializers.ChoiceField(choices=Source.choices))
+
+
+class AmbiguousMatchSerializer(serializers.Serializer):
+    municipality = ComparisonPersonSerializer()
+    police = ComparisonPersonSerializer()
+    score = serializers.FloatField()
+    phone = serializers.ChoiceField(choices=["same", "different", "missing"])
+    email = serializers.ChoiceField(choices=["same", "different", "missing"])
+
+
+class ComparisonCountsSerializer(serializers.Serializer):
+    both = serializers.IntegerField()
+    only_municipality = serializers.IntegerField()
+    only_police = serializers.IntegerField()
+    ambiguous = serializers.IntegerField()
+
+
+class ComparisonSerializer(serializers.Serializer):
+    both = ComparisonPersonSerializer(many=True)
+    only_municipality = ComparisonPersonSerializer(many=True)
+    only_police = ComparisonPersonSerializer(many=True)
+    ambiguous = AmbiguousMatchSerializer(many=True)
+    counts = ComparisonCountsSerializer()
+
+
+class MatchConfirmedSerializer(serializers.Serializer):
+    key_figure_id = serializers.IntegerField()
+    name = serializers.CharField()
+    nominated_by_municipality = serializers.BooleanField()
+    nominated_by_police = serializers.BooleanField()
+
+
+class MatchRejectedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    municipality_key_figure = serializers.IntegerField(source="municipality_key_figure_id")
+    police_key_figure = serializers.IntegerField(source="police_key_figure_id")
+    score = serializers.FloatField()
+    reason = serializers.CharField()

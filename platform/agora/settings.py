@@ -229,6 +229,9 @@ SPECTACULAR_SETTINGS = {
     # Distinct names for choice sets whose fields share a name across apps (e.g. "kind").
     "ENUM_NAME_OVERRIDES": {
         "AgendaItemKindEnum": "tenants.councils.models.AgendaItemKind",
+        "SignalStatusEnum": "tenants.signals.workflow.SignalStatus",
+        "SignalCategoryEnum": "tenants.signals.models.SignalCategory",
+        "NoticeVisibilityEnum": "tenants.signals.models.NoticeVisibility",
     },
 }
 

@@ -232,6 +232,9 @@ SPECTACULAR_SETTINGS = {
         "SignalStatusEnum": "tenants.signals.workflow.SignalStatus",
         "SignalCategoryEnum": "tenants.signals.models.SignalCategory",
         "NoticeVisibilityEnum": "tenants.signals.models.NoticeVisibility",
+        "SelectionCaseStateEnum": "tenants.selection.workflow.CaseState",
+        "MunicipalityOrPoliceEnum": "tenants.selection.models.ReviewSide",
+        "AssessmentAnswerEnum": "tenants.selection.models.Answer",
     },
 }
 

@@ -1,0 +1,71 @@
+"""The selection API documents itself cleanly; the admin shows cases but changes nothing."""
+
+from __future__ import annotations
+
+import json
+
+from django.urls import include, path
+from drf_spectacular.drainage import GENERATOR_STATS
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.renderers import OpenApiJsonRenderer
+from openapi_spec_validator import validate
+from rest_framework.routers import SimpleRouter
+
+from api.selection.serializers import HomeVisitInputSerializer
+from api.selection.views import SelectionCaseViewSet
+from tenants.selection.models import ASSESSMENT_QUESTIONS, SelectionCase
+from tenants.selection.workflow import CaseState
+
+STEPS = ("start-review", "approve", "reject", "record-home-visit", "decide", "step-down", "reactivate")
+
+
+def _selection_schema() -> dict:
+    router = SimpleRouter()
+    router.register("selection-cases", SelectionCaseViewSet, basename="selection-case")
+    GENERATOR_STATS.reset()
+    generator = SchemaGenerator(patterns=[path("api/v1/", include(router.urls))])
+    schema = generator.get_schema(request=None, public=True)
+    return json.loads(OpenApiJsonRenderer().render(schema))
+
+
+def test_schema_is_clean_and_valid():
+    document = _selection_schema()
+    assert not GENERATOR_STATS, "drf-spectacular warned or erred on the selection API"
+    validate(document)
+    paths = document["paths"]
+    assert set(paths["/api/v1/selection-cases/"]) >= {"get", "post"}
+    for step in STEPS:
+        operation = paths[f"/api/v1/selection-cases/{{id}}/{step}/"]["post"]
+        assert {"200", "400", "403", "404", "409"} <= set(operation["responses"]), step
+        assert operation["requestBody"], step
+    parameters = {p["name"] for p in paths["/api/v1/selection-cases/"]["get"]["parameters"]}
+    assert {"state", "key_figure", "page"} <= parameters
+    assert "SelectionError" in document["components"]["schemas"]
+
+
+def test_home_visit_input_asks_the_four_questions():
+    assert set(ASSESSMENT_QUESTIONS) <= set(HomeVisitInputSerializer().fields)
+
+
+def test_admin_lists_and_shows_cases_read_only(pipeline, web):
+    case = pipeline.case_at(CaseState.HOME_VISIT, visited=True)
+    client = web(pipeline.official)
+    listing = client.get("/admin/selection/selectioncase/")
+    assert listing.status_code == 200
+    assert case.key_figure.last_name in listing.content.decode()
+    page = client.get(f"/admin/selection/selectioncase/{case.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert (
+        "joint_review" in html or "Gezamenlijke beoordeling" in html.lower() or "huisbezoek" in html.lower()
+    )
+    assert 'name="_save"' not in html  # nothing to save: read-only
+    assert client.get("/admin/selection/selectioncase/add/").status_code == 403
+    response = client.post(f"/admin/selection/selectioncase/{case.pk}/change/", {"state": "ally"})
+    assert response.status_code == 403
+    assert SelectionCase.objects.get(pk=case.pk).state == CaseState.HOME_VISIT
+    assert client.get("/admin/selection/transition/").status_code == 200
+
+
+def test_admin_is_closed_to_allies(pipeline, web, people):
+    assert web(people.ally("utrecht")).get("/admin/selection/selectioncase/").status_code in (302, 403)

@@ -59,7 +59,8 @@ def _candidate_pairs(left: list[KeyFigure], right: list[KeyFigure]) -> set[tuple
     pairs: set[tuple[int, int]] = set()
     if not left or not right:
         return pairs
-    left_names, right_names = [_names(f) for f in left], [_names(f) for f in right]
+    left_names = [_names(f).canonical() for f in left]
+    right_names = [_names(f).canonical() for f in right]
     for keys_left, keys_right, scorer, cutoff in (
         (
             [blocking_key(n) for n in left_names],
@@ -69,9 +70,11 @@ def _candidate_pairs(left: list[KeyFigure], right: list[KeyFigure]) -> set[tuple
         ),
         ([n.core for n in left_names], [n.core for n in right_names], fuzz.ratio, _BLOCK_CUTOFF_SURNAME),
     ):
-        matrix = process.cdist(keys_left, keys_right, scorer=scorer, score_cutoff=cutoff, workers=1)
-        rows, cols = matrix.nonzero()
-        pairs.update(zip(rows.tolist(), cols.tolist(), strict=True))
+        for i, key in enumerate(keys_left):
+            for _choice, _score, j in process.extract(
+                key, keys_right, scorer=scorer, score_cutoff=cutoff, limit=None
+            ):
+                pairs.add((i, j))
     by_contact: dict[str, list[int]] = defaultdict(list)
     for j, figure in enumerate(right):
         for value in (figure.mobile, figure.email.lower()):

@@ -82,6 +82,11 @@ class NameParts:
         """Recognises the same name written the same way modulo case, diacritics and infix spelling."""
         return f"{self.given}|{infix_key(self.infix)}|{self.core}"
 
+    def canonical(self) -> NameParts:
+        """The infix moved out of the surname ("", "van der Berg" → "van der", "Berg")."""
+        infix, last_name = split_surname(self.last_name, self.infix)
+        return NameParts(first_name=clean(self.first_name), infix=infix, last_name=last_name)
+
     def swapped(self) -> NameParts:
         return NameParts(first_name=self.last_name, infix=self.infix, last_name=self.first_name)
 
@@ -165,6 +170,7 @@ SWAP_PENALTY = 2.0
 
 def name_similarity(a: NameParts, b: NameParts) -> float:
     """0 to 100: how likely the two names are the same person's, first/last possibly swapped."""
+    a, b = a.canonical(), b.canonical()
     straight = _structured(a, b)
     swapped = _structured(a, b.swapped()) - SWAP_PENALTY
     return round(max(0.0, straight, swapped), 1)

@@ -1,0 +1,209 @@
+"""``/api/v1/signals/``: who may do what, the ally's narrowed view, filters, codes, tenant boundary."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django_tenants.utils import tenant_context
+
+from agora.audit.models import PersonRecordRead
+from tenants.signals import actions
+from tenants.signals.models import Signal
+from tests.helpers import assert_error
+
+URL = "/api/v1/signals/"
+
+
+def body(town, **overrides) -> dict:
+    data = {
+        "category": "pest",
+        "neighbourhood_id": town.neighbourhood.pk,
+        "description": "Ratten in de tuin.",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_strangers_and_other_municipalities_get_403(town, people, api):
+    for user in (people.stranger(), people.official("amersfoort"), people.ally("amersfoort", "a1")):
+        client = api(user, "utrecht")
+        assert_error(client.get(URL), "permission_denied", 403)
+        assert_error(client.post(URL, body(town), format="json"), "permission_denied", 403)
+    assert_error(api(None, "utrecht").get(URL), "not_authenticated")
+
+
+def test_an_ally_raises_and_sees_only_their_own_signals_and_answers(town, people, api):
+    ally = api(town.ally_user)
+    response = ally.post(URL, body(town), format="json")
+    assert response.status_code == 201, response.json()
+    mine = response.json()
+    assert (mine["ally_id"], mine["status"], mine["raised_on_behalf"]) == (town.ally.pk, "new", False)
+
+    theirs = actions.do_raise_signal(
+        category="safety",
+        neighbourhood_id=town.neighbourhood.pk,
+        description="Iets anders.",
+        acting_user=town.other_ally_user,
+    )
+    staff = api(town.official)
+    owner = people.membership(town.police).pk
+    assert (
+        staff.post(f"{URL}{mine['id']}/assign/", {"owner_membership_id": owner}, format="json").status_code
+        == 200
+    )
+    answered = api(town.police).post(
+        f"{URL}{mine['id']}/answer/", {"body": "Melding doorgezet."}, format="json"
+    )
+    assert answered.status_code == 201
+    assert answered.json()["response_time_seconds"] is not None
+
+    listing = ally.get(URL).json()
+    assert [row["id"] for row in listing["results"]] == [mine["id"]]
+    detail = ally.get(f"{URL}{mine['id']}/").json()
+    assert [a["body"] for a in detail["answers"]] == ["Melding doorgezet."]
+    assert detail["status"] == "answered"
+    assert detail["owner"]["role"] == "police"
+    # Someone else's signal is a 404, the same as a missing one.
+    assert_error(ally.get(f"{URL}{theirs.pk}/"), "not_found", 404)
+    assert_error(ally.post(f"{URL}{theirs.pk}/reopen/", {}, format="json"), "not_found", 404)
+    assert_error(ally.get(f"{URL}999999999/"), "not_found", 404)
+    assert_error(ally.get(f"{URL}99999999999999999999999/"), "not_found", 404)
+    # Staff see both.
+    assert {row["id"] for row in staff.get(URL).json()["results"]} == {mine["id"], theirs.pk}
+
+
+def test_an_ally_cannot_raise_for_another_or_run_staff_actions(town, people, api):
+    ally = api(town.ally_user)
+    assert_error(
+        ally.post(URL, body(town, ally_id=town.other_ally.pk), format="json"), "signal_own_only", 403
+    )
+    signal = ally.post(URL, body(town), format="json").json()
+    owner = people.membership(town.police).pk
+    for path, data in (("assign", {"owner_membership_id": owner}), ("answer", {"body": "x"}), ("close", {})):
+        assert_error(ally.post(f"{URL}{signal['id']}/{path}/", data, format="json"), "permission_denied", 403)
+
+
+def test_staff_walk_a_signal_through_the_api(town, people, api):
+    staff = api(town.official)
+    created = staff.post(URL, body(town, ally_id=town.ally.pk, category="illegal_dumping"), format="json")
+    assert created.status_code == 201
+    signal = created.json()
+    assert signal["raised_on_behalf"] is True
+    base = f"{URL}{signal['id']}"
+    assert_error(
+        staff.post(f"{base}/answer/", {"body": "Te vroeg"}, format="json"), "invalid_transition", 409
+    )
+    assert_error(staff.post(f"{base}/close/", {}, format="json"), "invalid_transition", 409)
+    assert (
+        staff.post(
+            f"{base}/assign/", {"owner_membership_id": people.membership(town.official).pk}
+        ).status_code
+        == 200
+    )
+    assert staff.post(f"{base}/answer/", {"body": "Grofvuil wordt morgen opgehaald."}).status_code == 201
+    closed = staff.post(f"{base}/close/", {"note": "Opgehaald."}, format="json").json()
+    assert closed["status"] == "closed" and closed["closed_at"]
+    assert_error(staff.post(f"{base}/reopen/", {}, format="json"), "signal_reopen_by_ally_only", 403)
+    reopened = api(town.ally_user).post(f"{base}/reopen/", {"note": "Er ligt weer wat."}, format="json")
+    assert reopened.status_code == 200
+    assert reopened.json()["status"] == "assigned"
+    assert [h["to_status"] for h in reopened.json()["history"]] == [
+        "new",
+        "assigned",
+        "answered",
+        "closed",
+        "assigned",
+    ]
+
+
+def test_rule_codes_through_the_api(town, people, api):
+    staff = api(town.official)
+    assert_error(staff.post(URL, body(town), format="json"), "signal_ally_required", 400)
+    assert_error(
+        staff.post(URL, body(town, ally_id=town.non_ally.pk), format="json"), "signal_not_an_ally", 400
+    )
+    assert_error(
+        staff.post(URL, body(town, ally_id=10**9), format="json"), "signal_ally_outside_municipality", 400
+    )
+    assert_error(
+        staff.post(URL, body(town, ally_id=town.ally.pk, neighbourhood_id=10**9), format="json"),
+        "signal_neighbourhood_outside_municipality",
+        400,
+    )
+    response = staff.post(URL, body(town, ally_id=town.ally.pk, category="graffiti"), format="json")
+    assert "category" in assert_error(response, "validation_failed", 400)["fields"]
+    signal = staff.post(URL, body(town, ally_id=town.ally.pk), format="json").json()
+    foreign = people.membership(people.police("amersfoort"), "amersfoort").pk
+    assert_error(
+        staff.post(f"{URL}{signal['id']}/assign/", {"owner_membership_id": foreign}, format="json"),
+        "signal_owner_outside_municipality",
+        400,
+    )
+    ally_membership = people.membership(town.ally_user).pk
+    assert_error(
+        staff.post(f"{URL}{signal['id']}/assign/", {"owner_membership_id": ally_membership}, format="json"),
+        "signal_owner_not_staff",
+        400,
+    )
+
+
+def test_filters(town, people, api):
+    from django.utils import timezone
+
+    from tenants.networkmap.models import Neighbourhood
+
+    other = Neighbourhood.objects.create(name="Zuilen")
+    late = actions.do_raise_signal(
+        category="safety",
+        neighbourhood_id=town.neighbourhood.pk,
+        description="Oud.",
+        acting_user=town.ally_user,
+        raised_at=timezone.now() - timedelta(days=20),
+    )
+    fresh = actions.do_raise_signal(
+        category="pest", neighbourhood_id=other.pk, description="Nieuw.", acting_user=town.ally_user
+    )
+    actions.do_assign_signal_owner(
+        fresh, owner_membership_id=people.membership(town.police).pk, acting_user=town.official
+    )
+    staff = api(town.police)
+
+    def ids(query: str) -> set[int]:
+        response = staff.get(f"{URL}?{query}")
+        assert response.status_code == 200, response.json()
+        return {row["id"] for row in response.json()["results"]}
+
+    assert ids("") == {late.pk, fresh.pk}
+    assert ids("status=assigned") == {fresh.pk}
+    assert ids("category=safety") == {late.pk}
+    assert ids(f"neighbourhood={other.pk}") == {fresh.pk}
+    assert ids("overdue=true") == {late.pk}
+    assert ids("overdue=false") == {fresh.pk}
+    assert ids("status=new&overdue=true&category=safety") == {late.pk}
+    rows = {row["id"]: row for row in staff.get(URL).json()["results"]}
+    assert rows[late.pk]["is_overdue"] is True and rows[fresh.pk]["is_overdue"] is False
+    assert_error(staff.get(f"{URL}?status=lost"), "validation_failed", 400)
+    assert_error(staff.get(f"{URL}?overdue=maybe"), "validation_failed", 400)
+    # Staff reading allies' names is logged.
+    assert PersonRecordRead.objects.filter(actor=town.police, record_id=str(town.ally.pk)).exists()
+
+
+@pytest.mark.parametrize("path", ["", "answer/", "reopen/"])
+def test_ids_of_another_municipality_are_404(town, amersfoort, amersfoort_town, people, api, path):
+    with tenant_context(amersfoort):
+        foreign = actions.do_raise_signal(
+            category="pest",
+            neighbourhood_id=amersfoort_town.neighbourhood.pk,
+            description="In Amersfoort.",
+            acting_user=amersfoort_town.ally_user,
+        )
+    assert not Signal.objects.filter(pk=foreign.pk).exists()  # Utrecht has no signal with this id
+    user = town.official if path != "reopen/" else town.ally_user
+    client = api(user, "utrecht")
+    response = (
+        client.post(f"{URL}{foreign.pk}/{path}", {"body": "x"}) if path else client.get(f"{URL}{foreign.pk}/")
+    )
+    assert_error(response, "not_found", 404)
+    # And Utrecht's people get nothing on Amersfoort's host.
+    assert_error(api(town.official, "amersfoort").get(f"{URL}{foreign.pk}/"), "permission_denied", 403)

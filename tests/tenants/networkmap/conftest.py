@@ -44,7 +44,7 @@ def utrecht_map(in_utrecht, people) -> UtrechtMap:
     - Joods: David only (contact 400 days ago) in Oost: a single point of failure, stale, no ally
     - Jongeren: Youssef (ally) only: a single point of failure, but with an ally
     - Eritrees: nobody
-    - Ibrahim lives in another municipality (no neighbourhood, no community), contact 30 days ago
+    - Ibrahim lives in another municipality (no neighbourhood, no community), contact 45 days ago
     """
     official, police = people.official("utrecht"), people.police("utrecht")
     district = actions.create_city_district({"name": "Noord"}, acting_user=official)
@@ -110,7 +110,7 @@ def utrecht_map(in_utrecht, people) -> UtrechtMap:
         {"first_name": "Ibrahim", "last_name": "Özdemir", "residence_cbs_code": "GM0356"},
         acting_user=official,
     )
-    actions.record_contact(elsewhere, acting_user=official, date=days_ago(30))
+    actions.record_contact(elsewhere, acting_user=official, date=days_ago(45))
     for key_figure in (youssef, fatima, david, elsewhere):
         key_figure.refresh_from_db()
     return UtrechtMap(

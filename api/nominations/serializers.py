@@ -19,7 +19,8 @@ class RowErrorSerializer(serializers.Serializer):
 
 
 class ImportUploadSerializer(serializers.Serializer):
-    file = serializers.FileField()
+    # Empty files reach the service, which answers with its own stable code (nomination_file_empty).
+    file = serializers.FileField(allow_empty_file=True)
     source = serializers.ChoiceField(choices=Source.choices)
     dry_run = serializers.BooleanField(default=False)
 
@@ -101,15 +102,17 @@ class ComparisonPersonSerializer(serializers.Serializer):
     mobile = serializers.CharField()
     email = serializers.CharField()
     neighbourhood = serializers.CharField(allow_null=True)
-    lists = serializers.ListField(child=serializers.ChoiceField(choices=Source.choices))
+    lists = serializers.ListField(
+        child=serializers.CharField(), help_text="The lists this person is on: municipality, police."
+    )
 
 
 class AmbiguousMatchSerializer(serializers.Serializer):
     municipality = ComparisonPersonSerializer()
     police = ComparisonPersonSerializer()
     score = serializers.FloatField()
-    phone = serializers.ChoiceField(choices=["same", "different", "missing"])
-    email = serializers.ChoiceField(choices=["same", "different", "missing"])
+    phone = serializers.CharField(help_text="same, different or missing (one side has none)")
+    email = serializers.CharField(help_text="same, different or missing (one side has none)")
 
 
 class ComparisonCountsSerializer(serializers.Serializer):

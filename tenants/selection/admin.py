@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from agora.accounts.access import is_staff_member
 from agora.audit.actions import log_person_read
 from frontend.tenant_admin import MembershipModelAdmin, tenant_admin_site
 from tenants.selection.access import READ_PURPOSE
@@ -19,6 +20,10 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        # Membership decides, not Django's permission tables (see frontend.tenant_admin).
+        return is_staff_member(request)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

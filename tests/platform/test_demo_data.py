@@ -1,0 +1,117 @@
+"""``agora.demo.load_demo``: geography, municipalities, staff, the tenant apps' loaders; idempotent."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django_tenants.utils import schema_exists
+
+from agora.accounts.models import Membership, User
+from agora.accounts.roles import Role
+from agora.demo import DEMO_PASSWORD, TENANT_DEMO_MODULES, import_demo_module, load_demo
+from agora.geography.models import PoliceDistrict
+from agora.municipalities.models import Municipality
+
+DEMO = {"utrecht": "Utrecht-Stad", "amersfoort": "Eemland", "leusden": "Eemland", "soest": "Eemland"}
+
+
+@pytest.fixture
+def fake_demo_package(tmp_path: Path, monkeypatch):
+    """A package on sys.path with a recording demo loader and one broken demo module."""
+    package = tmp_path / "fakedemo"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "demo.py").write_text(
+        textwrap.dedent(
+            """
+            from django.db import connection
+
+            CALLS = []
+
+            def load_demo(municipality, staff):
+                official = staff["official"].username
+                CALLS.append((municipality.slug, connection.schema_name, sorted(staff), official))
+            """
+        )
+    )
+    (package / "broken.py").write_text("import fakedemo_dependency_that_does_not_exist\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield "fakedemo"
+    for name in [n for n in sys.modules if n.startswith("fakedemo")]:
+        del sys.modules[name]
+
+
+def test_missing_module_is_skipped_but_a_broken_one_raises(fake_demo_package) -> None:
+    assert import_demo_module("fakedemo.missing") is None
+    assert import_demo_module("fakedemo.demo") is not None
+    with pytest.raises(ModuleNotFoundError, match="fakedemo_dependency_that_does_not_exist"):
+        import_demo_module("fakedemo.broken")
+
+
+def test_the_tenant_modules_in_order() -> None:
+    assert TENANT_DEMO_MODULES == (
+        "tenants.networkmap.demo",
+        "tenants.nominations.demo",
+        "tenants.selection.demo",
+        "tenants.councils.demo",
+        "tenants.signals.demo",
+    )
+
+
+def test_load_demo_builds_the_demo_and_is_idempotent(utrecht, amersfoort, fake_demo_package) -> None:
+    # Only the fake loaders here: the tenant apps test their own demo data.
+    modules = ("fakedemo.demo", "fakedemo.not_written_yet")
+    result = load_demo(modules)
+    assert connection.schema_name == "public"
+
+    assert [m.slug for m in result.municipalities] == list(DEMO)
+    for slug, district in DEMO.items():
+        municipality = Municipality.objects.get(slug=slug)
+        assert municipality.district == PoliceDistrict.objects.get(
+            unit__name="Midden-Nederland", name=district
+        )
+        assert schema_exists(municipality.schema_name)
+        roles = dict(
+            Membership.objects.filter(municipality=municipality).values_list("user__username", "role")
+        )
+        for prefix, role in [
+            ("ambtenaar", Role.OFFICIAL),
+            ("wijkagent", Role.POLICE),
+            ("ambtenaar2", Role.OFFICIAL),
+            ("wijkagent2", Role.POLICE),
+            ("burgemeester", Role.OFFICIAL),
+        ]:
+            assert roles[f"{prefix}.{slug}"] == role
+        mayor = Membership.objects.get(user__username=f"burgemeester.{slug}")
+        assert mayor.title == "burgemeester"
+    assert User.objects.get(username="wijkagent.soest").check_password(DEMO_PASSWORD)
+    assert "fakedemo.not_written_yet" in result.skipped_modules
+    assert "fakedemo.demo" in result.loaded_modules
+
+    calls = sys.modules["fakedemo.demo"].CALLS
+    assert calls == [
+        (slug, f"gm_{slug}", ["official", "official2", "police", "police2"], f"ambtenaar.{slug}")
+        for slug in DEMO
+    ]
+
+    counts = (Municipality.objects.count(), User.objects.count(), Membership.objects.count())
+    again = load_demo(modules)
+    assert (Municipality.objects.count(), User.objects.count(), Membership.objects.count()) == counts
+    assert [login.username for login in again.logins] == [login.username for login in result.logins]
+    assert len(calls) == 2 * len(DEMO)  # each loader runs again; being idempotent is its own duty
+
+
+def test_a_failing_loader_stops_the_demo_loudly(utrecht, amersfoort, tmp_path, monkeypatch) -> None:
+    (tmp_path / "failingdemo.py").write_text(
+        "def load_demo(municipality, staff):\n    raise ValueError('bad demo row')\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        with pytest.raises(ValueError, match="bad demo row"):
+            load_demo(("failingdemo",))
+    finally:
+        sys.modules.pop("failingdemo", None)

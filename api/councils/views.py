@@ -112,6 +112,22 @@ class VCardRenderer(_TextRenderer):
     format = "vcf"
 
 
+class JsonErrorsMixin:
+    """Errors of the text exports (iCal, vCard) come back as the API's JSON error shape.
+
+    DRF renders an error with the renderer negotiated for the request; for a ``.vcf`` or
+    ``.ics`` request that would label the JSON error as a calendar or a card.
+    """
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response = super().handle_exception(exc)  # type: ignore[misc]
+        request = self.request  # type: ignore[attr-defined]
+        if not isinstance(getattr(request, "accepted_renderer", None), JSONRenderer):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
 def _council_queryset(qs: QuerySet[Council]) -> QuerySet[Council]:
     return qs.select_related(
         "municipal_lead__user",
@@ -177,6 +193,7 @@ class CouncilRulesView(APIView):
     ),
 )
 class CouncilViewSet(
+    JsonErrorsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,

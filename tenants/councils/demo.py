@@ -29,9 +29,9 @@ from tenants.networkmap.models import KeyFigure
 
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 
-# Days ago of the held meetings: every six weeks, the last one eight weeks back.
-HELD_DAYS_AGO = (225, 183, 141, 99, 57)
-PLANNED_IN_DAYS = 14
+# Days ago of the held meetings: every six weeks; the next one is planned before it is due.
+HELD_DAYS_AGO = (198, 156, 114, 72, 30)
+PLANNED_IN_DAYS = 10
 MEALS_AND_PLACES = (
     ("Roti met kip, gekookt door de Surinaamse vrouwenvereniging", "Buurthuis De Boog"),
     ("Mezze en thee", "Ontmoetingsruimte van de moskee"),

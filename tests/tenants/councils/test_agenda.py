@@ -145,7 +145,7 @@ def test_international_topic_is_refused_with_the_reason(api, staff, council_with
 
 
 def test_international_topic_override_by_both_leads(api, staff, council_with_ally):
-    council, ally_user = council_with_ally
+    council, _ally_user = council_with_ally
     response = _propose(
         api(staff.official),
         council,

@@ -194,3 +194,14 @@ def test_the_openapi_schema_documents_the_endpoints(api, staff_map):
     assert f"{COMPARISON}confirm/" in paths and f"{COMPARISON}reject/" in paths
     assert "ImportRun" in schema["components"]["schemas"]
     assert "Comparison" in schema["components"]["schemas"]
+
+
+def test_import_runs_are_read_only_in_the_tenant_admin(api, web, staff_map, people, utrecht):
+    report = _upload(api(staff_map["official"]), csv_bytes([row("Jan", "Berg")])).json()
+    client = web(staff_map["police"])
+    listing = client.get("/admin/nominations/importrun/")
+    assert listing.status_code == 200 and "lijst.csv" in listing.content.decode()
+    change = client.get(f"/admin/nominations/importrun/{report['run_id']}/change/")
+    assert change.status_code == 200 and 'name="_save"' not in change.content.decode()
+    assert client.get("/admin/nominations/importrun/add/").status_code == 403
+    assert web(people.ally("utrecht")).get("/admin/nominations/importrun/").status_code == 302

@@ -63,6 +63,8 @@ class Command(BaseCommand):
             return tqdm(rows, desc=path.name, unit="row", disable=options["verbosity"] < 1, file=self.stderr)
 
         connection.set_tenant(municipality)
+        # tqdm redraws with "\r"; Django's wrapper would end every redraw with a newline.
+        self.stderr.ending = ""
         try:
             with path.open("rb") as file:
                 report = import_nominations(
@@ -75,6 +77,8 @@ class Command(BaseCommand):
                 )
         except DomainError as error:
             raise CommandError(f"{error.code}: {error.message('en')}") from error
+        finally:
+            self.stderr.ending = "\n"
         prefix = "DRY RUN, nothing written: " if report.dry_run else ""
         self.stdout.write(
             f"{prefix}{municipality.name}, {report.source} list {report.file_name}: "

@@ -1,0 +1,53 @@
+"""The signals demo: a believable history through the actions, idempotent, nothing without allies."""
+
+from __future__ import annotations
+
+from agora.accounts.access import current_tenant
+from agora.audit.models import AuditEvent
+from tenants.signals.demo import NOTICE_TITLE, load_demo
+from tenants.signals.models import Notice, Signal
+from tenants.signals.stats import signal_stats
+from tests.tenants.signals.conftest import make_council, make_key_figure
+
+
+def staff_of(people) -> dict:
+    return {
+        "official": people.official("utrecht"),
+        "police": people.police("utrecht"),
+        "official2": people.official("utrecht", "2"),
+        "police2": people.police("utrecht", "2"),
+    }
+
+
+def test_no_allies_no_demo(in_utrecht, people):
+    load_demo(in_utrecht, staff_of(people))
+    assert not Signal.objects.exists() and not Notice.objects.exists()
+
+
+def test_demo_history_and_idempotence(town, people):
+    third = make_key_figure("Samira", neighbourhood=town.neighbourhood)
+    make_council(people, [town.ally, town.other_ally, third])
+    staff = staff_of(people)
+
+    load_demo(current_tenant(), staff)
+    stats = signal_stats()
+    assert stats["raised"] == 6
+    assert stats["overdue"] == 1
+    assert stats["answered"] == 4
+    assert stats["open"] == 4  # two were closed
+    assert stats["median_response_hours"] is not None
+    response_times = sorted(
+        int(rt.total_seconds() // 3600)
+        for rt in Signal.objects.exclude(response_time=None).values_list("response_time", flat=True)
+    )
+    assert response_times == [3, 5, 26, 52]
+    # Allies with a login raised and reopened in their own name.
+    assert AuditEvent.objects.filter(action="signal.reopened").count() == 1
+
+    notice = Notice.objects.get(title=NOTICE_TITLE)
+    receipts = list(notice.recipients.values_list("read_at", flat=True))
+    assert len(receipts) == 3
+    assert 0 < sum(read is not None for read in receipts) < 3
+
+    load_demo(current_tenant(), staff)
+    assert Signal.objects.count() == 6 and Notice.objects.count() == 1

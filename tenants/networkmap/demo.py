@@ -320,7 +320,7 @@ PHONE_FORMATS = ("06-{a}{b}", "06 {a} {b}", "+31 6 {a} {b}", "0031 6 {a}{b}", "0
 
 
 def _phone(seed: random.Random) -> str:
-    a = f"{seed.randint(1000, 9999)}"
+    a = f"{seed.randint(1000, 4999)}"  # 06-1 to 06-4: ranges in use for mobile numbers
     b = f"{seed.randint(1000, 9999)}"
     return seed.choice(PHONE_FORMATS).format(a=a, b=b)
 
@@ -380,7 +380,7 @@ def load_demo(municipality, staff: dict) -> None:
     # Every municipality gets most of the people, in its own mix and its own neighbourhoods.
     chosen = [p for p in PEOPLE if any(c in communities for c in p.communities)]
     seed.shuffle(chosen)
-    chosen = chosen[: seed.randint(14, min(18, len(chosen)))]
+    chosen = chosen[: seed.randint(14, 18)]
     today = timezone.localdate()
     contacts_by = [m for m in (_membership(staff.get(k), municipality) for k in staff) if m]
     for index, person in enumerate(chosen):

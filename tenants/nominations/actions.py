@@ -34,8 +34,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from agora.audit.actions import record_action
-from agora.errors import NOT_FOUND
-from tenants.networkmap.models import KeyFigure
+from agora.errors import NOT_FOUND, DomainError
+from tenants.networkmap import actions as networkmap_actions
+from tenants.networkmap.models import Community, KeyFigure, Neighbourhood
 from tenants.nominations import errors
 from tenants.nominations.columns import ColumnMap, Lookups, RowData, RowError, map_columns, parse_row
 from tenants.nominations.models import ImportRun, NominationEntry, RejectedMatch, Source
@@ -221,6 +222,19 @@ def _finish_run(run: ImportRun, report: ImportReport) -> None:
     run.save()
 
 
+@dataclass
+class _Import:
+    """What every row of one import needs: the run, the indexes and the map's objects."""
+
+    source: Source
+    run: ImportRun
+    report: ImportReport
+    acting_user: Any
+    figures: _KeyFigureIndex
+    neighbourhoods: dict[int, Neighbourhood]
+    communities: dict[int, Community]
+
+
 def _apply(
     sheet: Sheet,
     columns: ColumnMap,
@@ -233,7 +247,15 @@ def _apply(
     run = _create_run(report, source, acting_user)
     lookups = Lookups.load()
     entries = _EntryIndex(source)
-    figures = _KeyFigureIndex(source)
+    context = _Import(
+        source=source,
+        run=run,
+        report=report,
+        acting_user=acting_user,
+        figures=_KeyFigureIndex(source),
+        neighbourhoods=Neighbourhood.objects.in_bulk(),
+        communities=Community.objects.in_bulk(),
+    )
     seen: dict[int, int] = {}  # entry pk → line that matched it
     rows: Iterable[tuple[int, list[str]]] = sheet.rows
     if progress is not None:
@@ -249,20 +271,45 @@ def _apply(
             duplicate_of = {"line": seen[entry.pk]}
             report.errors.append(RowError(line, "", errors.ROW_DUPLICATE.code, params=duplicate_of))
             continue
-        if entry is None:
-            entry = _create_entry(data, source, run, figures, report)
-            entries.add(entry)
-            report.created += 1
-        elif _update_entry(entry, data, source, run, figures, report):
-            entries.add(entry)
-            report.updated += 1
-        else:
-            report.unchanged += 1
+        counts_before = (report.key_figures_created, report.key_figures_linked)
+        try:
+            # A rule of the map (say, a neighbourhood for someone who lives elsewhere) fails
+            # this row only: its savepoint is undone and the import goes on.
+            with transaction.atomic():
+                outcome = "created" if entry is None else ""
+                if entry is None:
+                    entry = _create_entry(data, context)
+                elif _update_entry(entry, data, context):
+                    outcome = "updated"
+                else:
+                    outcome = "unchanged"
+        except DomainError as error:
+            report.key_figures_created, report.key_figures_linked = counts_before
+            if entry is not None and entry.pk in entries.existing_ids | set(seen):
+                entry.refresh_from_db()
+                entry._prefetched_objects_cache = {}
+            report.errors.append(_row_error(line, error, sheet.header, columns))
+            continue
+        entries.add(entry)
+        setattr(report, outcome, getattr(report, outcome) + 1)
         seen[entry.pk] = line
     report.not_in_file = len(entries.existing_ids - set(seen))
     _finish_run(run, report)
     report.run_id = run.pk
     return run
+
+
+def _row_error(line: int, error: DomainError, header: list[str], columns: ColumnMap) -> RowError:
+    """A domain error of the map, reported on the row (and column, when it names a field we read)."""
+    field_name = next(iter(error.fields), "")
+    column = ""
+    if field_name in columns.positions:
+        column = header[columns.positions[field_name][0]]
+    params = {
+        k: v if isinstance(v, str | int | float | bool) or v is None else str(v)
+        for k, v in error.params.items()
+    }
+    return RowError(line, column, error.code, params=params)
 
 
 # --- recognising people -------------------------------------------------------------------
@@ -402,46 +449,63 @@ def _save_entry(entry: NominationEntry, values: dict[str, Any], data: RowData, r
     entry._prefetched_objects_cache = {}
 
 
-def _create_entry(
-    data: RowData, source: Source, run: ImportRun, figures: _KeyFigureIndex, report: ImportReport
-) -> NominationEntry:
+def _create_entry(data: RowData, context: _Import) -> NominationEntry:
     values = _row_values(data, None)
-    entry = NominationEntry(source=source.value, first_run=run)
-    _save_entry(entry, values, data, run)
-    _link_new_entry(entry, values, source, figures, report)
+    entry = NominationEntry(source=context.source.value, first_run=context.run)
+    _save_entry(entry, values, data, context.run)
+    _link_new_entry(entry, values, context)
     return entry
 
 
-def _link_new_entry(
-    entry: NominationEntry,
-    values: dict[str, Any],
-    source: Source,
-    figures: _KeyFigureIndex,
-    report: ImportReport,
-) -> None:
-    """Attach a new entry to the map: a strong match is updated and flagged, else a new key figure."""
+def _map_value(context: _Import, name: str, value: Any) -> tuple[str, Any]:
+    """An entry value as the network map's actions take it (objects, not ids)."""
+    if name == "neighbourhood_id":
+        return "neighbourhood", context.neighbourhoods.get(value) if value else None
+    return name, value
+
+
+def _communities(context: _Import, ids: Iterable[int]) -> list[Community]:
+    return [context.communities[pk] for pk in sorted(ids) if pk in context.communities]
+
+
+def _link_new_entry(entry: NominationEntry, values: dict[str, Any], context: _Import) -> None:
+    """Attach a new entry to the map: a strong match is updated and flagged, else a new key figure.
+
+    Key figures are written through the network map's own actions, so its rules and its audit
+    rows apply to imported people exactly as to people entered by hand.
+    """
+    source, figures = context.source, context.figures
     pk = figures.find(_row_data_view(values))
     if pk is None:
-        figure = KeyFigure(**{name: values[name] for name in ENTRY_FIELDS}, **{source.flag_field: True})
-        figure.save()
-        figure.communities.set(values["community_ids"])
+        data = dict(_map_value(context, name, values[name]) for name in ENTRY_FIELDS)
+        data["communities"] = _communities(context, values["community_ids"])
+        data[source.flag_field] = True
+        figure = networkmap_actions.create_key_figure(data, acting_user=context.acting_user)
         figures.add(figure)
-        report.key_figures_created += 1
+        context.report.key_figures_created += 1
     else:
-        figure = KeyFigure.objects.select_for_update().get(pk=pk)
+        figure = KeyFigure.objects.get(pk=pk)
         same_list = getattr(figure, source.flag_field)
+        changes: dict[str, Any] = {}
         for name in ENTRY_FIELDS:
             new, current = values[name], getattr(figure, name)
             if name == "is_professional_representative":
                 # Either list saying "professional" is enough: the hard rule errs on the safe side.
-                figure.is_professional_representative = bool(current or new)
-            elif new not in ("", None) and (same_list or current in ("", None)):
-                setattr(figure, name, new)
-        setattr(figure, source.flag_field, True)
-        figure.save()
-        figure.communities.add(*values["community_ids"])
+                new = bool(current or new)
+            elif new in ("", None) or not (same_list or current in ("", None)):
+                continue
+            if new != current:
+                key, value = _map_value(context, name, new)
+                changes[key] = value
+        current_ids = set(figure.communities.values_list("pk", flat=True))
+        if not values["community_ids"] <= current_ids:
+            changes["communities"] = _communities(context, current_ids | values["community_ids"])
+        if not same_list:
+            changes[source.flag_field] = True
+        if changes:
+            figure = networkmap_actions.update_key_figure(figure, changes, acting_user=context.acting_user)
         figures.with_entry.add(figure.pk)
-        report.key_figures_linked += 1
+        context.report.key_figures_linked += 1
     entry.key_figure = figure
     entry.save(update_fields=["key_figure"])
 
@@ -458,43 +522,31 @@ def _row_data_view(values: dict[str, Any]) -> RowData:
     )
 
 
-def _update_entry(
-    entry: NominationEntry,
-    data: RowData,
-    source: Source,
-    run: ImportRun,
-    figures: _KeyFigureIndex,
-    report: ImportReport,
-) -> bool:
+def _update_entry(entry: NominationEntry, data: RowData, context: _Import) -> bool:
     """Apply a row to its existing entry; False (and nothing written) when nothing changed."""
     old = _entry_values(entry)
     new = _row_values(data, old)
     if new == old and entry.key_figure_id is not None:
         return False
     if new != old:
-        _save_entry(entry, new, data, run)
+        _save_entry(entry, new, data, context.run)
     if entry.key_figure_id is None:  # its key figure was deleted from the map: attach again
-        _link_new_entry(entry, new, source, figures, report)
+        _link_new_entry(entry, new, context)
         return True
-    figure = KeyFigure.objects.select_for_update().get(pk=entry.key_figure_id)
-    changed_fields = []
+    figure = KeyFigure.objects.get(pk=entry.key_figure_id)
+    changes: dict[str, Any] = {}
     for name in ENTRY_FIELDS:
         if new[name] == old[name]:
             continue
         current = getattr(figure, name)
         if current == old[name] or current in ("", None):
-            setattr(figure, name, new[name])
-            changed_fields.append(name)
-    if not getattr(figure, source.flag_field):
-        setattr(figure, source.flag_field, True)
-        changed_fields.append(source.flag_field)
-    if changed_fields:
-        figure.save()
+            key, value = _map_value(context, name, new[name])
+            changes[key] = value
+    if not getattr(figure, context.source.flag_field):
+        changes[context.source.flag_field] = True
     added = new["community_ids"] - old["community_ids"]
     removed = old["community_ids"] - new["community_ids"]
-    if added:
-        figure.communities.add(*added)
-    if removed:
+    if added or removed:
         # Keep a community another list still gives this person.
         still_listed = set(
             NominationEntry.communities.through.objects.filter(
@@ -503,7 +555,12 @@ def _update_entry(
             .exclude(nominationentry=entry)
             .values_list("community_id", flat=True)
         )
-        figure.communities.remove(*(removed - still_listed))
+        current_ids = set(figure.communities.values_list("pk", flat=True))
+        wanted = (current_ids | added) - (removed - still_listed)
+        if wanted != current_ids:
+            changes["communities"] = _communities(context, wanted)
+    if changes:
+        networkmap_actions.update_key_figure(figure, changes, acting_user=context.acting_user)
     return True
 
 
@@ -550,15 +607,8 @@ def _survivor(a: KeyFigure, b: KeyFigure) -> tuple[KeyFigure, KeyFigure]:
     return kept, absorbed
 
 
-_MERGE_FILL = (
-    "infix",
-    "mobile",
-    "email",
-    "neighbourhood_id",
-    "residence_cbs_code",
-    "represents",
-    "user_id",
-)
+# Filled on the kept record from the absorbed one when the kept one has none.
+_MERGE_FILL = ("infix", "mobile", "email", "represents")
 
 
 @transaction.atomic
@@ -566,38 +616,52 @@ def confirm_match(municipality_key_figure_id: int, police_key_figure_id: int, *,
     """Staff say these are one person: merge the two key figures into one on both lists.
 
     Both lists' entries stay (now pointing at the kept key figure), so nothing either list said
-    is lost. Everything else that pointed at the absorbed key figure (contacts, selection, ...)
-    is moved to the kept one; if that would break a rule of another part of the product (say,
-    both are already in the selection) the merge is refused with ``nomination_match_conflict``.
+    is lost. The kept record's values win; it takes over what it lacks. The field changes go
+    through the network map's ``update_key_figure`` (its rules, its audit row). Everything else
+    that pointed at the absorbed key figure (contacts, selection, council seats, ...) is moved
+    to the kept one; if that would break a rule of another part of the product (say, both are
+    in an open selection case) the merge is refused with ``nomination_match_conflict`` and
+    nothing changes.
     """
     _lock_lists()
     municipality_figure, police_figure = _pair(municipality_key_figure_id, police_key_figure_id)
     score = name_similarity(_name_parts(municipality_figure), _name_parts(police_figure))
     kept, absorbed = _survivor(municipality_figure, police_figure)
+    changes: dict[str, Any] = {"nominated_by_municipality": True, "nominated_by_police": True}
     conflicts = []
     for name in _MERGE_FILL:
         mine, theirs = getattr(kept, name), getattr(absorbed, name)
-        if mine in ("", None):
-            setattr(kept, name, theirs)
-        elif theirs not in ("", None) and theirs != mine:
-            conflicts.append(name)  # kept's value stays; the absorbed value remains on its list entry
+        if not mine and theirs:
+            changes[name] = theirs
+        elif mine and theirs and theirs != mine:
+            conflicts.append(name)  # the kept value stays; the other remains on its list entry
+    # Where someone lives is one fact: a neighbourhood here or a municipality elsewhere, taken as a pair.
+    if not kept.neighbourhood_id and not kept.residence_cbs_code:
+        changes["neighbourhood"] = absorbed.neighbourhood
+        changes["residence_cbs_code"] = absorbed.residence_cbs_code
     if absorbed.influence_notes and absorbed.influence_notes not in kept.influence_notes:
-        kept.influence_notes = "\n\n".join(filter(None, [kept.influence_notes, absorbed.influence_notes]))
-    contacts = [day for day in (kept.last_contact_on, absorbed.last_contact_on) if day]
-    kept.last_contact_on = max(contacts) if contacts else None
-    kept.is_professional_representative = (
-        kept.is_professional_representative or absorbed.is_professional_representative
-    )
-    kept.nominated_by_municipality = True
-    kept.nominated_by_police = True
-    communities = list(absorbed.communities.all())
-    # The absorbed record's login moves to the kept one: release it first (it may be unique).
-    if absorbed.user_id and kept.user_id == absorbed.user_id:
-        KeyFigure.objects.filter(pk=absorbed.pk).update(user=None)
-    kept.save()
-    kept.communities.add(*communities)
+        changes["influence_notes"] = "\n\n".join(
+            filter(None, [kept.influence_notes, absorbed.influence_notes])
+        )
+    if absorbed.is_professional_representative:
+        changes["is_professional_representative"] = True
+    changes["communities"] = list({*kept.communities.all(), *absorbed.communities.all()})
+    # Not the map's to edit by hand (the selection and the contact log keep them), but they are
+    # the same person's: the kept record takes the login and the latest contact.
+    system = {}
+    if absorbed.user_id and not kept.user_id:
+        system["user_id"] = absorbed.user_id
+    if absorbed.last_contact_on and (
+        not kept.last_contact_on or absorbed.last_contact_on > kept.last_contact_on
+    ):
+        system["last_contact_on"] = absorbed.last_contact_on
     _move_rejections(kept, absorbed)
     _move_relations(kept, absorbed)
+    kept = networkmap_actions.update_key_figure(kept, changes, acting_user=acting_user)
+    if system:
+        KeyFigure.objects.filter(pk=absorbed.pk).update(user=None)
+        KeyFigure.objects.filter(pk=kept.pk).update(**system)
+        kept.refresh_from_db()
     absorbed_pk = absorbed.pk
     absorbed.delete()
     record_action(

@@ -160,3 +160,34 @@ def test_only_a_municipality_police_pair_can_be_matched(both_lists):
         reject_match(municipality_only[0], 999_999, acting_user=both_lists["official"])
     assert caught.value.code == "not_found"
     assert KeyFigure.objects.count() == 10
+
+
+def test_confirming_moves_what_other_parts_hold_on_the_absorbed_record(both_lists):
+    from tenants.selection.models import SelectionCase
+
+    pair = _pair(compare_lists(), "Özdemir")
+    municipality_id, police_id = pair["municipality"]["key_figure_id"], pair["police"]["key_figure_id"]
+    case = SelectionCase.objects.create(key_figure_id=police_id, opened_by=both_lists["police"])
+
+    kept = confirm_match(municipality_id, police_id, acting_user=both_lists["official"])
+
+    case.refresh_from_db()
+    assert case.key_figure_id == kept.pk == municipality_id
+
+
+def test_a_merge_that_would_break_another_rule_is_refused_and_changes_nothing(both_lists):
+    from tenants.selection.models import SelectionCase
+
+    pair = _pair(compare_lists(), "Özdemir")
+    municipality_id, police_id = pair["municipality"]["key_figure_id"], pair["police"]["key_figure_id"]
+    for pk in (municipality_id, police_id):  # both already in an open selection case
+        SelectionCase.objects.create(key_figure_id=pk, opened_by=both_lists["police"])
+    before = sorted(NominationEntry.objects.values_list("pk", "key_figure_id"))
+
+    with pytest.raises(DomainError) as caught:
+        confirm_match(municipality_id, police_id, acting_user=both_lists["official"])
+
+    assert caught.value.code == "nomination_match_conflict" and caught.value.status == 409
+    assert KeyFigure.objects.filter(pk__in=[municipality_id, police_id]).count() == 2
+    assert sorted(NominationEntry.objects.values_list("pk", "key_figure_id")) == before
+    assert not KeyFigure.objects.get(pk=municipality_id).nominated_by_police

@@ -353,3 +353,22 @@ def test_same_list_key_figure_already_on_the_map_is_updated(city_map, people):
     assert report.key_figures_linked == 1 and report.key_figures_created == 0
     existing.refresh_from_db()
     assert existing.mobile == "+31612345678" and existing.neighbourhood == city_map["kanaleneiland"]
+
+
+def test_a_rule_of_the_map_fails_only_its_row(city_map, people):
+    # Someone on the police's list who lives in Amersfoort cannot get a neighbourhood in Utrecht.
+    KeyFigure.objects.create(
+        first_name="Sem",
+        last_name="Kok",
+        mobile="+31611112222",
+        residence_cbs_code="GM0307",
+        nominated_by_police=True,
+    )
+    rows = [row("Sem", "Kok", mobile="0611112222", wijk="Lombok"), row("Tim", "Kok", mobile="0633334444")]
+    report = _import(csv_bytes(rows), people.police("utrecht"), source="police")
+
+    assert [(e.line, e.code) for e in report.errors] == [(2, "residence_conflict")]
+    assert (report.created, report.key_figures_created, report.key_figures_linked) == (1, 1, 0)
+    assert NominationEntry.objects.count() == 1
+    assert KeyFigure.objects.get(last_name="Kok", first_name="Sem").neighbourhood is None
+    assert AuditEvent.objects.filter(action="networkmap.key_figure.created").count() == 1

@@ -1,0 +1,1 @@
+"""Benchmarks of the platform's design decisions (run with ``python -m bench``)."""

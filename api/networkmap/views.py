@@ -176,7 +176,8 @@ class KeyFigureViewSet(ActionModelViewSet):
     def contacts(self, request: Request, pk: str | None = None) -> Response:
         key_figure = self.get_object()
         contacts = ContactMoment.objects.filter(key_figure=key_figure).select_related("membership__user")
-        return Response(ContactMomentSerializer(contacts, many=True).data)
+        page = self.paginate_queryset(contacts.order_by("-date", "-id"))
+        return self.get_paginated_response(ContactMomentSerializer(page, many=True).data)
 
     @extend_schema(
         request=ContactMomentSerializer,

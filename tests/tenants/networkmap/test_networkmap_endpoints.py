@@ -157,7 +157,7 @@ def test_contacts_record_and_list(utrecht_map, api, people):
     response = client.post(url, {"membership": people.membership(utrecht_map.official).pk})
     assert response.status_code == 201
     assert response.json()["date"] == days_ago(0).isoformat()
-    listed = client.get(url).json()
+    listed = client.get(url).json()["results"]
     assert [c["date"] for c in listed] == [days_ago(0).isoformat(), days_ago(3).isoformat()]
     assert listed[0]["membership_detail"]["name"] == utrecht_map.official.display_name
 

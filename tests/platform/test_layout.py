@@ -79,3 +79,30 @@ def test_daphne_imports_in_this_process() -> None:
     import daphne.server  # noqa: F401
 
     assert platform.python_implementation() in {"CPython", "PyPy"}
+
+
+def test_compose_has_the_production_shape() -> None:
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"postgres", "redis", "migrate", "web1", "web2", "proxy"} <= set(services)
+    for web in ("web1", "web2"):
+        env = services[web]["environment"]
+        assert env["DATABASE_URL"].startswith("postgres://")
+        assert env["REDIS_URL"].startswith("redis://")
+        assert services[web]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert services["migrate"]["command"] == ["agora", "migrate"]
+    proxy = " ".join(services["proxy"]["command"])
+    assert "web1:8000" in proxy and "web2:8000" in proxy
+
+
+def test_dockerfile_installs_the_package_and_serves_as_non_root() -> None:
+    lines = [line.strip() for line in (ROOT / "Dockerfile").read_text().splitlines()]
+    assert "FROM python:3.11-slim" in lines
+    assert any(line.startswith("RUN pip install .") for line in lines)
+    user = [line for line in lines if line.startswith("USER ")]
+    assert user and user[-1] != "USER root"
+    assert lines[-1].startswith('CMD ["agora", "serve"')
+    ignored = (ROOT / ".dockerignore").read_text().splitlines()
+    assert "README.md" not in ignored  # pyproject's readme: the build needs it

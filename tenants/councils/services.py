@@ -92,7 +92,10 @@ def contact_sheet(council: Council, *, viewer) -> list[Contact]:
             }
         )
         read.append(user)
-    seats = council.members.filter(left_on__isnull=True).select_related("key_figure")
+    # A seat whose holder is no longer an ally (selection revoked) gives out no number.
+    seats = council.members.filter(left_on__isnull=True, key_figure__is_ally=True).select_related(
+        "key_figure"
+    )
     for seat in seats:
         kf = seat.key_figure
         contacts.append(

@@ -7,6 +7,7 @@ from django.db import connection
 
 from agora.audit.models import PersonRecordRead
 from tenants.councils.services import contacts_as_vcard
+from tenants.networkmap.models import KeyFigure
 from tests.helpers import assert_error
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +144,11 @@ def _parse_vcards(text: str) -> list[dict[str, str]]:
         key, _, value = line.partition(":")
         cards[-1][key] = value
     return cards
+
+
+def test_revoked_ally_gives_out_no_number(api, staff, setting, in_utrecht):
+    council, *_ = setting
+    KeyFigure.objects.filter(mobile="+31622222222").update(is_ally=False)
+    response = api(staff.official).get(f"/api/v1/councils/{council.pk}/contact-sheet/")
+    assert "+31622222222" not in response.content.decode()
+    assert "+31611111111" in response.content.decode()

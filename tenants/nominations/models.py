@@ -25,10 +25,6 @@ class Source(models.TextChoices):
         """The KeyFigure flag this list sets."""
         return f"nominated_by_{self.value}"
 
-    @property
-    def other(self) -> Source:
-        return Source.POLICE if self is Source.MUNICIPALITY else Source.MUNICIPALITY
-
 
 class FileFormat(models.TextChoices):
     CSV = "csv", "CSV"

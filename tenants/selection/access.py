@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from agora.accounts.access import current_tenant, membership_for
+from agora.accounts.models import User
 from agora.accounts.roles import STAFF_ROLES
 from agora.audit.actions import log_person_read, log_person_reads
 from agora.errors import NOT_FOUND
@@ -17,19 +18,19 @@ from tenants.selection.models import Approval, SelectionCase, Transition
 READ_PURPOSE = "selection of allies"
 
 
-def _is_staff_here(user) -> bool:
+def _is_staff_here(user: User) -> bool:
     membership = membership_for(user, current_tenant())
     return membership is not None and membership.role in STAFF_ROLES
 
 
-def cases_for(user) -> QuerySet[SelectionCase]:
+def cases_for(user: User) -> QuerySet[SelectionCase]:
     """The cases ``user`` may list: all of this municipality's for staff, none for anyone else."""
     if not _is_staff_here(user):
         return SelectionCase.objects.none()
     return SelectionCase.objects.select_related("key_figure", "key_figure__neighbourhood")
 
 
-def access_case_by_id(user, case_id: int) -> SelectionCase:
+def access_case_by_id(user: User, case_id: int) -> SelectionCase:
     """One case with everything the detail view shows; the read of the person is logged."""
     case = (
         cases_for(user)
@@ -48,6 +49,6 @@ def access_case_by_id(user, case_id: int) -> SelectionCase:
     return case
 
 
-def log_case_list_read(user, cases: list[SelectionCase]) -> None:
+def log_case_list_read(user: User, cases: list[SelectionCase]) -> None:
     """A list shows names too: log one read per person shown."""
     log_person_reads(actor=user, objs=[case.key_figure for case in cases], purpose=READ_PURPOSE)

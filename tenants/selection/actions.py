@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agora.accounts.access import current_tenant, membership_for
-from agora.accounts.models import Membership
+from agora.accounts.models import Membership, User
 from agora.accounts.roles import STAFF_ROLES
 from agora.audit.actions import record_action
 from agora.errors import INVALID_TRANSITION, NOT_FOUND
@@ -64,7 +64,7 @@ class AssessmentAnswer:
 # --- guards shared by the actions -------------------------------------------------------------
 
 
-def _staff_membership(acting_user) -> Membership:
+def _staff_membership(acting_user: User) -> Membership:
     """The acting user's official or police membership in *this* municipality, or refuse."""
     membership = membership_for(acting_user, current_tenant())
     if membership is None or membership.role not in STAFF_ROLES:
@@ -108,7 +108,7 @@ def _require_reason(reason: str) -> str:
 
 
 def _move(
-    case: SelectionCase, step: Step, *, membership: Membership, acting_user, reason: str
+    case: SelectionCase, step: Step, *, membership: Membership, acting_user: User, reason: str
 ) -> SelectionCase:
     """Take ``step`` on a locked case: new state, one history row, one audit row."""
     check_step(step, case.state)
@@ -143,7 +143,7 @@ def _set_is_ally(key_figure_id: int, value: bool) -> None:
 
 
 @transaction.atomic
-def do_open_case(key_figure_id: int, *, acting_user, reason: str = "") -> SelectionCase:
+def do_open_case(key_figure_id: int, *, acting_user: User, reason: str = "") -> SelectionCase:
     """Nominate a key figure of this municipality for selection (one open case at a time).
 
     A key figure id of another municipality does not exist in this schema: ``not_found``.
@@ -176,7 +176,7 @@ def do_open_case(key_figure_id: int, *, acting_user, reason: str = "") -> Select
 
 
 @transaction.atomic
-def do_start_review(case: SelectionCase | int, *, acting_user, reason: str = "") -> SelectionCase:
+def do_start_review(case: SelectionCase | int, *, acting_user: User, reason: str = "") -> SelectionCase:
     """Municipality and police start reviewing the key figure together."""
     membership = _staff_membership(acting_user)
     case = _lock_case(case)
@@ -186,7 +186,7 @@ def do_start_review(case: SelectionCase | int, *, acting_user, reason: str = "")
 
 
 @transaction.atomic
-def do_approve_case(case: SelectionCase | int, *, acting_user, note: str = "") -> SelectionCase:
+def do_approve_case(case: SelectionCase | int, *, acting_user: User, note: str = "") -> SelectionCase:
     """A yes in the joint review from the acting user's side (their role decides the side).
 
     The case moves on to the home visit when the municipal side AND the police side said yes:
@@ -219,7 +219,7 @@ def do_approve_case(case: SelectionCase | int, *, acting_user, note: str = "") -
 
 
 @transaction.atomic
-def do_reject_case(case: SelectionCase | int, *, acting_user, reason: str) -> SelectionCase:
+def do_reject_case(case: SelectionCase | int, *, acting_user: User, reason: str) -> SelectionCase:
     """A reviewer finds the key figure not suitable (from the nomination or the review)."""
     reason = _require_reason(reason)
     membership = _staff_membership(acting_user)
@@ -231,7 +231,7 @@ def do_reject_case(case: SelectionCase | int, *, acting_user, reason: str) -> Se
 def do_record_home_visit(
     case: SelectionCase | int,
     *,
-    acting_user,
+    acting_user: User,
     visited_on: datetime.date,
     visitor_ids: Collection[int],
     answers: Mapping[str, AssessmentAnswer],
@@ -297,7 +297,9 @@ def _check_answers(answers: Mapping[str, AssessmentAnswer]) -> None:
 
 
 @transaction.atomic
-def do_decide_case(case: SelectionCase | int, *, acting_user, outcome: str, reason: str) -> SelectionCase:
+def do_decide_case(
+    case: SelectionCase | int, *, acting_user: User, outcome: str, reason: str
+) -> SelectionCase:
     """The decision after the home visit: ally, or not suitable. The reason is always kept.
 
     Ally needs a recorded home visit without a "no" in the assessment, and the hard rules on the
@@ -326,7 +328,7 @@ def do_decide_case(case: SelectionCase | int, *, acting_user, outcome: str, reas
 
 
 @transaction.atomic
-def do_step_down(case: SelectionCase | int, *, acting_user, reason: str) -> SelectionCase:
+def do_step_down(case: SelectionCase | int, *, acting_user: User, reason: str) -> SelectionCase:
     """An ally steps down; the case and its history stay, ready to be re-activated."""
     reason = _require_reason(reason)
     membership = _staff_membership(acting_user)
@@ -337,7 +339,7 @@ def do_step_down(case: SelectionCase | int, *, acting_user, reason: str) -> Sele
 
 
 @transaction.atomic
-def do_reactivate(case: SelectionCase | int, *, acting_user, reason: str) -> SelectionCase:
+def do_reactivate(case: SelectionCase | int, *, acting_user: User, reason: str) -> SelectionCase:
     """A stepped-down ally comes back; the hard rules are checked again (flags may have changed)."""
     reason = _require_reason(reason)
     membership = _staff_membership(acting_user)

@@ -185,28 +185,37 @@ def _lead_acknowledgements(
     acknowledge: Iterable[str],
     acting_user,
 ) -> list[dict[str, Any]]:
-    """Warn about administrators on the municipal side; refuse until acknowledged, then record it."""
+    """Warn about administrators on the municipal side; refuse until acknowledged, then record it.
+
+    An acknowledgement holds for that council, person and title: naming the same alderman
+    again (e.g. when the police lead changes) does not ask for it a second time.
+    """
     spec = errors.MUNICIPAL_MEMBER_IS_ADMINISTRATOR
     found = [m for m in municipal if m is not None and is_administrator_title(m.title)]
     if not found:
         return []
     rendered = [spec.render(name=m.user.display_name, title=m.title, membership=m.pk) for m in found]
-    if spec.code not in set(acknowledge or ()):
+
+    def subject(membership: Membership) -> str:
+        return f"membership:{membership.pk} {membership.title}"[:200]
+
+    done = set(council.acknowledgements.filter(code=spec.code).values_list("subject", flat=True))
+    pending = [m for m in found if subject(m) not in done]
+    if pending and spec.code not in set(acknowledge or ()):
         raise errors.ACKNOWLEDGEMENT_REQUIRED(
             codes=spec.code, fields={"acknowledge": [spec.code], "warnings": rendered}
         )
-    for membership, warning in zip(found, rendered, strict=True):
-        subject = f"membership:{membership.pk} {membership.title}"[:200]
-        if not council.acknowledgements.filter(code=spec.code, subject=subject).exists():
-            ack = Acknowledgement.objects.create(
-                council=council, code=spec.code, subject=subject, acknowledged_by=acting_user
-            )
-            record_action(
-                "councils.warning_acknowledged",
-                actor=acting_user,
-                obj=council,
-                detail={"code": spec.code, "membership": membership.pk, "acknowledgement": ack.pk},
-            )
+    for membership in pending:
+        ack = Acknowledgement.objects.create(
+            council=council, code=spec.code, subject=subject(membership), acknowledged_by=acting_user
+        )
+        record_action(
+            "councils.warning_acknowledged",
+            actor=acting_user,
+            obj=council,
+            detail={"code": spec.code, "membership": membership.pk, "acknowledgement": ack.pk},
+        )
+    for warning in rendered:
         warning["acknowledged"] = True
     return rendered
 

@@ -178,6 +178,13 @@ def test_alderman_as_deputy_through_leads_endpoint(api, people, staff, make_coun
     assert Acknowledgement.objects.get(council=council).acknowledged_by == staff.police
     council.refresh_from_db()
     assert council.municipal_deputy_id == people.membership(alderman).pk
+    # Swapping the police deputy later does not ask again for the same, acknowledged alderman.
+    del body["acknowledge"]
+    body["police_deputy"] = None
+    response = api(staff.official).put(url, body, format="json")
+    assert response.status_code == 200, response.json()
+    connection.set_tenant(in_utrecht)
+    assert Acknowledgement.objects.filter(council=council).count() == 1
 
 
 def test_police_side_title_is_not_an_administrator_warning(api, people, staff):

@@ -45,6 +45,7 @@ class HomeVisitInline(ReadOnlyInline):
     model = HomeVisit
     fields = [
         "visited_on",
+        "visitors",
         "inclusive_answer",
         "inclusive_notes",
         "open_to_society_answer",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
@@ -20,21 +20,37 @@ async def _receive(layer, channel: str, timeout: float = 1.0):
         return None
 
 
-def listen(schema: str):
-    """A channel subscribed to ``schema``'s events group, and a way to read it."""
+def subscribe(schema: str) -> str:
+    """A new channel in ``schema``'s events group (the group name always carries the tenant)."""
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(group_name(schema, "events"), channel)
+    return channel
 
-    def receive(timeout: float = 1.0):
-        return async_to_sync(_receive)(layer, channel, timeout)
 
-    return receive
+def receive_all(channels: dict[str, str], timeout: float = 1.0) -> dict[str, dict | None]:
+    """What arrived on each channel (None: nothing within ``timeout``).
+
+    One event loop for all of them: channels-redis binds a waiting receive to its loop, so a
+    receive that timed out in one ``async_to_sync`` call would break the next call's receive.
+    """
+    layer = get_channel_layer()
+
+    async def collect() -> dict[str, dict | None]:
+        return {key: await _receive(layer, channel, timeout) for key, channel in channels.items()}
+
+    return async_to_sync(collect)()
+
+
+def listen(schema: str):
+    """A channel subscribed to ``schema``'s events group, and a way to read the next message."""
+    channel = subscribe(schema)
+    return lambda: receive_all({"next": channel}, timeout=5.0)["next"]
 
 
 def test_raising_a_signal_sends_the_event_on_commit(town, amersfoort, django_capture_on_commit_callbacks):
-    utrecht_events = listen("gm_utrecht")
-    amersfoort_events = listen(amersfoort.schema_name)
+    utrecht_channel = subscribe("gm_utrecht")
+    amersfoort_channel = subscribe(amersfoort.schema_name)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         signal = actions.do_raise_signal(
             category="bullying",
@@ -42,12 +58,21 @@ def test_raising_a_signal_sends_the_event_on_commit(town, amersfoort, django_cap
             description="Kinderen worden gepest op het schoolplein.",
             acting_user=town.ally_user,
         )
-    # Not committed yet: nothing was sent.
-    assert utrecht_events(timeout=0.2) is None
     assert len(callbacks) == 1
-    callbacks[0]()  # the commit
+    layer = get_channel_layer()
 
-    message = utrecht_events()
+    async def scenario() -> dict[str, dict | None]:
+        # All receives in one event loop (channels-redis binds a waiting receive to its loop).
+        before = await _receive(layer, utrecht_channel, 0.3)
+        await sync_to_async(callbacks[0])()  # the commit
+        after = await _receive(layer, utrecht_channel, 2.0)
+        elsewhere = await _receive(layer, amersfoort_channel, 0.5)
+        return {"before": before, "utrecht": after, "amersfoort": elsewhere}
+
+    received = async_to_sync(scenario)()
+    assert received["before"] is None  # not committed yet: nothing was sent
+    message = received["utrecht"]
+    assert message is not None
     assert message["type"] == "agora.event"
     assert message["event"] == "signal.raised"
     assert message["payload"] == {
@@ -57,9 +82,9 @@ def test_raising_a_signal_sends_the_event_on_commit(town, amersfoort, django_cap
         "status": "new",
         "raised_at": signal.raised_at.isoformat(),
     }
+    assert received["amersfoort"] is None  # never another municipality's group
     # The payload carries no description or names: the socket only nudges a refetch.
     assert "description" not in message["payload"]
-    assert amersfoort_events(timeout=0.2) is None  # never another municipality's group
 
 
 def test_answering_and_publishing_send_their_events(town, people, django_capture_on_commit_callbacks):

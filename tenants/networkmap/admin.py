@@ -15,14 +15,14 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from agora.accounts.access import current_tenant
+from agora.accounts.access import current_tenant, is_staff_member
 from agora.accounts.models import Membership
 from agora.accounts.roles import Role
 from agora.audit.actions import log_person_read, log_person_reads
 from agora.errors import DomainError
 from frontend.tenant_admin import MembershipModelAdmin, tenant_admin_site
 from tenants.networkmap import actions
-from tenants.networkmap.models import CityDistrict, Community, KeyFigure, Neighbourhood
+from tenants.networkmap.models import CityDistrict, Community, ContactMoment, KeyFigure, Neighbourhood
 
 
 class ActionAdminForm(forms.ModelForm):
@@ -157,9 +157,35 @@ class KeyFigureForm(ActionAdminForm):
         fields = sorted(actions.KEY_FIGURE_FIELDS)
 
 
+class ContactMomentInline(admin.TabularInline):
+    """The contact history, read-only: contacts are recorded through the API's action."""
+
+    model = ContactMoment
+    extra = 0
+    fields = ["date", "kind", "membership", "note"]
+    readonly_fields = fields
+    ordering = ["-date", "-id"]
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("membership__user")
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_staff_member(request)
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
 @admin.register(KeyFigure, site=tenant_admin_site)
 class KeyFigureAdmin(ActionModelAdmin):
     form = KeyFigureForm
+    inlines = [ContactMomentInline]
     create_action = staticmethod(actions.create_key_figure)
     update_action = staticmethod(actions.update_key_figure)
     readonly_fields = ["is_ally", "last_contact_on", "created_at", "updated_at"]

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 
 from agora.audit.models import AuditEvent, PersonRecordRead
+from tenants.networkmap import actions
 from tenants.networkmap.models import KeyFigure, Neighbourhood
 
 ADMIN = "/admin/networkmap"
@@ -23,6 +24,9 @@ def key_figure_form(**overrides) -> dict:
         "represents": "vrouwenvereniging",
         "influence_notes": "",
         "nominated_by_municipality": "on",
+        # The read-only contact history inline's management form, as a browser sends it.
+        "contacts-TOTAL_FORMS": "0",
+        "contacts-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data
@@ -64,6 +68,14 @@ def test_broken_rules_are_form_errors(utrecht_map, web, utrecht, overrides, mess
 
 def test_change_view_logs_the_read_and_saves_through_the_action(utrecht_map, web, utrecht):
     client = web(utrecht_map.police)
+    actions.record_contact(utrecht_map.david, acting_user=utrecht_map.police, note="Koffie na de sjabbat")
+    url = f"{ADMIN}/keyfigure/{utrecht_map.david.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Koffie na de sjabbat" in page.content.decode()  # the read-only contact history
+    assert PersonRecordRead.objects.filter(
+        record_id=str(utrecht_map.david.pk), purpose="admin: key figure"
+    ).exists()
     url = f"{ADMIN}/keyfigure/{utrecht_map.fatima.pk}/change/"
     assert client.get(url).status_code == 200
     connection.set_tenant(utrecht)

@@ -320,6 +320,19 @@ def do_publish_notice(
     if not_allies:
         raise errors.NOTICE_RECIPIENT_NOT_AN_ALLY(fields={"recipient_ids": not_allies}, ids=not_allies)
 
+    seated: list[int] = []
+    if council is not None:
+        seated = list(
+            KeyFigure.objects.filter(
+                council_seats__council=council, council_seats__left_on__isnull=True, is_ally=True
+            )
+            .exclude(pk__in=wanted)
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+    if not wanted and not seated:  # a council without seated allies: nobody would be informed
+        raise errors.NOTICE_WITHOUT_RECIPIENTS(fields={"council_id": [council_id]})
+
     notice = Notice.objects.create(
         title=title.strip(),
         description=(description or "").strip(),
@@ -331,16 +344,7 @@ def do_publish_notice(
         published_at=published,
     )
     rows = [NoticeRecipient(notice=notice, key_figure_id=pk, via_council=False) for pk in wanted]
-    if council is not None:
-        seated = (
-            KeyFigure.objects.filter(
-                council_seats__council=council, council_seats__left_on__isnull=True, is_ally=True
-            )
-            .exclude(pk__in=wanted)
-            .values_list("pk", flat=True)
-            .distinct()
-        )
-        rows += [NoticeRecipient(notice=notice, key_figure_id=pk, via_council=True) for pk in seated]
+    rows += [NoticeRecipient(notice=notice, key_figure_id=pk, via_council=True) for pk in seated]
     NoticeRecipient.objects.bulk_create(rows)
     record_action(
         "notice.published",

@@ -97,6 +97,14 @@ def test_recipients_and_councils_of_another_municipality_are_refused(
     assert code_of(excinfo) == "notice_council_outside_municipality"
 
 
+def test_a_council_without_seated_allies_informs_nobody_and_is_refused(town, people):
+    empty = make_council(people, [])
+    with pytest.raises(DomainError) as excinfo:
+        publish(town, council_id=empty.pk)
+    assert code_of(excinfo) == "notice_without_recipients"
+    assert not Notice.objects.exists()
+
+
 def test_only_staff_publish(town, people):
     for user in (town.ally_user, people.official("amersfoort"), people.stranger()):
         with pytest.raises(DomainError) as excinfo:

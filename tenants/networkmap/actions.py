@@ -32,6 +32,7 @@ from tenants.networkmap.errors import (
     DUPLICATE_NAME,
     IN_USE,
     INVALID_CBS_CODE,
+    INVALID_COMMUNITY_KIND,
     INVALID_CONTACT_KIND,
     INVALID_EMAIL,
     MEMBERSHIP_INACTIVE,
@@ -44,6 +45,7 @@ from tenants.networkmap.errors import (
 from tenants.networkmap.models import (
     CityDistrict,
     Community,
+    CommunityKind,
     ContactKind,
     ContactMoment,
     KeyFigure,
@@ -110,7 +112,7 @@ def check_membership(membership: Membership | int | None, *, roles: Iterable[str
     membership_id = membership.pk if isinstance(membership, Membership) else membership
     found = (
         Membership.objects.select_related("user").filter(pk=membership_id).first()
-        if membership_id is not None
+        if isinstance(membership_id, int) and 0 < membership_id < 2**63
         else None
     )
     if found is None or found.municipality_id != municipality.pk:
@@ -124,12 +126,21 @@ def check_membership(membership: Membership | int | None, *, roles: Iterable[str
     return found
 
 
-def _check_unique(model, what: str, *, exclude_pk: int | None, field: str = "name", **lookup: Any) -> None:
+# What each kind of record is called in the messages (English, Dutch).
+_NAMES: dict[type, tuple[str, str]] = {
+    CityDistrict: ("city district", "stadsdeel"),
+    Community: ("community", "gemeenschap"),
+    Neighbourhood: ("neighbourhood", "wijk"),
+}
+
+
+def _check_unique(model, *, exclude_pk: int | None, field: str = "name", **lookup: Any) -> None:
     clash = model.objects.filter(**lookup)
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
-        raise DUPLICATE_NAME(fields={field: ["taken"]}, what=what)
+        what, wat = _NAMES[model]
+        raise DUPLICATE_NAME(fields={field: ["taken"]}, what=what, wat=wat)
 
 
 def _apply(instance, data: Mapping[str, Any], *, skip: Iterable[str] = ()) -> list[str]:
@@ -158,7 +169,7 @@ def create_city_district(data: Mapping[str, Any], *, acting_user) -> CityDistric
     _check_fields(data, CITY_DISTRICT_FIELDS)
     _required_text({"name": data.get("name", "")}, "name")
     name = data["name"].strip()
-    _check_unique(CityDistrict, "city district", exclude_pk=None, name__iexact=name)
+    _check_unique(CityDistrict, exclude_pk=None, name__iexact=name)
     district = CityDistrict.objects.create(name=name)
     record_action("networkmap.city_district.created", actor=acting_user, obj=district)
     return district
@@ -171,7 +182,7 @@ def update_city_district(district: CityDistrict, changes: Mapping[str, Any], *, 
     district = CityDistrict.objects.select_for_update().get(pk=district.pk)
     if "name" in changes:
         name = changes["name"].strip()
-        _check_unique(CityDistrict, "city district", exclude_pk=district.pk, name__iexact=name)
+        _check_unique(CityDistrict, exclude_pk=district.pk, name__iexact=name)
         changes = {**changes, "name": name}
     changed = _apply(district, changes)
     if changed:
@@ -195,14 +206,20 @@ def delete_city_district(district: CityDistrict, *, acting_user) -> None:
 # --- communities ---------------------------------------------------------------------------
 
 
+def _community_kind(kind: Any) -> str:
+    if kind not in CommunityKind.values:
+        raise INVALID_COMMUNITY_KIND(fields={"kind": [str(kind)]}, kind=kind)
+    return kind
+
+
 @transaction.atomic
 def create_community(data: Mapping[str, Any], *, acting_user) -> Community:
     """A community on this municipality's own list."""
     _check_fields(data, COMMUNITY_FIELDS)
     _required_text({"name": data.get("name", "")}, "name")
     name = data["name"].strip()
-    kind = data["kind"]
-    _check_unique(Community, "community", exclude_pk=None, kind=kind, name__iexact=name)
+    kind = _community_kind(data.get("kind"))
+    _check_unique(Community, exclude_pk=None, kind=kind, name__iexact=name)
     community = Community.objects.create(kind=kind, name=name)
     record_action("networkmap.community.created", actor=acting_user, obj=community)
     return community
@@ -216,9 +233,9 @@ def update_community(community: Community, changes: Mapping[str, Any], *, acting
     changes = dict(changes)
     if "name" in changes:
         changes["name"] = changes["name"].strip()
-    kind = changes.get("kind", community.kind)
+    kind = _community_kind(changes.get("kind", community.kind))
     name = changes.get("name", community.name)
-    _check_unique(Community, "community", exclude_pk=community.pk, kind=kind, name__iexact=name)
+    _check_unique(Community, exclude_pk=community.pk, kind=kind, name__iexact=name)
     changed = _apply(community, changes)
     if changed:
         community.save()
@@ -233,7 +250,7 @@ def delete_community(community: Community, *, acting_user) -> None:
     """Only an unused community can go: deleting it would silently drop what the map knows."""
     _municipality()
     if community.key_figures.exists():
-        raise IN_USE(what="community")
+        raise IN_USE(what="community", wat="gemeenschap")
     record_action(
         "networkmap.community.deleted", actor=acting_user, obj=community, detail={"name": community.name}
     )
@@ -281,9 +298,7 @@ def _save_neighbourhood(
     neighbourhood: Neighbourhood, cleaned: dict[str, Any], *, acting_user, created: bool
 ) -> Neighbourhood:
     if "name" in cleaned:
-        _check_unique(
-            Neighbourhood, "neighbourhood", exclude_pk=neighbourhood.pk, name__iexact=cleaned["name"]
-        )
+        _check_unique(Neighbourhood, exclude_pk=neighbourhood.pk, name__iexact=cleaned["name"])
     changed = _apply(neighbourhood, cleaned, skip={"police_officers"})
     if created or changed:
         neighbourhood.save()
@@ -326,7 +341,7 @@ def delete_neighbourhood(neighbourhood: Neighbourhood, *, acting_user) -> None:
     """Only a neighbourhood where no key figure lives can go."""
     _municipality()
     if neighbourhood.residents.exists():
-        raise IN_USE(what="neighbourhood")
+        raise IN_USE(what="neighbourhood", wat="wijk")
     record_action(
         "networkmap.neighbourhood.deleted",
         actor=acting_user,

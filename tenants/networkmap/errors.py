@@ -60,13 +60,13 @@ CONTACT_IN_FUTURE = error_code(
 IN_USE = error_code(
     "networkmap_in_use",
     en="This {what} is still in use and cannot be deleted.",
-    nl="Deze {what} is nog in gebruik en kan niet worden verwijderd.",
+    nl="Deze {wat} is nog in gebruik en kan niet worden verwijderd.",
     status=409,
 )
 DUPLICATE_NAME = error_code(
     "networkmap_duplicate_name",
     en="There is already a {what} with this name.",
-    nl="Er bestaat al een {what} met deze naam.",
+    nl="Er bestaat al een {wat} met deze naam.",
     status=409,
 )
 INVALID_STALE_MONTHS = error_code(
@@ -78,4 +78,9 @@ INVALID_CONTACT_KIND = error_code(
     "invalid_contact_kind",
     en="{kind!r} is not a kind of contact moment.",
     nl="{kind!r} is geen soort contactmoment.",
+)
+INVALID_COMMUNITY_KIND = error_code(
+    "invalid_community_kind",
+    en="{kind!r} is not a kind of community (religious, origin or group).",
+    nl="{kind!r} is geen soort gemeenschap (religious, origin of group).",
 )

@@ -75,10 +75,11 @@ def test_municipal_contact_of_another_municipality_is_refused(in_utrecht, people
         )
 
 
-def test_unknown_membership_id_is_outside_the_municipality(in_utrecht, people):
+@pytest.mark.parametrize("membership_id", [987654321, 2**63, -4, "7"])
+def test_unknown_membership_id_is_outside_the_municipality(in_utrecht, people, membership_id):
     with raises_code("membership_outside_municipality"):
         actions.create_neighbourhood(
-            {"name": "Oost", "police_officers": [987654321]}, acting_user=people.official()
+            {"name": "Oost", "police_officers": [membership_id]}, acting_user=people.official()
         )
 
 
@@ -167,6 +168,23 @@ def test_community_rules(utrecht_map):
     assert not Community.objects.filter(pk=eritrees_pk).exists()
     with raises_code("name_required"):
         actions.update_community(utrecht_map.joods, {"name": "  "}, acting_user=utrecht_map.official)
+
+
+def test_community_kind_must_be_known(in_utrecht, people):
+    with raises_code("invalid_community_kind"):
+        actions.create_community({"kind": "sect", "name": "X"}, acting_user=people.official())
+    with raises_code("invalid_community_kind"):
+        actions.create_community({"name": "X"}, acting_user=people.official())
+
+
+def test_duplicate_and_in_use_messages_name_the_record_in_both_languages(utrecht_map):
+    with raises_code("networkmap_duplicate_name") as info:
+        actions.create_city_district({"name": "noord"}, acting_user=utrecht_map.official)
+    assert info.value.message("en") == "There is already a city district with this name."
+    assert info.value.message("nl") == "Er bestaat al een stadsdeel met deze naam."
+    with raises_code("networkmap_in_use") as info:
+        actions.delete_community(utrecht_map.joods, acting_user=utrecht_map.official)
+    assert info.value.message("nl") == "Deze gemeenschap is nog in gebruik en kan niet worden verwijderd."
 
 
 def test_city_district_rename_and_delete_keeps_neighbourhoods(utrecht_map):

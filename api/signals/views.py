@@ -41,6 +41,7 @@ from tenants.signals.access import (
 )
 from tenants.signals.deadlines import overdue_cutoff
 from tenants.signals.models import Notice, NoticeRecipient, Signal
+from tenants.signals.receipts import notice_receipts
 
 ERROR_RESPONSES = {
     400: OpenApiResponse(description="A broken rule: {code, detail, fields}"),
@@ -249,6 +250,6 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def receipts(self, request: Request, pk: str) -> Response:
         """Who the notice went to and who confirmed reading it, when."""
         notice = access_notice_by_id(request.user, pk)
-        rows = list(notice.recipients.select_related("key_figure"))
+        rows = notice_receipts(notice)
         log_person_reads(actor=request.user, objs=[row.key_figure for row in rows], purpose="notice receipts")
         return Response(NoticeReceiptSerializer(rows, many=True).data)

@@ -7,6 +7,8 @@ view, action and admin goes through these helpers so that they agree.
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from agora.accounts.access import current_tenant, membership_for
 from agora.accounts.models import Membership
 from agora.accounts.roles import STAFF_ROLES, Role
@@ -61,12 +63,30 @@ def access_signal_by_id(user, signal_id: int | str) -> Signal:
     return signal
 
 
+def seated_allies(council_id: int):
+    """Allies holding a seat in the council now (members who left keep what they were sent)."""
+    return KeyFigure.objects.filter(
+        is_ally=True, council_seats__council_id=council_id, council_seats__left_on__isnull=True
+    ).distinct()
+
+
 def notices_visible_to(user):
+    """Staff: all. Ally: notices addressed to them, directly or via a council they sit on.
+
+    Council members were written out as recipients at publication; an ally who joined the
+    council since then sees the council's notices too (they are a member now).
+    """
     membership = acting_membership(user)
     if is_staff(membership):
         return Notice.objects.all()
     if is_ally(membership):
-        return Notice.objects.filter(recipients__key_figure__user_id=user.pk).distinct()
+        addressed = Q(recipients__key_figure__user_id=user.pk)
+        seated = Q(
+            council__members__key_figure__user_id=user.pk,
+            council__members__key_figure__is_ally=True,
+            council__members__left_on__isnull=True,
+        )
+        return Notice.objects.filter(pk__in=Notice.objects.filter(addressed | seated).values("pk"))
     return Notice.objects.none()
 
 

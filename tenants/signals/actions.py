@@ -26,7 +26,7 @@ from agora.errors import INVALID_TRANSITION, PERMISSION_DENIED
 from realtime.events import send_event_on_commit
 from tenants.networkmap.models import KeyFigure, Neighbourhood
 from tenants.signals import errors, events
-from tenants.signals.access import acting_membership, ally_figures_of, is_ally, is_staff
+from tenants.signals.access import acting_membership, ally_figures_of, is_ally, is_staff, seated_allies
 from tenants.signals.models import (
     Notice,
     NoticeRecipient,
@@ -322,14 +322,7 @@ def do_publish_notice(
 
     seated: list[int] = []
     if council is not None:
-        seated = list(
-            KeyFigure.objects.filter(
-                council_seats__council=council, council_seats__left_on__isnull=True, is_ally=True
-            )
-            .exclude(pk__in=wanted)
-            .values_list("pk", flat=True)
-            .distinct()
-        )
+        seated = list(seated_allies(council.pk).exclude(pk__in=wanted).values_list("pk", flat=True))
     if not wanted and not seated:  # a council without seated allies: nobody would be informed
         raise errors.NOTICE_WITHOUT_RECIPIENTS(fields={"council_id": [council_id]})
 
@@ -366,13 +359,28 @@ def do_publish_notice(
 def do_confirm_notice_read(
     notice: Notice, *, acting_user, read_at: datetime | None = None
 ) -> list[NoticeRecipient]:
-    """The ally confirms having read the notice. The first confirmation's time is kept."""
+    """The ally confirms having read the notice. The first confirmation's time is kept.
+
+    An ally who joined the notice's council after publication has no recipient row yet; their
+    confirmation adds one (via the council), so the receipts stay complete.
+    """
+    if not is_ally(acting_membership(acting_user)):
+        raise errors.NOTICE_READ_BY_RECIPIENT_ONLY()
+    figures = ally_figures_of(acting_user)
     rows = list(
         NoticeRecipient.objects.select_for_update()
-        .filter(notice=notice, key_figure__in=ally_figures_of(acting_user))
+        .filter(notice=notice, key_figure__in=figures)
         .order_by("pk")
     )
-    if not is_ally(acting_membership(acting_user)) or not rows:
+    if not rows and notice.council_id is not None:
+        joined_since = seated_allies(notice.council_id).filter(pk__in=figures.values("pk"))
+        rows = [
+            NoticeRecipient.objects.get_or_create(
+                notice=notice, key_figure=figure, defaults={"via_council": True}
+            )[0]
+            for figure in joined_since
+        ]
+    if not rows:
         raise errors.NOTICE_READ_BY_RECIPIENT_ONLY()
     at = as_utc(read_at)
     unread = [row for row in rows if row.read_at is None]

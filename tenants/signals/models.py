@@ -204,7 +204,8 @@ class NoticeRecipient(models.Model):
     """An ally the notice is addressed to, and when they confirmed reading it.
 
     Council members are written out at publication, so the receipts show exactly who was
-    informed beforehand even if the council changes later.
+    informed beforehand even if the council changes later; an ally who joins the council
+    afterwards gets a row when they confirm reading (see ``receipts.notice_receipts``).
     """
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="recipients")

@@ -108,3 +108,29 @@ def test_strangers_and_cross_tenant_ids(town, amersfoort, amersfoort_town, peopl
     assert_error(api(town.official).get(f"{URL}{foreign.pk}/receipts/"), "not_found", 404)
     assert_error(api(people.stranger()).get(URL), "permission_denied", 403)
     assert_error(api(amersfoort_town.ally_user, "utrecht").get(URL), "permission_denied", 403)
+
+
+def test_an_ally_who_joins_the_council_later_sees_and_confirms(town, people, api):
+    import datetime as dt
+
+    council = make_council(people, [town.ally])
+    police = api(town.police)
+    notice = police.post(URL, notice_body(council_id=council.pk), format="json").json()
+    newcomer = api(town.other_ally_user)
+    assert_error(newcomer.get(f"{URL}{notice['id']}/"), "not_found", 404)
+
+    council.members.create(key_figure=town.other_ally, joined_on=dt.date(2026, 3, 1))
+    council.members.filter(key_figure=town.ally).update(left_on=dt.date(2026, 3, 1))
+    assert [row["id"] for row in newcomer.get(URL).json()["results"]] == [notice["id"]]
+    # The ally who left keeps what they were sent.
+    assert api(town.ally_user).get(f"{URL}{notice['id']}/").status_code == 200
+
+    receipts = police.get(f"{URL}{notice['id']}/receipts/").json()
+    assert {(r["key_figure_id"], r["read_at"]) for r in receipts} == {
+        (town.ally.pk, None),
+        (town.other_ally.pk, None),
+    }
+    assert newcomer.post(f"{URL}{notice['id']}/confirm-read/").json()["read_at"] is not None
+    receipts = {r["key_figure_id"]: r for r in police.get(f"{URL}{notice['id']}/receipts/").json()}
+    assert receipts[town.other_ally.pk]["read_at"] is not None and receipts[town.other_ally.pk]["via_council"]
+    assert receipts[town.ally.pk]["read_at"] is None

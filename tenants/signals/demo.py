@@ -60,6 +60,7 @@ def demo_signals() -> tuple[DemoSignal, ...]:
             5,
             owner="official",
             close=True,
+            ally_index=2,  # an ally without a login: the official noted it down by phone
         ),
         DemoSignal(
             95,

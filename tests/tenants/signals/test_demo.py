@@ -41,8 +41,13 @@ def test_demo_history_and_idempotence(town, people):
         for rt in Signal.objects.exclude(response_time=None).values_list("response_time", flat=True)
     )
     assert response_times == [3, 5, 26, 52]
-    # Allies with a login raised and reopened in their own name.
+    # Allies with a login raised and reopened in their own name; staff noted one down for Samira.
     assert AuditEvent.objects.filter(action="signal.reopened").count() == 1
+    on_behalf = Signal.objects.get(ally=third)
+    assert on_behalf.raised_by == staff["official"]
+    assert set(Signal.objects.exclude(ally=third).values_list("raised_by", flat=True)) == set(
+        Signal.objects.exclude(ally=third).values_list("ally__user", flat=True)
+    )
 
     notice = Notice.objects.get(title=NOTICE_TITLE)
     receipts = list(notice.recipients.values_list("read_at", flat=True))

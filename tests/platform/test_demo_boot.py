@@ -95,6 +95,9 @@ def demo() -> Iterator[Demo]:
             stdout=out,
             stderr=subprocess.STDOUT,
             text=True,
+            # A terminal's Ctrl-C: SIGINT at its default even if this runner was started in the
+            # background (where shells ignore SIGINT, and Twisted then leaves it ignored too).
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
     running = Demo(port, data_dir, process, log)
     try:
@@ -214,13 +217,22 @@ def test_demo_boots_serves_and_stops_cleanly(demo: Demo) -> None:
     hello = websocket_hello(demo.port, f"utrecht.localhost:{demo.port}", session)
     assert hello == {"event": "hello", "payload": {"municipality": "utrecht", "role": "official"}}
 
+    stop_and_check_nothing_is_left(demo, signal.SIGTERM)
+
+
+def test_ctrl_c_stops_the_demo_and_its_database(demo: Demo) -> None:
+    wait_until_ready(demo)
+    stop_and_check_nothing_is_left(demo, signal.SIGINT)
+
+
+def stop_and_check_nothing_is_left(demo: Demo, signum: int) -> None:
     assert postgres_processes(demo.data_dir), "the embedded PostgreSQL should be running now"
 
-    demo.process.send_signal(signal.SIGTERM)
+    demo.process.send_signal(signum)
     try:
         returncode = demo.process.wait(60)
     except subprocess.TimeoutExpired:
-        pytest.fail(f"agora demo did not stop within 60 s of SIGTERM:\n{demo.output()}")
+        pytest.fail(f"agora demo did not stop within 60 s of {signum!r}:\n{demo.output()}")
     assert returncode == 0, demo.output()
     assert "Stopped." in demo.output()
 

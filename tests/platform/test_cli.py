@@ -1,0 +1,151 @@
+"""The ``agora`` command line: argument handling, and the production path end to end
+(``agora migrate`` on an empty database, ``agora manage create_municipality``, ``agora serve``)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from agora.cli import build_parser, main
+from tests.platform.test_demo_boot import ROOT, agora_command, free_port
+from tests.services import IN_CI
+
+
+def test_a_command_is_required(capsys) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main([])
+    assert caught.value.code == 2
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "http"])
+def test_bad_port_is_refused(port: str) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["serve", "--port", port])
+
+
+def test_listen_defaults_and_environment(monkeypatch) -> None:
+    args = build_parser().parse_args(["demo"])
+    assert (args.host, args.port) == ("127.0.0.1", 8000)
+    monkeypatch.setenv("AGORA_HOST", "0.0.0.0")
+    monkeypatch.setenv("AGORA_PORT", "9000")
+    monkeypatch.setenv("AGORA_PROXY_HEADERS", "1")
+    args = build_parser().parse_args(["serve"])
+    assert (args.host, args.port, args.proxy_headers) == ("0.0.0.0", 9000, True)
+    assert build_parser().parse_args(["serve", "--port", "8123"]).port == 8123
+
+
+def _get(port: int, path: str, host: str) -> tuple[int, str]:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": host})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+@pytest.fixture
+def scratch_database() -> str:
+    """A new, empty database on the DATABASE_URL server (dropped afterwards)."""
+    import psycopg
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        if IN_CI:
+            pytest.fail("DATABASE_URL is required under CI=true")
+        pytest.skip("needs DATABASE_URL (a server to create a scratch database on)")
+    base, _, _ = url.rpartition("/")
+    name = f"agora_cli_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield f"{base}/{name}"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.slow
+def test_migrate_create_and_serve_on_an_empty_database(scratch_database: str, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "DJANGO_SETTINGS_MODULE"}}
+    env.update(
+        DATABASE_URL=scratch_database,
+        AGORA_DATA_DIR=str(tmp_path),
+        SECRET_KEY="test-" + uuid.uuid4().hex,
+        PYTHONPATH=os.pathsep.join([str(ROOT / "platform"), str(ROOT)]),
+    )
+
+    def agora(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*agora_command(), *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+        )
+
+    migrated = agora("migrate", "-v", "0")
+    assert migrated.returncode == 0, migrated.stderr
+    again = agora("migrate", "-v", "0")  # nothing to do the second time
+    assert again.returncode == 0, again.stderr
+    assert "Template schema brought up to date" not in again.stdout
+
+    created = agora(
+        "manage", "create_municipality", "Súdwest-Fryslân", "GM1900", "--unit", "Noord-Nederland",
+        "--district", "Fryslân",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    assert "sudwest-fryslan.localhost" in created.stdout
+    duplicate = agora(
+        "manage", "create_municipality", "Sudwest Fryslan", "GM1900", "--unit", "Noord-Nederland",
+        "--district", "Fryslân",
+    )  # fmt: skip
+    assert duplicate.returncode != 0
+    assert "municipality_code_taken" in duplicate.stderr
+
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [*agora_command(), "serve", "--port", str(port)],
+            cwd=tmp_path,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        ready = None
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                ready = _get(port, "/readyz", "127.0.0.1")
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert ready is not None, log.read_text()
+        assert ready[0] == 200, ready
+        status, body = _get(port, "/login/", "sudwest-fryslan.localhost")
+        assert status == 200
+        assert "Súdwest-Fryslân" in body
+        output = log.read_text()
+        assert "Migrating" not in output  # serve never migrates
+        assert ("ONE process" in output) == (not env.get("REDIS_URL"))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        returncode = server.wait(60)
+    assert returncode == 0, log.read_text()
+
+
+def test_module_entry_point_runs() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "agora.cli", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "platform"), str(ROOT)])},
+    )
+    assert result.returncode == 0
+    for command in ("demo", "serve", "migrate", "manage"):
+        assert command in result.stdout

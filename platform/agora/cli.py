@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -221,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    # pgserver's platformdirs complains on machines without a login session; the embedded
+    # server does not use that folder for anything that matters here.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
     _put_platform_on_path()
     if argv[:1] == ["manage"]:
         # Everything after "manage" belongs to Django, including its own --help.

@@ -115,3 +115,28 @@ def test_a_failing_loader_stops_the_demo_loudly(utrecht, amersfoort, tmp_path, m
             load_demo(("failingdemo",))
     finally:
         sys.modules.pop("failingdemo", None)
+
+
+def test_ally_logins_only_for_allies_the_selection_made(utrecht) -> None:
+    from django_tenants.utils import tenant_context
+
+    from agora.demo import ensure_ally_logins
+    from tenants.networkmap.models import KeyFigure
+
+    with tenant_context(utrecht):
+        KeyFigure.objects.create(first_name="Nadia", last_name="El Amrani", is_ally=True)
+        KeyFigure.objects.create(first_name="Piet", last_name="Jansen")  # a key figure, no ally
+        KeyFigure.objects.create(first_name="Fatma", last_name="Yilmaz", is_ally=True)
+        KeyFigure.objects.create(first_name="Joost", last_name="de Vries", is_ally=True)
+
+    logins = ensure_ally_logins(utrecht)
+    assert [login.username for login in logins] == ["bondgenoot1.utrecht", "bondgenoot2.utrecht"]
+    assert ensure_ally_logins(utrecht) == logins  # idempotent
+    nadia = User.objects.get(username="bondgenoot1.utrecht")
+    assert Membership.objects.get(user=nadia, municipality=utrecht).role == Role.ALLY
+    assert nadia.check_password(DEMO_PASSWORD)
+    with tenant_context(utrecht):
+        assert KeyFigure.objects.get(first_name="Nadia").user == nadia
+        assert KeyFigure.objects.get(first_name="Piet").user is None
+        assert KeyFigure.objects.get(first_name="Joost").user is None  # two logins per municipality
+    assert connection.schema_name == "public"

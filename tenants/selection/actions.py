@@ -5,12 +5,9 @@ municipality, locks the case row (``select_for_update``) so that two people acti
 serialised, checks the step against ``workflow``, applies the hard rules of METHOD.md step 2,
 writes the change, an append-only history row and an audit row, all in one transaction.
 
-Hard rules, checked at every step that brings a key figure closer to being an ally (opening a
-case, starting the review, approving, deciding ally, re-activating), because a flag can change
-while a case is under way:
-
-- a representative of a professional organisation cannot be an ally;
-- an ally lives in the municipality they serve (no council across the municipal boundary).
+Hard rules (``tenants.selection.rules.check_ally_invariants``), checked at every step that brings
+a key figure closer to being an ally (opening a case, starting the review, approving, deciding
+ally, re-activating), because a flag can change while a case is under way.
 """
 
 from __future__ import annotations
@@ -38,6 +35,7 @@ from tenants.selection.models import (
     SelectionCase,
     Transition,
 )
+from tenants.selection.rules import check_ally_invariants
 from tenants.selection.workflow import (
     APPROVE,
     DECIDE_ALLY,
@@ -86,18 +84,6 @@ def _lock_key_figure(key_figure_id: int) -> KeyFigure:
     if key_figure is None:
         raise NOT_FOUND()
     return key_figure
-
-
-def check_can_become_ally(key_figure: KeyFigure) -> None:
-    """The hard rules on the person: no professional representatives, lives in this municipality."""
-    if key_figure.is_professional_representative:
-        raise errors.PROFESSIONAL_REPRESENTATIVE()
-    municipality = current_tenant()
-    residence = key_figure.residence_cbs_code.strip().upper()
-    if residence and (municipality is None or residence != municipality.cbs_code.upper()):
-        raise errors.LIVES_OUTSIDE_MUNICIPALITY(
-            municipality=getattr(municipality, "name", "?"), residence=residence
-        )
 
 
 def _require_reason(reason: str) -> str:
@@ -151,7 +137,7 @@ def do_open_case(key_figure_id: int, *, acting_user: User, reason: str = "") -> 
     membership = _staff_membership(acting_user)
     # Locking the key figure serialises two people opening a case for the same person.
     key_figure = _lock_key_figure(key_figure_id)
-    check_can_become_ally(key_figure)
+    check_ally_invariants(key_figure)
     open_case = SelectionCase.objects.filter(key_figure=key_figure).exclude(state=CaseState.NOT_SUITABLE)
     existing = open_case.values_list("pk", flat=True).first()
     if existing is not None:
@@ -181,7 +167,7 @@ def do_start_review(case: SelectionCase | int, *, acting_user: User, reason: str
     membership = _staff_membership(acting_user)
     case = _lock_case(case)
     check_step(START_REVIEW, case.state)
-    check_can_become_ally(_lock_key_figure(case.key_figure_id))
+    check_ally_invariants(_lock_key_figure(case.key_figure_id))
     return _move(case, START_REVIEW, membership=membership, acting_user=acting_user, reason=reason.strip())
 
 
@@ -197,7 +183,7 @@ def do_approve_case(case: SelectionCase | int, *, acting_user: User, note: str =
     membership = _staff_membership(acting_user)
     case = _lock_case(case)
     check_step(APPROVE, case.state)
-    check_can_become_ally(_lock_key_figure(case.key_figure_id))
+    check_ally_invariants(_lock_key_figure(case.key_figure_id))
     approvals = list(case.approvals.all())
     if any(approval.user_id == acting_user.pk for approval in approvals):
         raise errors.ALREADY_APPROVED()
@@ -313,7 +299,7 @@ def do_decide_case(
     if outcome == CaseState.NOT_SUITABLE:
         return _move(case, DECIDE_NOT_SUITABLE, membership=membership, acting_user=acting_user, reason=reason)
     check_step(DECIDE_ALLY, case.state)
-    check_can_become_ally(_lock_key_figure(case.key_figure_id))
+    check_ally_invariants(_lock_key_figure(case.key_figure_id))
     visit = HomeVisit.objects.filter(case=case).first()
     if visit is None:
         raise errors.HOME_VISIT_NOT_RECORDED()
@@ -345,7 +331,7 @@ def do_reactivate(case: SelectionCase | int, *, acting_user: User, reason: str) 
     membership = _staff_membership(acting_user)
     case = _lock_case(case)
     check_step(REACTIVATE, case.state)
-    check_can_become_ally(_lock_key_figure(case.key_figure_id))
+    check_ally_invariants(_lock_key_figure(case.key_figure_id))
     _move(case, REACTIVATE, membership=membership, acting_user=acting_user, reason=reason)
     _set_is_ally(case.key_figure_id, True)
     return case

@@ -2,13 +2,23 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.throttling import ScopedRateThrottle
 
 from api.routes import v1_urlpatterns
 
+
+
+class ObtainTokenView(ObtainAuthToken):
+    """Token login, throttled per client address (password guessing)."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+
 urlpatterns = [
     path("v1/", include((v1_urlpatterns, "v1"))),
-    path("v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[]), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema", permission_classes=[]), name="api-redoc"),

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import sys
 from pathlib import Path
 
 import dj_database_url
@@ -30,8 +29,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 BASE_DIR = Path(__file__).resolve().parent
 DEBUG: bool = env_bool("DEBUG", False)
-# pytest sets nothing we could read earlier; its presence is what marks a test run.
-TESTING: bool = env_bool("AGORA_TESTING", False) or "pytest" in sys.modules
+# pytest (>= 8.2) sets PYTEST_VERSION for the run it starts; merely importing pytest does not.
+TESTING: bool = env_bool("AGORA_TESTING", False) or "PYTEST_VERSION" in os.environ
 
 AGORA_BASE_DOMAIN: str = os.environ.get("AGORA_BASE_DOMAIN", "localhost").strip(".").lower()
 AGORA_DATA_DIR: Path = embedded.data_dir()
@@ -43,8 +42,10 @@ def _secret_key() -> str:
         return os.environ["SECRET_KEY"]
     key_file = AGORA_DATA_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        # Created with 0600 from the first byte: no window in which others can read it.
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
     return key_file.read_text().strip()
 
 
@@ -178,7 +179,7 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not TESTING and bool(DATABASE_URL))
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 X_FRAME_OPTIONS = "DENY"
@@ -203,6 +204,10 @@ WHITENOISE_USE_FINDERS = True
 
 # --- API ---
 REST_FRAMEWORK = {
+    # The browsable API renders related-field choices as HTML forms: development only.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("AGORA_TOKEN_THROTTLE", "10/minute")},
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",

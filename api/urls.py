@@ -8,7 +8,6 @@ from rest_framework.throttling import ScopedRateThrottle
 from api.routes import v1_urlpatterns
 
 
-
 class ObtainTokenView(ObtainAuthToken):
     """Token login, throttled per client address (password guessing)."""
 

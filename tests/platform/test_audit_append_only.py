@@ -30,6 +30,5 @@ def test_token_login_is_throttled(api, people, settings):
     ]
     assert statuses[0] == 400
     assert statuses[-1] == 429
-    assert client.post("/api/v1/auth/token/", {"username": user.username, "password": "x"}).json()["code"] == (
-        "throttled"
-    )
+    response = client.post("/api/v1/auth/token/", {"username": user.username, "password": "x"})
+    assert response.json()["code"] == "throttled"

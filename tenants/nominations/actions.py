@@ -6,11 +6,14 @@ Decisions (see also the module docstrings of ``reading``, ``columns`` and ``comp
   name columns raises a ``nomination_file_*`` DomainError before anything is written. Bad *rows*
   are reported with their spreadsheet line number and skipped; the other rows import.
 * **Idempotent.** The same person on the same list is one :class:`NominationEntry`, recognised by
-  phone, then e-mail, then normalised name (never against a conflicting phone or e-mail). An
-  entry whose normalised data did not change is not written at all, so importing a file twice
-  reports 0 created, 0 updated.
-* **Feeding the map.** A new entry links to the key figure with the same phone or e-mail (a
-  *strong* match; across lists this sets the other list's flag), or to a key figure already
+  phone, then e-mail (each only with a name that agrees), then normalised name (never against a
+  conflicting phone or e-mail). An entry whose normalised data did not change is not written at
+  all, so importing a file twice reports 0 created, 0 updated.
+* **Feeding the map.** A new entry links to the key figure with the same phone or e-mail *and*
+  a name that agrees (score at least the comparison's ``AMBIGUOUS_THRESHOLD``: a *strong* match;
+  across lists this sets the other list's flag). A shared phone or e-mail with another name (a
+  family's phone, an organisation's info@ address) is never merged: the row gets its own key
+  figure and the comparison shows the pair as ambiguous. Otherwise it links to a key figure already
   flagged for this list with exactly the same name; otherwise it creates a key figure with this
   list's flag. A name-only resemblance across the lists is never merged here: it shows up as
   an ambiguous candidate in :func:`~tenants.nominations.comparison.compare_lists` for staff to
@@ -28,7 +31,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -40,6 +43,7 @@ from tenants.networkmap import actions as networkmap_actions
 from tenants.networkmap.models import Community, KeyFigure, Neighbourhood
 from tenants.nominations import errors
 from tenants.nominations.columns import ColumnMap, Lookups, RowData, RowError, map_columns, parse_row
+from tenants.nominations.comparison import AMBIGUOUS_THRESHOLD
 from tenants.nominations.models import ImportRun, NominationEntry, RejectedMatch, Source
 from tenants.nominations.names import NameParts, name_similarity
 from tenants.nominations.reading import MAX_FILE_BYTES, Sheet, read_sheet
@@ -65,6 +69,8 @@ _OPTIONAL_COLUMN_FIELDS = {
     "influence_notes": "influence_notes",
     "is_professional_representative": "is_professional_representative",
 }
+
+_T = TypeVar("_T")
 
 Progress = Callable[[Iterable[Any]], Iterable[Any]]
 
@@ -333,8 +339,8 @@ class _EntryIndex:
     """This list's entries by phone, e-mail and name key (loaded once per import)."""
 
     def __init__(self, source: Source) -> None:
-        self.by_mobile: dict[str, NominationEntry] = {}
-        self.by_email: dict[str, NominationEntry] = {}
+        self.by_mobile: dict[str, list[NominationEntry]] = defaultdict(list)
+        self.by_email: dict[str, list[NominationEntry]] = defaultdict(list)
         self.by_name: dict[str, list[NominationEntry]] = defaultdict(list)
         existing = list(NominationEntry.objects.filter(source=source.value).prefetch_related("communities"))
         self.existing_ids = {entry.pk for entry in existing}
@@ -342,23 +348,43 @@ class _EntryIndex:
             self.add(entry)
 
     def add(self, entry: NominationEntry) -> None:
-        if entry.mobile:
-            self.by_mobile.setdefault(entry.mobile, entry)
-        if entry.email:
-            self.by_email.setdefault(entry.email.lower(), entry)
+        for index, value in ((self.by_mobile, entry.mobile), (self.by_email, entry.email.lower())):
+            if value and entry not in index[value]:
+                index[value].append(entry)
         bucket = self.by_name[entry.name_key]
         if entry not in bucket:
             bucket.append(entry)
 
     def find(self, data: RowData) -> NominationEntry | None:
-        if data.mobile and data.mobile in self.by_mobile:
-            return self.by_mobile[data.mobile]
-        if data.email and data.email in self.by_email:
-            return self.by_email[data.email]
+        """The entry with this phone, else this e-mail (the name agreeing), else this exact name."""
+        for index, value in ((self.by_mobile, data.mobile), (self.by_email, data.email)):
+            if value and index.get(value):
+                found = _same_person(data.names, index[value], _name_parts)
+                if found is not None:
+                    return found
         for entry in self.by_name.get(data.names.key(), []):
             if not _conflicts(entry.mobile, entry.email.lower(), data.mobile, data.email):
                 return entry
         return None
+
+
+def _same_person(
+    names: NameParts, candidates: Iterable[_T], names_of: Callable[[_T], NameParts]
+) -> _T | None:
+    """The candidate (sharing a phone or e-mail) whose name also agrees, best score first.
+
+    A shared phone or e-mail alone does not make two people one: a family shares a landline or a
+    mobile, an organisation an info@ address. Only a name that agrees at least as well as the
+    comparison's ambiguity threshold makes it a match; otherwise the row is a different person
+    (and the comparison shows the pair as ambiguous, "same" phone or e-mail, for staff to decide).
+    """
+    scored = [
+        (name_similarity(names, names_of(candidate)), n, candidate) for n, candidate in enumerate(candidates)
+    ]
+    best = max(scored, key=lambda item: (item[0], -item[1]), default=None)
+    if best is None or best[0] < AMBIGUOUS_THRESHOLD:
+        return None
+    return best[2]
 
 
 class _KeyFigureIndex:
@@ -366,9 +392,10 @@ class _KeyFigureIndex:
 
     def __init__(self, source: Source) -> None:
         self.source = source
-        self.by_mobile: dict[str, int] = {}
-        self.by_email: dict[str, int] = {}
+        self.by_mobile: dict[str, list[int]] = defaultdict(list)
+        self.by_email: dict[str, list[int]] = defaultdict(list)
         self.by_name: dict[str, list[int]] = defaultdict(list)
+        self.names: dict[int, NameParts] = {}
         self.contacts: dict[int, tuple[str, str]] = {}
         self.with_entry = set(
             NominationEntry.objects.filter(source=source.value, key_figure__isnull=False).values_list(
@@ -382,12 +409,12 @@ class _KeyFigureIndex:
             self._add(pk, NameParts(first, infix, last), mobile, email.lower(), flagged)
 
     def _add(self, pk: int, names: NameParts, mobile: str, email: str, flagged: bool) -> None:
-        if mobile:
-            self.by_mobile.setdefault(mobile, pk)
-        if email:
-            self.by_email.setdefault(email, pk)
+        for index, value in ((self.by_mobile, mobile), (self.by_email, email)):
+            if value and pk not in index[value]:
+                index[value].append(pk)
         if flagged:
             self.by_name[names.key()].append(pk)
+        self.names[pk] = names
         self.contacts[pk] = (mobile, email)
 
     def add(self, figure: KeyFigure) -> None:
@@ -395,11 +422,14 @@ class _KeyFigureIndex:
         self.with_entry.add(figure.pk)
 
     def find(self, data: RowData) -> int | None:
-        """A strong match (phone, e-mail), else this list's own key figure by exact name, else None."""
-        if data.mobile and data.mobile in self.by_mobile:
-            return self.by_mobile[data.mobile]
-        if data.email and data.email in self.by_email:
-            return self.by_email[data.email]
+        """A strong match (phone, else e-mail, *and* a name that agrees), else this list's own
+        key figure by exact name, else None.
+        """
+        for index, value in ((self.by_mobile, data.mobile), (self.by_email, data.email)):
+            if value and index.get(value):
+                found = _same_person(data.names, index[value], self.names.__getitem__)
+                if found is not None:
+                    return found
         for pk in self.by_name.get(data.names.key(), []):
             mobile, email = self.contacts[pk]
             if pk not in self.with_entry and not _conflicts(mobile, email, data.mobile, data.email):

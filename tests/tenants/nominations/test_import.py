@@ -213,7 +213,7 @@ def test_bad_rows_are_line_numbered_and_the_good_rows_import(city_map, people):
         "\r\n"  # 5 blank
         "Cor;de Wit;;Atlantis;Vissers;misschien;\r\n"  # 6 three problems
         "Dirk;Dekker;06-87654321;overvecht;marokkaanse GEMEENSCHAP;j;\r\n"  # 7 good
-        "Eva;Jansen;0612345678;Lombok;;nee;\r\n"  # 8 same phone as line 2
+        "Anna;Janssen;0612345678;Lombok;;nee;\r\n"  # 8 same phone and name as line 2
     )
     report = _import(text.encode("utf-8"), people.official("utrecht"))
 

@@ -1,10 +1,19 @@
-"""Channel-group names. Every name carries the tenant, so no event can cross a municipality."""
+"""Channel-group names. Every name carries the tenant, so no event can cross a municipality.
+
+Within a municipality a topic has one group per audience, never one for everybody: staff
+(officials and police officers) share ``t.<schema>.<topic>.staff``, and each ally has their own
+``t.<schema>.<topic>.ally.<key figure id>``. An event reaches an ally only when it is sent to
+that ally's group, so what is meant for one ally never reaches another.
+"""
 
 from __future__ import annotations
 
 import re
 
 _ALLOWED = re.compile(r"[^a-zA-Z0-9_.-]")
+
+STAFF = "staff"
+ALLY = "ally"
 
 
 def group_name(schema_name: str, *parts: str | int) -> str:
@@ -15,3 +24,13 @@ def group_name(schema_name: str, *parts: str | int) -> str:
     if len(name) >= 100:
         raise ValueError(f"channel group name too long: {name!r}")
     return name
+
+
+def staff_group(schema_name: str, topic: str) -> str:
+    """The group of this municipality's officials and police officers on ``topic``."""
+    return group_name(schema_name, topic, STAFF)
+
+
+def ally_group(schema_name: str, topic: str, key_figure_id: int) -> str:
+    """The group of one ally (by their key figure in ``schema_name``) on ``topic``."""
+    return group_name(schema_name, topic, ALLY, int(key_figure_id))

@@ -155,7 +155,7 @@ def do_raise_signal(
         "status": signal.status,
         "raised_at": at.isoformat(),
     }
-    send_event_on_commit(events.TOPIC, events.SIGNAL_RAISED, dict(payload))
+    send_event_on_commit(events.TOPIC, events.SIGNAL_RAISED, dict(payload), ally_ids=[ally.pk])
     return signal
 
 
@@ -222,7 +222,7 @@ def do_answer_signal(
         "first_answer": first,
         "answered_at": at.isoformat(),
     }
-    send_event_on_commit(events.TOPIC, events.SIGNAL_ANSWERED, dict(payload))
+    send_event_on_commit(events.TOPIC, events.SIGNAL_ANSWERED, dict(payload), ally_ids=[signal.ally_id])
     return answer
 
 
@@ -351,7 +351,12 @@ def do_publish_notice(
         "planned_start": start.isoformat(),
         "recipient_count": len(rows),
     }
-    send_event_on_commit(events.TOPIC, events.NOTICE_PUBLISHED, dict(payload))
+    send_event_on_commit(
+        events.TOPIC,
+        events.NOTICE_PUBLISHED,
+        dict(payload),
+        ally_ids=[row.key_figure_id for row in rows],
+    )
     return notice
 
 

@@ -1,5 +1,8 @@
 """Realtime events of this app, sent on the tenant's ``events`` topic after commit.
 
+Staff receive every event; an ally receives only those about them: the events of their own
+signals and the notices addressed to them (see ``realtime.groups``).
+
 Payloads carry ids and states only, never descriptions or names: the socket is a nudge to
 refetch through the API, where the access rules apply.
 """

@@ -9,74 +9,24 @@ required.
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import Iterator
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.db import database_sync_to_async
-from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.db import connections, transaction
-from django.test import Client
+from django.db import transaction
 from django_tenants.utils import tenant_context
 
 from agora.asgi import application
 from agora.municipalities.models import Municipality
 from agora.municipalities.provisioning import host_for
 from realtime.events import send_event_on_commit
-from tests.conftest import ensure_test_municipality
-from tests.services import require_redis
+from tests.realtime.stack import communicator, connect_member, session_cookie
 
 # Committed data (the consumer reads from its own thread and connection). The flush after each
 # test needs TRUNCATE ... CASCADE, which Django only uses when available_apps is given: tenant
 # schemas hold tables (django_admin_log, key figures' logins) that reference public tables.
 pytestmark = pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS))
-
-
-@pytest.fixture(params=["memory", "redis"])
-def channel_layer(request, settings) -> Iterator[str]:
-    """Each test on the in-memory layer and on the real Redis layer (a fresh prefix per test)."""
-    if request.param == "redis":
-        url = require_redis()
-        settings.CHANNEL_LAYERS = {
-            "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [url], "prefix": f"test-{uuid.uuid4().hex[:12]}"},
-            }
-        }
-    else:
-        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    yield request.param
-    channel_layers.backends.clear()
-
-
-@pytest.fixture(autouse=True)
-async def _close_worker_connections():
-    """The consumers query from asgiref's worker thread; close its connection after each test
-    (it would otherwise outlive the test database)."""
-    yield
-    await database_sync_to_async(connections.close_all)()
-
-
-@pytest.fixture
-def towns(db) -> dict[str, Municipality]:
-    return {slug: ensure_test_municipality(slug) for slug in ("utrecht", "amersfoort")}
-
-
-def session_cookie(user, slug: str) -> str:
-    client = Client(HTTP_HOST=host_for(slug))
-    client.force_login(user)
-    return client.cookies["sessionid"].value
-
-
-def communicator(slug: str, session: str | None = None) -> WebsocketCommunicator:
-    host = host_for(slug)
-    headers = [(b"host", host.encode()), (b"origin", f"http://{host}".encode())]
-    if session:
-        headers.append((b"cookie", f"sessionid={session}".encode()))
-    return WebsocketCommunicator(application, "/ws/events/", headers=headers)
 
 
 def _send(municipality: Municipality, event: str, payload: dict) -> None:
@@ -85,17 +35,6 @@ def _send(municipality: Municipality, event: str, payload: dict) -> None:
 
 
 send_event = sync_to_async(_send)
-
-
-async def connect_member(slug: str, user) -> WebsocketCommunicator:
-    cookie = await sync_to_async(session_cookie)(user, slug)
-    socket = communicator(slug, cookie)
-    connected, code = await socket.connect(timeout=5)
-    assert connected, code
-    hello = await socket.receive_json_from(timeout=5)
-    assert hello["event"] == "hello"
-    assert hello["payload"]["municipality"] == slug
-    return socket
 
 
 async def test_member_receives_event_after_commit(channel_layer, towns, people) -> None:

@@ -1,4 +1,8 @@
-"""Raising and answering signals and publishing notices reach the tenant's group after commit only."""
+"""Raising and answering signals and publishing notices reach the right groups after commit only.
+
+Staff's group gets every event; an ally's own group gets their signals' events and the notices
+addressed to them, and nothing of another ally's.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
-from realtime.groups import group_name
+from realtime.groups import ally_group, staff_group
 from tenants.signals import actions
 
 
@@ -20,11 +24,12 @@ async def _receive(layer, channel: str, timeout: float = 1.0):
         return None
 
 
-def subscribe(schema: str) -> str:
-    """A new channel in ``schema``'s events group (the group name always carries the tenant)."""
+def subscribe(schema: str, ally_id: int | None = None) -> str:
+    """A new channel in ``schema``'s staff group, or in one ally's group (names carry the tenant)."""
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(group_name(schema, "events"), channel)
+    group = staff_group(schema, "events") if ally_id is None else ally_group(schema, "events", ally_id)
+    async_to_sync(layer.group_add)(group, channel)
     return channel
 
 
@@ -42,9 +47,9 @@ def receive_all(channels: dict[str, str], timeout: float = 1.0) -> dict[str, dic
     return async_to_sync(collect)()
 
 
-def listen(schema: str):
-    """A channel subscribed to ``schema``'s events group, and a way to read the next message."""
-    channel = subscribe(schema)
+def listen(schema: str, ally_id: int | None = None):
+    """A channel in a group of ``schema`` (see ``subscribe``) and a way to read its next message."""
+    channel = subscribe(schema, ally_id)
     return lambda: receive_all({"next": channel}, timeout=5.0)["next"]
 
 
@@ -121,3 +126,40 @@ def test_answering_and_publishing_send_their_events(town, people, django_capture
     assert message["event"] == "notice.published"
     assert message["payload"]["notice_id"] == notice.pk
     assert message["payload"]["recipient_count"] == 1
+
+
+def test_each_event_reaches_only_its_allys_group(town, people, django_capture_on_commit_callbacks):
+    staff = subscribe("gm_utrecht")
+    mine = subscribe("gm_utrecht", town.ally.pk)
+    other = subscribe("gm_utrecht", town.other_ally.pk)
+    channels = {"staff": staff, "mine": mine, "other": other}
+
+    def events() -> dict[str, str | None]:
+        return {key: (message or {}).get("event") for key, message in receive_all(channels, 0.5).items()}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        signal = actions.do_raise_signal(
+            category="pest",
+            neighbourhood_id=town.neighbourhood.pk,
+            description="Ratten.",
+            acting_user=town.official,
+            ally_id=town.ally.pk,  # raised on the ally's behalf: still the ally's event
+        )
+    assert events() == {"staff": "signal.raised", "mine": "signal.raised", "other": None}
+
+    actions.do_assign_signal_owner(
+        signal, owner_membership_id=people.membership(town.official).pk, acting_user=town.official
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_answer_signal(signal, body="Komt goed.", acting_user=town.official)
+    assert events() == {"staff": "signal.answered", "mine": "signal.answered", "other": None}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_publish_notice(
+            title="Controle",
+            description="Vertrouwelijk.",
+            planned_start=timezone.now() + timedelta(days=2),
+            recipient_ids=[town.other_ally.pk],
+            acting_user=town.police,
+        )
+    assert events() == {"staff": "notice.published", "mine": None, "other": "notice.published"}

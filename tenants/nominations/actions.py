@@ -21,12 +21,16 @@ Decisions (see also the module docstrings of ``reading``, ``columns`` and ``comp
 * **Three-way updates.** When a later import changes an entry, each changed value is applied to
   the key figure only where the key figure still holds the entry's old value (or nothing): an
   edit made on the map, or data from the other list, is never overwritten by a list.
+* **Allies keep to the hard rules.** A row that would make an ally a professional representative
+  (or otherwise break ``tenants.selection.rules.check_ally_invariants``) fails with a row error;
+  the ally and the other rows are left as they are.
 * **Dry run.** The import runs in a savepoint that is rolled back; only the run's report is
   kept (``dry_run=True``) so the history shows who previewed which file.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -47,6 +51,7 @@ from tenants.nominations.comparison import AMBIGUOUS_THRESHOLD
 from tenants.nominations.models import ImportRun, NominationEntry, RejectedMatch, Source
 from tenants.nominations.names import NameParts, name_similarity
 from tenants.nominations.reading import MAX_FILE_BYTES, Sheet, read_sheet
+from tenants.selection.rules import check_ally_invariants
 
 # The values an entry holds and passes on to its key figure (communities apart).
 ENTRY_FIELDS = (
@@ -501,6 +506,32 @@ def _communities(context: _Import, ids: Iterable[int]) -> list[Community]:
     return [context.communities[pk] for pk in sorted(ids) if pk in context.communities]
 
 
+# Which column a broken ally rule points at (the rule's code → the entry field that broke it).
+_ALLY_RULE_FIELDS = {"professional_representative": "is_professional_representative"}
+
+
+def _check_ally_rules(figure: KeyFigure, changes: dict[str, Any]) -> None:
+    """An ally (``is_ally``) keeps to the hard rules of the method whatever a list says.
+
+    The changes are tried on a copy of the key figure and checked with the selection's own rule
+    (``tenants.selection.rules.check_ally_invariants``): a list marking an ally as a professional
+    representative fails its row (the ally is left as is), it does not quietly break the rule.
+    """
+    if not figure.is_ally:
+        return
+    preview = copy.copy(figure)
+    for name, value in changes.items():
+        if name != "communities":
+            setattr(preview, name, value)
+    try:
+        check_ally_invariants(preview)
+    except DomainError as error:
+        field_name = _ALLY_RULE_FIELDS.get(error.code)
+        if field_name and not error.fields:
+            error.fields = {field_name: [error.code]}
+        raise
+
+
 def _link_new_entry(entry: NominationEntry, values: dict[str, Any], context: _Import) -> None:
     """Attach a new entry to the map: a strong match is updated and flagged, else a new key figure.
 
@@ -535,6 +566,7 @@ def _link_new_entry(entry: NominationEntry, values: dict[str, Any], context: _Im
             changes["communities"] = _communities(context, current_ids | values["community_ids"])
         if not same_list:
             changes[source.flag_field] = True
+        _check_ally_rules(figure, changes)
         if changes:
             figure = networkmap_actions.update_key_figure(figure, changes, acting_user=context.acting_user)
         figures.with_entry.add(figure.pk)
@@ -592,6 +624,7 @@ def _update_entry(entry: NominationEntry, data: RowData, context: _Import) -> bo
         wanted = (current_ids | added) - (removed - still_listed)
         if wanted != current_ids:
             changes["communities"] = _communities(context, wanted)
+    _check_ally_rules(figure, changes)
     if changes:
         networkmap_actions.update_key_figure(figure, changes, acting_user=context.acting_user)
     return True
@@ -653,7 +686,8 @@ def confirm_match(municipality_key_figure_id: int, police_key_figure_id: int, *,
     through the network map's ``update_key_figure`` (its rules, its audit row). Everything else
     that pointed at the absorbed key figure (contacts, selection, council seats, ...) is moved
     to the kept one; if that would break a rule of another part of the product (say, both are
-    in an open selection case) the merge is refused with ``nomination_match_conflict`` and
+    in an open selection case, or an ally would become a professional representative or live
+    outside the municipality) the merge is refused with ``nomination_match_conflict`` (409) and
     nothing changes.
     """
     _lock_lists()
@@ -679,6 +713,7 @@ def confirm_match(municipality_key_figure_id: int, police_key_figure_id: int, *,
     if absorbed.is_professional_representative:
         changes["is_professional_representative"] = True
     changes["communities"] = list({*kept.communities.all(), *absorbed.communities.all()})
+    _check_merge_keeps_ally_rules(kept, absorbed, changes)
     # Not the map's to edit by hand (the selection and the contact log keep them), but they are
     # the same person's: the kept record takes the login and the latest contact.
     system = {}
@@ -711,6 +746,26 @@ def confirm_match(municipality_key_figure_id: int, police_key_figure_id: int, *,
         },
     )
     return kept
+
+
+def _check_merge_keeps_ally_rules(kept: KeyFigure, absorbed: KeyFigure, changes: dict[str, Any]) -> None:
+    """Merging into (or from) an ally must leave an ally within the hard rules, or it is refused.
+
+    Say the police's record says "professional organisation" or "lives in Amersfoort" and the
+    municipality's is an ally: the merged record would be a professional or non-resident ally.
+    Refused with ``nomination_match_conflict`` (409) before anything changes.
+    """
+    if not (kept.is_ally or absorbed.is_ally):
+        return
+    preview = copy.copy(kept)
+    preview.is_ally = True
+    for name, value in changes.items():
+        if name != "communities":
+            setattr(preview, name, value)
+    try:
+        check_ally_invariants(preview)
+    except DomainError as error:
+        raise errors.MATCH_CONFLICT(fields={"rule": [error.code]}, reason=error.message()) from error
 
 
 def _move_rejections(kept: KeyFigure, absorbed: KeyFigure) -> None:

@@ -47,7 +47,7 @@ from tenants.networkmap import actions as networkmap_actions
 from tenants.networkmap.models import Community, KeyFigure, Neighbourhood
 from tenants.nominations import errors
 from tenants.nominations.columns import ColumnMap, Lookups, RowData, RowError, map_columns, parse_row
-from tenants.nominations.comparison import AMBIGUOUS_THRESHOLD
+from tenants.nominations.comparison import AMBIGUOUS_THRESHOLD, list_memberships
 from tenants.nominations.models import ImportRun, NominationEntry, RejectedMatch, Source
 from tenants.nominations.names import NameParts, name_similarity
 from tenants.nominations.reading import MAX_FILE_BYTES, Sheet, read_sheet
@@ -645,15 +645,11 @@ def _pair(municipality_key_figure_id: int, police_key_figure_id: int) -> tuple[K
     }
     if len(figures) != 2:
         raise NOT_FOUND()
-    on_list = set(
-        NominationEntry.objects.filter(
-            key_figure_id__in=figures.keys(),
-        ).values_list("key_figure_id", "source")
-    )
-    if (municipality_key_figure_id, Source.MUNICIPALITY.value) not in on_list or (
-        police_key_figure_id,
-        Source.POLICE.value,
-    ) not in on_list:
+    on_list = list_memberships(figures.keys())
+    if (
+        Source.MUNICIPALITY.value not in on_list[municipality_key_figure_id]
+        or Source.POLICE.value not in on_list[police_key_figure_id]
+    ):
         raise errors.MATCH_INVALID(
             fields={
                 "municipality_key_figure": [municipality_key_figure_id],

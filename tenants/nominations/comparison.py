@@ -1,20 +1,24 @@
 """Comparing the municipality's list with the police's list (step 2 of the method).
 
-People with the same phone number or e-mail address are linked to one key figure already at
-import; the comparison reads the result per key figure: on both lists, only on the
-municipality's, only on the police's. On top of that it proposes **ambiguous candidates**: a key
-figure only on one list and one only on the other whose names look alike (diacritics, Dutch
-infixes, initials and swapped first/last names taken into account, see ``names``), or who
-share a phone/e-mail but were kept apart. Candidates are never merged here: staff confirm
-(``actions.confirm_match``) or reject (``actions.reject_match``) each one, and a rejected pair
-is not proposed again.
+People with the same phone number or e-mail address (and a name that agrees) are linked to one
+key figure already at import; the comparison reads the result per key figure: on both lists,
+only on the municipality's, only on the police's. Being on a list means an imported entry of
+that list *or* the key figure's ``nominated_by_*`` flag (set by hand on the map), so the
+comparison and the map agree (:func:`list_memberships`). On top of that it proposes
+**ambiguous candidates**: a key figure only on one list and one only on the other whose names
+look alike (diacritics, Dutch infixes, initials and swapped first/last names taken into
+account, see ``names``), or who share a phone/e-mail but were kept apart. Candidates are never
+merged here: staff confirm (``actions.confirm_match``) or reject (``actions.reject_match``)
+each one, and a rejected pair is not proposed again.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Q
 from rapidfuzz import fuzz, process
 
 from tenants.networkmap.models import KeyFigure
@@ -87,6 +91,31 @@ def _candidate_pairs(left: list[KeyFigure], right: list[KeyFigure]) -> set[tuple
     return pairs
 
 
+def list_memberships(key_figure_ids: Iterable[int] | None = None) -> dict[int, set[str]]:
+    """Which lists each key figure is on: an imported entry of the list, or the list's flag.
+
+    The map, its filters and the admin read ``KeyFigure.nominated_by_*``; those flags are also
+    set by hand (API, admin) for people who never came in through an import. Both count as being
+    on the list, so the comparison and the map give the same answer to "who is on which list".
+    """
+    sources: dict[int, set[str]] = defaultdict(set)
+    entries = NominationEntry.objects.filter(key_figure__isnull=False)
+    flagged = KeyFigure.objects.filter(Q(nominated_by_municipality=True) | Q(nominated_by_police=True))
+    if key_figure_ids is not None:
+        ids = list(key_figure_ids)
+        entries, flagged = entries.filter(key_figure_id__in=ids), flagged.filter(pk__in=ids)
+    for key_figure_id, source in entries.values_list("key_figure_id", "source"):
+        sources[key_figure_id].add(source)
+    for pk, by_municipality, by_police in flagged.values_list(
+        "pk", "nominated_by_municipality", "nominated_by_police"
+    ):
+        if by_municipality:
+            sources[pk].add(Source.MUNICIPALITY.value)
+        if by_police:
+            sources[pk].add(Source.POLICE.value)
+    return sources
+
+
 def compare_lists() -> dict[str, Any]:
     """The comparison of the two lists in the current municipality, as plain data.
 
@@ -96,11 +125,7 @@ def compare_lists() -> dict[str, Any]:
     "email"}`` with ``phone``/``email`` one of same/different/missing. A person in an ambiguous
     pair is still listed under "only_…" until the match is confirmed.
     """
-    sources: dict[int, set[str]] = defaultdict(set)
-    for key_figure_id, source in NominationEntry.objects.filter(key_figure__isnull=False).values_list(
-        "key_figure_id", "source"
-    ):
-        sources[key_figure_id].add(source)
+    sources = list_memberships()
     figures = {
         f.pk: f for f in KeyFigure.objects.filter(pk__in=sources.keys()).select_related("neighbourhood")
     }

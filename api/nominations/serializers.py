@@ -18,6 +18,13 @@ class RowErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class RowOutcomeSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    outcome = serializers.ChoiceField(choices=["created", "updated", "unchanged", "error"])
+    fields = serializers.ListField(child=serializers.CharField(), help_text="Fields that change (updated).")
+    codes = serializers.ListField(child=serializers.CharField(), help_text="Error codes (error).")
+
+
 class ImportUploadSerializer(serializers.Serializer):
     # Empty files reach the service, which answers with its own stable code (nomination_file_empty).
     file = serializers.FileField(allow_empty_file=True)
@@ -44,10 +51,18 @@ class ImportReportSerializer(serializers.Serializer):
     not_in_file = serializers.IntegerField()
     ignored_columns = serializers.ListField(child=serializers.CharField())
     errors = serializers.SerializerMethodField()
+    rows = serializers.SerializerMethodField(
+        help_text="Row by row (the first 500) what the import did or, in a dry run, would do."
+    )
+    rows_truncated = serializers.BooleanField(help_text="More rows than listed in rows.")
 
     @extend_schema_field(RowErrorSerializer(many=True))
     def get_errors(self, report) -> list[dict[str, Any]]:
         return [describe_row_error(error.as_dict()) for error in report.errors]
+
+    @extend_schema_field(RowOutcomeSerializer(many=True))
+    def get_rows(self, report) -> list[dict[str, Any]]:
+        return [row.as_dict() for row in report.rows]
 
 
 class ImportRunSerializer(serializers.ModelSerializer):

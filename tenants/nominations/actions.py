@@ -25,7 +25,9 @@ Decisions (see also the module docstrings of ``reading``, ``columns`` and ``comp
   (or otherwise break ``tenants.selection.rules.check_ally_invariants``) fails with a row error;
   the ally and the other rows are left as they are.
 * **Dry run.** The import runs in a savepoint that is rolled back; only the run's report is
-  kept (``dry_run=True``) so the history shows who previewed which file.
+  kept (``dry_run=True``) so the history shows who previewed which file. Besides the counts,
+  the report lists row by row (the first ``ROW_OUTCOME_LIMIT``) what would happen: created,
+  updated (with the names of the fields that change), unchanged or error.
 """
 
 from __future__ import annotations
@@ -80,6 +82,32 @@ _T = TypeVar("_T")
 Progress = Callable[[Iterable[Any]], Iterable[Any]]
 
 
+# The report lists at most this many rows one by one (the counts always cover every row).
+ROW_OUTCOME_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    """What one row did (or, in a dry run, would do): no personal values, only field names and codes.
+
+    ``outcome`` is ``created``, ``updated`` (``fields``: the names of the entry's fields that
+    change), ``unchanged`` or ``error`` (``codes``: the row's error codes; details in ``errors``).
+    """
+
+    line: int
+    outcome: str
+    fields: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "outcome": self.outcome,
+            "fields": list(self.fields),
+            "codes": list(self.codes),
+        }
+
+
 @dataclass
 class ImportReport:
     """What an import did (or, for a dry run, would do)."""
@@ -99,6 +127,15 @@ class ImportReport:
     not_in_file: int = 0
     ignored_columns: list[str] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # Row by row, in file order, the first ROW_OUTCOME_LIMIT rows; ``rows_truncated`` if more.
+    rows: list[RowOutcome] = field(default_factory=list)
+    rows_truncated: bool = False
+
+    def note_row(self, outcome: RowOutcome) -> None:
+        if len(self.rows) < ROW_OUTCOME_LIMIT:
+            self.rows.append(outcome)
+        else:
+            self.rows_truncated = True
 
     @property
     def error_count(self) -> int:
@@ -279,13 +316,17 @@ def _apply(
         data, problems = parse_row(line, cells, sheet.header, columns, lookups)
         if data is None:
             report.errors.extend(problems)
+            report.note_row(_error_outcome(line, problems))
             continue
         entry = entries.find(data)
         if entry is not None and entry.pk in seen:
             duplicate_of = {"line": seen[entry.pk]}
-            report.errors.append(RowError(line, "", errors.ROW_DUPLICATE.code, params=duplicate_of))
+            duplicate = RowError(line, "", errors.ROW_DUPLICATE.code, params=duplicate_of)
+            report.errors.append(duplicate)
+            report.note_row(_error_outcome(line, [duplicate]))
             continue
         counts_before = (report.key_figures_created, report.key_figures_linked)
+        changed: tuple[str, ...] = ()
         try:
             # A rule of the map (say, a neighbourhood for someone who lives elsewhere) fails
             # this row only: its savepoint is undone and the import goes on.
@@ -293,24 +334,31 @@ def _apply(
                 outcome = "created" if entry is None else ""
                 if entry is None:
                     entry = _create_entry(data, context)
-                elif _update_entry(entry, data, context):
-                    outcome = "updated"
                 else:
-                    outcome = "unchanged"
+                    updated = _update_entry(entry, data, context)
+                    outcome = "unchanged" if updated is None else "updated"
+                    changed = tuple(updated or ())
         except DomainError as error:
             report.key_figures_created, report.key_figures_linked = counts_before
             if entry is not None and entry.pk in entries.existing_ids | set(seen):
                 entry.refresh_from_db()
                 entry._prefetched_objects_cache = {}
-            report.errors.append(_row_error(line, error, sheet.header, columns))
+            problem = _row_error(line, error, sheet.header, columns)
+            report.errors.append(problem)
+            report.note_row(_error_outcome(line, [problem]))
             continue
         entries.add(entry)
         setattr(report, outcome, getattr(report, outcome) + 1)
+        report.note_row(RowOutcome(line, outcome, fields=changed))
         seen[entry.pk] = line
     report.not_in_file = len(entries.existing_ids - set(seen))
     _finish_run(run, report)
     report.run_id = run.pk
     return run
+
+
+def _error_outcome(line: int, problems: list[RowError]) -> RowOutcome:
+    return RowOutcome(line, "error", codes=tuple(dict.fromkeys(problem.code for problem in problems)))
 
 
 def _row_error(line: int, error: DomainError, header: list[str], columns: ColumnMap) -> RowError:
@@ -587,17 +635,29 @@ def _row_data_view(values: dict[str, Any]) -> RowData:
     )
 
 
-def _update_entry(entry: NominationEntry, data: RowData, context: _Import) -> bool:
-    """Apply a row to its existing entry; False (and nothing written) when nothing changed."""
+def _changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """The names (as the report shows them) of the entry's values that differ."""
+    names = [name.removesuffix("_id") for name in ENTRY_FIELDS if new[name] != old[name]]
+    if new["community_ids"] != old["community_ids"]:
+        names.append("communities")
+    return names
+
+
+def _update_entry(entry: NominationEntry, data: RowData, context: _Import) -> list[str] | None:
+    """Apply a row to its existing entry: the changed fields' names, or None when nothing changed.
+
+    Nothing is written when nothing changed.
+    """
     old = _entry_values(entry)
     new = _row_values(data, old)
     if new == old and entry.key_figure_id is not None:
-        return False
+        return None
+    changed = _changed_fields(old, new)
     if new != old:
         _save_entry(entry, new, data, context.run)
     if entry.key_figure_id is None:  # its key figure was deleted from the map: attach again
         _link_new_entry(entry, new, context)
-        return True
+        return [*changed, "key_figure"]
     figure = KeyFigure.objects.get(pk=entry.key_figure_id)
     changes: dict[str, Any] = {}
     for name in ENTRY_FIELDS:
@@ -627,7 +687,7 @@ def _update_entry(entry: NominationEntry, data: RowData, context: _Import) -> bo
     _check_ally_rules(figure, changes)
     if changes:
         networkmap_actions.update_key_figure(figure, changes, acting_user=context.acting_user)
-    return True
+    return changed
 
 
 # --- confirming and rejecting matches --------------------------------------------------------

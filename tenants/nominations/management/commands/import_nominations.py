@@ -90,3 +90,12 @@ class Command(BaseCommand):
             payload = describe_row_error(error.as_dict(), "en")
             where = f"line {payload['line']}" + (f", {payload['column']}" if payload["column"] else "")
             self.stdout.write(self.style.WARNING(f"  {where}: {payload['detail']} [{payload['code']}]"))
+        if report.dry_run:
+            self.stdout.write("Row by row, what the import would do:")
+            for outcome in report.rows:
+                detail = ", ".join(outcome.fields or outcome.codes)
+                self.stdout.write(
+                    f"  line {outcome.line}: {outcome.outcome}" + (f" ({detail})" if detail else "")
+                )
+            if report.rows_truncated:
+                self.stdout.write(f"  ... only the first {len(report.rows)} rows are listed.")

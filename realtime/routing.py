@@ -1,4 +1,5 @@
-"""The ASGI protocol router: HTTP to Django, WebSockets through tenant and session middleware."""
+"""The ASGI protocol router: HTTP to Django; WebSockets through the same-origin check, then the
+tenant and session middleware."""
 
 from __future__ import annotations
 
@@ -6,12 +7,12 @@ import logging
 
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
 from django.conf import settings
 from django.urls import path
 
 from realtime.consumers import MunicipalityEventsConsumer
 from realtime.middleware import TenantFromHostMiddleware
+from realtime.origin import SameOriginValidator
 
 logger = logging.getLogger("agora")
 
@@ -26,7 +27,7 @@ def build_application(http_app):
     return ProtocolTypeRouter(
         {
             "http": http_app,
-            "websocket": AllowedHostsOriginValidator(
+            "websocket": SameOriginValidator(
                 TenantFromHostMiddleware(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
             ),
         }

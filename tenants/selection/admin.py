@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from agora.accounts.access import is_staff_member
-from agora.audit.actions import log_person_read
+from agora.audit.actions import log_person_read, log_person_reads
 from frontend.tenant_admin import MembershipModelAdmin, tenant_admin_site
 from tenants.selection.access import READ_PURPOSE
 from tenants.selection.models import Approval, HomeVisit, SelectionCase, Transition
@@ -93,6 +93,17 @@ class SelectionCaseAdmin(ReadOnlyMembershipAdmin):
             log_person_read(actor=request.user, obj=case.key_figure, purpose=READ_PURPOSE)
         return case
 
+    def get_changelist_instance(self, request):
+        """The list shows a name per case: log each person's read, as the API's list does."""
+        changelist = super().get_changelist_instance(request)
+        _log_listed_key_figures(request, [case.key_figure for case in changelist.result_list])
+        return changelist
+
+
+def _log_listed_key_figures(request, key_figures) -> None:
+    unique = list({figure.pk: figure for figure in key_figures}.values())
+    log_person_reads(actor=request.user, objs=unique, purpose=f"{READ_PURPOSE} (admin list)")
+
 
 @admin.register(Transition, site=tenant_admin_site)
 class TransitionAdmin(ReadOnlyMembershipAdmin):
@@ -101,3 +112,15 @@ class TransitionAdmin(ReadOnlyMembershipAdmin):
     list_select_related = ["case__key_figure", "user"]
     fields = ["case", "from_state", "to_state", "user", "membership", "role", "reason", "created_at"]
     readonly_fields = fields
+
+    def get_object(self, request, object_id, from_field=None):
+        """A history row names its case's key figure: log the read."""
+        transition = super().get_object(request, object_id, from_field)
+        if transition is not None:
+            log_person_read(actor=request.user, obj=transition.case.key_figure, purpose=READ_PURPOSE)
+        return transition
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        _log_listed_key_figures(request, [row.case.key_figure for row in changelist.result_list])
+        return changelist

@@ -69,3 +69,33 @@ def test_admin_lists_and_shows_cases_read_only(pipeline, web):
 
 def test_admin_is_closed_to_allies(pipeline, web, people):
     assert web(people.ally("utrecht")).get("/admin/selection/selectioncase/").status_code in (302, 403)
+
+
+def test_admin_lists_and_history_log_the_person_reads(pipeline, web, utrecht):
+    from agora.audit.models import PersonRecordRead
+
+    first = pipeline.case_at(CaseState.JOINT_REVIEW)
+    second = pipeline.case_at(CaseState.NOMINATED)
+    client = web(pipeline.official)
+
+    def reads_by(request) -> list[str]:
+        """The key figures whose reads this request logged (the audit trail is append-only)."""
+        before = PersonRecordRead.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        response = client.get(request)
+        assert response.status_code == 200
+        assert first.key_figure.first_name in response.content.decode()
+        return sorted(
+            PersonRecordRead.objects.filter(
+                pk__gt=before,
+                municipality=utrecht,
+                actor=pipeline.official,
+                record_type="networkmap.KeyFigure",
+            ).values_list("record_id", flat=True)
+        )
+
+    both = sorted([str(first.key_figure_id), str(second.key_figure_id)])
+    assert reads_by("/admin/selection/selectioncase/") == both
+    # Two history rows for the first case, one for the second: one read per person shown.
+    assert reads_by("/admin/selection/transition/") == both
+    transition = first.transitions.order_by("pk").last()
+    assert reads_by(f"/admin/selection/transition/{transition.pk}/change/") == [str(first.key_figure_id)]

@@ -268,7 +268,7 @@ def _finish_run(run: ImportRun, report: ImportReport) -> None:
     run.key_figures_linked = report.key_figures_linked
     run.not_in_file = report.not_in_file
     run.ignored_columns = report.ignored_columns
-    run.errors = [error.as_dict() for error in report.errors]
+    run.errors = [error.stored_dict() for error in report.errors]  # no personal values
     run.finished_at = timezone.now()
     run.save()
 

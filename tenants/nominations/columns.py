@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from string import Formatter
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import translation
 
 from agora.errors import DomainError, ErrorSpec, registered_codes
 from tenants.networkmap.phones import try_normalise_phone
@@ -116,6 +118,14 @@ def map_columns(header: list[str]) -> ColumnMap:
     return ColumnMap(positions=dict(positions), ignored=ignored)
 
 
+# Row-error parameters that are not a person's data (a line number, a length limit). Every
+# other parameter (the cell's value: a phone number, an e-mail address, a name) is shown to the
+# uploader in the import's own report but never stored with the run: the runs' history is read
+# by all staff (API, admin) and must not become an unlogged copy of people's data.
+STORED_PARAMS = frozenset({"line", "limit"})
+_WITHHELD = {"en": "(value not stored)", "nl": "(waarde niet bewaard)"}
+
+
 @dataclass(frozen=True)
 class RowError:
     """One problem on one line; the message is rendered from the stable code in either language."""
@@ -128,12 +138,40 @@ class RowError:
     def as_dict(self) -> dict[str, Any]:
         return {"line": self.line, "column": self.column, "code": self.code, "params": self.params}
 
+    def stored_dict(self) -> dict[str, Any]:
+        """As kept with the import run: line, column, code; no personal values."""
+        return {**self.as_dict(), "params": stored_params(self.params)}
+
+
+def stored_params(params: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in (params or {}).items() if name in STORED_PARAMS}
+
+
+class _Withheld(str):
+    """Stands in for a value that was not stored (also where a template asks for its ``!r``)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str(self)
+
 
 def describe_row_error(error: dict[str, Any], language: str | None = None) -> dict[str, Any]:
-    """A stored row error (``RowError.as_dict()``) with its message, in the active language by default."""
+    """A row error (``RowError.as_dict()`` or a stored one) with its message.
+
+    In the active language by default; a value that was not stored reads "(value not stored)".
+    """
     spec = registered_codes().get(error.get("code", ""))
     params = error.get("params") or {}
-    detail = DomainError(spec, params=params).message(language) if spec else error.get("code", "")
+    if spec:
+        language = (language or translation.get_language() or "nl")[:2]
+        template = spec.en if language == "en" else spec.nl
+        wanted = {name.split(".")[0].split("[")[0] for _, name, _, _ in Formatter().parse(template) if name}
+        withheld = _Withheld(_WITHHELD["en" if language == "en" else "nl"])
+        params = {**dict.fromkeys(wanted, withheld), **params}
+        detail = DomainError(spec, params=params).message(language)
+    else:
+        detail = error.get("code", "")
     return {
         "line": error.get("line"),
         "column": error.get("column", ""),

@@ -66,7 +66,8 @@ class ImportRun(models.Model):
         help_text=_("People on this list from earlier imports who are missing from this file (kept)."),
     )
     ignored_columns = models.JSONField(_("ignored columns"), default=list, blank=True)
-    # [{"line": 7, "column": "Mobiel", "code": "nomination_row_invalid_phone", "params": {...}}]
+    # [{"line": 7, "column": "Mobiel", "code": "nomination_row_invalid_phone", "params": {}}]: never
+    # the cell's value (a phone number, an e-mail address); see columns.STORED_PARAMS.
     errors = models.JSONField(_("row errors"), default=list, blank=True)
 
     class Meta:

@@ -57,7 +57,7 @@ def test_staff_import_a_list_and_read_the_runs(api, staff_map, utrecht):
     runs = client.get(IMPORTS).json()
     assert runs["count"] == 1 and runs["results"][0]["created_count"] == 1
     detail = client.get(f"{IMPORTS}{report['run_id']}/").json()
-    assert detail["errors"][0]["detail"] == "'1' is geen geldig telefoonnummer."
+    assert detail["errors"][0]["detail"] == "(waarde niet bewaard) is geen geldig telefoonnummer."
     assert detail["imported_by"] and detail["source"] == "municipality"
 
     # The police upload an XLSX list; the same person by phone lands on the same key figure.
@@ -205,3 +205,35 @@ def test_import_runs_are_read_only_in_the_tenant_admin(api, web, staff_map, peop
     assert change.status_code == 200 and 'name="_save"' not in change.content.decode()
     assert client.get("/admin/nominations/importrun/add/").status_code == 403
     assert web(people.ally("utrecht")).get("/admin/nominations/importrun/").status_code == 302
+
+
+def test_stored_row_errors_keep_no_personal_values(api, web, staff_map, utrecht):
+    data = csv_bytes(
+        [
+            row("Jan", "Berg", mobile="0612"),
+            row("Piet", "Bakker", email="piet@@bakker"),
+            row("Kees", "Kok", wijk="Hoograven Zuid-West"),
+        ]
+    )
+    report = _upload(api(staff_map["official"]), data).json()
+    assert "'0612'" in report["errors"][0]["detail"]  # the uploader sees the cell in the report
+
+    run_id = report["run_id"]
+    stored = _in_utrecht(utrecht, lambda: ImportRun.objects.get(pk=run_id).errors)
+    assert [(e["line"], e["column"], e["code"], e["params"]) for e in stored] == [
+        (2, "Mobiel", "nomination_row_invalid_phone", {}),
+        (3, "E-mail", "nomination_row_invalid_email", {}),
+        (4, "Wijk", "nomination_row_unknown_neighbourhood", {}),
+    ]
+    client = api(staff_map["police"], language="en")
+    detail = client.get(f"{IMPORTS}{run_id}/").json()
+    assert [e["detail"] for e in detail["errors"]] == [
+        "(value not stored) is not a valid phone number.",
+        "(value not stored) is not a valid e-mail address.",
+        "There is no neighbourhood (value not stored) in this municipality.",
+    ]
+    listing = client.get(IMPORTS).content.decode()
+    admin_page = web(staff_map["police"]).get(f"/admin/nominations/importrun/{run_id}/change/")
+    for page in (listing, admin_page.content.decode()):
+        for value in ("0612", "piet@@bakker", "Hoograven"):
+            assert value not in page

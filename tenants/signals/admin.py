@@ -15,9 +15,10 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.http import HttpRequest
 
-from agora.accounts.access import current_tenant
+from agora.accounts.access import current_tenant, is_staff_member
 from agora.accounts.models import Membership
 from agora.accounts.roles import STAFF_ROLES
+from agora.audit.actions import log_person_reads
 from agora.errors import DomainError
 from frontend.tenant_admin import MembershipModelAdmin, tenant_admin_site
 from tenants.networkmap.models import KeyFigure
@@ -35,6 +36,12 @@ def _staff_memberships():
         .select_related("user")
         .order_by("user__last_name", "user__first_name")
     )
+
+
+def _nothing_saved(formsets) -> None:
+    """Read-only inlines are never saved; tell the admin's change message so (it reads these)."""
+    for formset in formsets:
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
 class ActingForm(forms.ModelForm):
@@ -107,6 +114,9 @@ class SignalAnswerInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_staff_member(request)  # the membership, not Django's permission tables
+
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # answers are added through the "new answer" field (the action)
 
@@ -126,6 +136,22 @@ class SignalAdmin(MembershipModelAdmin):
             .select_related("ally", "neighbourhood", "owner__user")
             .with_overdue_flag(cutoff=overdue_cutoff())
         )
+
+    def get_inlines(self, request: HttpRequest, obj=None):
+        return [] if obj is None else super().get_inlines(request, obj)  # no answers before the signal
+
+    def get_changelist_instance(self, request: HttpRequest):
+        """The list shows each signal's ally by name: a read of those allies' records."""
+        changelist = super().get_changelist_instance(request)
+        allies = {signal.ally_id: signal.ally for signal in changelist.result_list}
+        log_person_reads(actor=request.user, objs=list(allies.values()), purpose="admin: signal list")
+        return changelist
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        signal = super().get_object(request, object_id, from_field)
+        if signal is not None:
+            log_person_reads(actor=request.user, objs=[signal.ally], purpose=f"admin: signal {signal.pk}")
+        return signal
 
     @admin.display(boolean=True, description="te laat", ordering="is_overdue")
     def overdue(self, obj: Signal) -> bool:
@@ -183,6 +209,7 @@ class SignalAdmin(MembershipModelAdmin):
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         """Answers are read-only inlines; nothing else is related."""
+        _nothing_saved(formsets)
 
     @admin.action(description="Beantwoorde signalen afsluiten")
     def close_signals(self, request: HttpRequest, queryset) -> None:
@@ -239,6 +266,9 @@ class NoticeRecipientInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_staff_member(request)  # the membership, not Django's permission tables
+
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
@@ -261,6 +291,17 @@ class NoticeAdmin(MembershipModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         return [] if obj is None else self.get_fields(request, obj)
 
+    def get_inlines(self, request: HttpRequest, obj=None):
+        return [] if obj is None else super().get_inlines(request, obj)  # recipients come from the form
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        """The change view lists the recipients (allies) by name: a read of their records."""
+        notice = super().get_object(request, object_id, from_field)
+        if notice is not None:
+            figures = [row.key_figure for row in notice.recipients.select_related("key_figure")]
+            log_person_reads(actor=request.user, objs=figures, purpose=f"admin: notice {notice.pk} receipts")
+        return notice
+
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
 
@@ -274,3 +315,4 @@ class NoticeAdmin(MembershipModelAdmin):
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         """Recipients were written by the publish action."""
+        _nothing_saved(formsets)

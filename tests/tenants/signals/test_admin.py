@@ -6,11 +6,23 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from agora.audit.models import AuditEvent
+from agora.audit.models import AuditEvent, PersonRecordRead
+from tenants.signals import actions
 from tenants.signals.models import Notice, Signal
 from tenants.signals.workflow import SignalStatus
 
 ADD = "/admin/signals/signal/add/"
+
+
+def inline_management(client, url: str) -> dict[str, str]:
+    """The inlines' management form data of the change page at ``url``, as the browser posts it."""
+    response = client.get(url)
+    assert response.status_code == 200
+    data = {}
+    for inline in response.context["inline_admin_formsets"]:
+        form = inline.formset.management_form
+        data.update({form[name].html_name: form[name].value() for name in form.fields})
+    return data
 
 
 def test_raising_assigning_and_answering_through_the_admin(town, people, web):
@@ -29,7 +41,8 @@ def test_raising_assigning_and_answering_through_the_admin(town, people, web):
 
     change = f"/admin/signals/signal/{signal.pk}/change/"
     owner = people.membership(town.police).pk
-    response = client.post(change, {"owner": owner, "answer": "Bestrijder komt dinsdag."})
+    form = {"owner": owner, "answer": "Bestrijder komt dinsdag."}
+    response = client.post(change, {**inline_management(client, change), **form})
     assert response.status_code == 302, response.content.decode()[:2000]
     signal.refresh_from_db()
     assert signal.status == SignalStatus.ANSWERED and signal.owner_id == owner
@@ -51,7 +64,8 @@ def test_a_broken_rule_is_a_form_error_and_writes_nothing(town, people, web):
     # Answering before an owner is a refused transition; the owner change in the same save rolls back too.
     change = f"/admin/signals/signal/{signal.pk}/change/"
     Signal.objects.filter(pk=signal.pk).update(status=SignalStatus.CLOSED)
-    response = client.post(change, {"owner": people.membership(town.police).pk, "answer": "Te laat"})
+    form = {"owner": people.membership(town.police).pk, "answer": "Te laat"}
+    response = client.post(change, {**inline_management(client, change), **form})
     assert response.status_code == 200
     assert "niet toegestaan" in response.content.decode()
     signal.refresh_from_db()
@@ -83,3 +97,83 @@ def test_publishing_a_notice_through_the_admin(town, web):
     notice = Notice.objects.get()
     assert list(notice.recipients.values_list("key_figure_id", flat=True)) == [town.ally.pk]
     assert web(town.ally_user).get("/admin/signals/notice/").status_code in (302, 403)
+
+
+def _raise(town, ally_user=None):
+    return actions.do_raise_signal(
+        category="pest",
+        neighbourhood_id=town.neighbourhood.pk,
+        description="Ratten bij de containers.",
+        acting_user=ally_user or town.ally_user,
+    )
+
+
+def _reads(actor, after: int = 0) -> list[tuple[str, str]]:
+    """The records ``actor`` was logged reading (since the read with id ``after``)."""
+    reads = PersonRecordRead.objects.filter(actor=actor, pk__gt=after)
+    return sorted(reads.values_list("record_type", "record_id").distinct())
+
+
+def _last_read_id() -> int:
+    return PersonRecordRead.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def test_the_signal_list_and_change_view_log_the_allies_read(town, web):
+    mine, theirs = _raise(town), _raise(town, town.other_ally_user)
+    client = web(town.official)
+    response = client.get("/admin/signals/signal/")
+    assert response.status_code == 200
+    assert town.ally.full_name in response.content.decode()
+    assert _reads(town.official) == sorted(
+        [("networkmap.KeyFigure", str(town.ally.pk)), ("networkmap.KeyFigure", str(town.other_ally.pk))]
+    )
+
+    before = _last_read_id()
+    response = client.get(f"/admin/signals/signal/{theirs.pk}/change/")
+    assert response.status_code == 200
+    assert _reads(town.official, after=before) == [("networkmap.KeyFigure", str(town.other_ally.pk))]
+    assert mine.pk != theirs.pk
+
+
+def test_officials_see_the_answers_in_the_signal_admin(town, people):
+    from django.test import Client
+
+    from tests.conftest import host
+
+    signal = _raise(town)
+    actions.do_assign_signal_owner(
+        signal, owner_membership_id=people.membership(town.police).pk, acting_user=town.official
+    )
+    actions.do_answer_signal(signal, body="De bestrijder komt dinsdag.", acting_user=town.police)
+    client = Client(HTTP_HOST=host("utrecht"))
+    client.force_login(town.official)
+    assert not town.official.is_superuser  # rights come from the membership, not Django's tables
+    change = f"/admin/signals/signal/{signal.pk}/change/"
+    page = client.get(change).content.decode()
+    assert "De bestrijder komt dinsdag." in page
+    # The shown answers do not get in the way of the next one (the page posts their inline back).
+    management = inline_management(client, change)
+    assert management["answers-INITIAL_FORMS"] == 1
+    signal.refresh_from_db()
+    response = client.post(change, {**management, "owner": signal.owner_id, "answer": "Hij was er."})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    bodies = [answer.body for answer in signal.answers.order_by("pk")]
+    assert bodies == ["De bestrijder komt dinsdag.", "Hij was er."]
+
+
+def test_the_notice_change_view_shows_receipts_and_logs_the_recipients_read(town, web):
+    notice = actions.do_publish_notice(
+        title="Controle",
+        description="Donderdag.",
+        planned_start=timezone.now() + timedelta(days=2),
+        recipient_ids=[town.ally.pk, town.other_ally.pk],
+        acting_user=town.police,
+    )
+    actions.do_confirm_notice_read(notice, acting_user=town.ally_user)
+    response = web(town.official).get(f"/admin/signals/notice/{notice.pk}/change/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert town.ally.full_name in page and town.other_ally.full_name in page  # the receipts inline
+    assert _reads(town.official) == sorted(
+        [("networkmap.KeyFigure", str(town.ally.pk)), ("networkmap.KeyFigure", str(town.other_ally.pk))]
+    )

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from rest_framework import serializers
 
+from agora.accounts.access import current_tenant
 from agora.accounts.models import Membership
+from agora.accounts.roles import STAFF_ROLES, Role
 from tenants.networkmap.models import (
     CityDistrict,
     Community,
+    CommunityKind,
     ContactKind,
     ContactMoment,
     KeyFigure,
@@ -17,16 +21,37 @@ from tenants.networkmap.models import (
 )
 
 
+class NetworkMapErrorSerializer(serializers.Serializer):
+    """The API's one error shape (see ``api.errors``), documented for the network map endpoints."""
+
+    code = serializers.CharField(help_text="Stable error code, e.g. networkmap_duplicate_name.")
+    detail = serializers.CharField(help_text="Human message in the request's language (nl or en).")
+    fields = serializers.DictField(help_text="Field errors, keyed by input field.")
+
+
 class MembershipIdField(serializers.PrimaryKeyRelatedField):
     """A membership id, passed to the action unchecked.
 
     Memberships live in the public schema; whether one belongs to this municipality and has the
     right role is the boundary rule, checked (with its own error codes) by the actions. So the
-    serializer only parses the id and does not look it up.
+    serializer only parses the id and does not look it up. Its queryset only serves the choices
+    a form renderer (the browsable API) offers: the active memberships of *this* municipality
+    with ``roles``, never anybody of another municipality.
     """
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(queryset=Membership.objects.all(), **kwargs)
+    def __init__(self, *, roles: Iterable[str], **kwargs: Any) -> None:
+        self.roles = frozenset(roles)
+        super().__init__(queryset=Membership.objects.none(), **kwargs)
+
+    def get_queryset(self):
+        municipality = current_tenant()
+        if municipality is None:
+            return Membership.objects.none()
+        return (
+            Membership.objects.filter(municipality_id=municipality.pk, role__in=self.roles, is_active=True)
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name", "pk")
+        )
 
     def to_internal_value(self, data: Any) -> int:
         if isinstance(data, bool):
@@ -56,10 +81,16 @@ class CityDistrictSerializer(serializers.ModelSerializer):
 
 class NeighbourhoodSerializer(serializers.ModelSerializer):
     police_officers = MembershipIdField(
-        many=True, required=False, help_text="Membership ids of this municipality's police officers."
+        roles={Role.POLICE},
+        many=True,
+        required=False,
+        help_text="Membership ids of this municipality's police officers.",
     )
     municipal_contact = MembershipIdField(
-        allow_null=True, required=False, help_text="Membership id of an official of this municipality."
+        roles={Role.OFFICIAL},
+        allow_null=True,
+        required=False,
+        help_text="Membership id of an official of this municipality.",
     )
     police_officer_details = MemberSerializer(source="police_officers", many=True, read_only=True)
     municipal_contact_detail = MemberSerializer(source="municipal_contact", read_only=True, allow_null=True)
@@ -150,7 +181,9 @@ class ContactMomentSerializer(serializers.ModelSerializer):
     date = serializers.DateField(required=False, help_text="Defaults to today.")
     kind = serializers.ChoiceField(choices=ContactKind.choices, required=False, default=ContactKind.VISIT)
     membership = MembershipIdField(
-        required=False, help_text="Who had the contact (staff membership id); defaults to you."
+        roles=STAFF_ROLES,
+        required=False,
+        help_text="Who had the contact (staff membership id); defaults to you.",
     )
     membership_detail = MemberSerializer(source="membership", read_only=True, allow_null=True)
 
@@ -179,5 +212,35 @@ class NetworkMapQuerySerializer(serializers.Serializer):
         required=False,
         min_value=1,
         max_value=120,
-        help_text="No contact for this many months makes a relationship stale (default from settings).",
+        help_text=(
+            "No contact for this many months makes a relationship stale "
+            "(default: the municipality's council rules, stale_contact_months)."
+        ),
     )
+
+
+class LinkUserSerializer(serializers.Serializer):
+    """Which login is this ally's own (a plain id: the action checks it, nothing is listed)."""
+
+    user = serializers.IntegerField(
+        allow_null=True,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="User id of an active ally of this municipality; null unlinks.",
+    )
+
+
+class CityDistrictFilterSerializer(serializers.Serializer):
+    search = serializers.CharField(required=False, max_length=100, help_text="Part of the name.")
+
+
+class NeighbourhoodFilterSerializer(serializers.Serializer):
+    city_district = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text="City district id."
+    )
+    search = serializers.CharField(required=False, max_length=100, help_text="Part of the name.")
+
+
+class CommunityFilterSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=CommunityKind.choices, required=False)
+    search = serializers.CharField(required=False, max_length=100, help_text="Part of the name.")

@@ -8,13 +8,14 @@ members. Every key figure shown is logged as a person-record read.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.db.models import Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,12 +25,17 @@ from agora.accounts.access import is_staff_member
 from agora.audit.actions import log_person_reads
 from agora.errors import NOT_FOUND
 from api.networkmap.serializers import (
+    CityDistrictFilterSerializer,
     CityDistrictSerializer,
+    CommunityFilterSerializer,
     CommunitySerializer,
     ContactMomentSerializer,
     KeyFigureFilterSerializer,
     KeyFigureSerializer,
+    LinkUserSerializer,
+    NeighbourhoodFilterSerializer,
     NeighbourhoodSerializer,
+    NetworkMapErrorSerializer,
     NetworkMapQuerySerializer,
     OwnKeyFigureSerializer,
 )
@@ -61,24 +67,78 @@ class ActionModelViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance) -> None:
         type(self).delete_action(instance, acting_user=self.request.user)
 
+    filter_class: ClassVar[type[serializers.Serializer] | None] = None
+
     def get_object(self):
         """Missing and malformed ids are both ``not_found`` (never a database error)."""
-        raw = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
-        if not str(raw).isdigit() or not 0 < int(raw) < 2**63:
+        if valid_id(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)) is None:
             raise NOT_FOUND()
         return super().get_object()
 
+    def filter_queryset(self, queryset):
+        if self.action != "list" or self.filter_class is None:
+            return queryset
+        params = self.filter_class(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return self.filter_by(queryset, params.validated_data)
 
+    def filter_by(self, queryset, wanted: dict[str, Any]):
+        for word in wanted.get("search", "").split():
+            queryset = queryset.filter(name__icontains=word)
+        return queryset
+
+
+ASCII_ID = re.compile(r"[0-9]{1,19}")
+
+
+def valid_id(raw: Any) -> int | None:
+    """``raw`` as a database id (ASCII digits, within bigint), else ``None``.
+
+    Not ``str.isdigit``: it also accepts "²", which ``int`` refuses (a 500), and ``int`` reads
+    other scripts' digits. Malformed ids are ``not_found`` in the API's error shape.
+    """
+    text = str(raw)
+    if not ASCII_ID.fullmatch(text) or not 0 < int(text) < 2**63:
+        return None
+    return int(text)
+
+
+_ERROR = OpenApiResponse(NetworkMapErrorSerializer, description="Error in the API's one shape.")
+_READ_ERRORS = {401: _ERROR, 403: _ERROR, 404: _ERROR}
+_LIST_ERRORS = {400: _ERROR, 401: _ERROR, 403: _ERROR}
+_WRITE_ERRORS = {400: _ERROR, **_READ_ERRORS, 409: _ERROR}
+
+
+def _crud_schema(serializer, filters=None, *, delete: bool = True):
+    """The success and 4xx responses of one ``ActionModelViewSet`` (for ``extend_schema_view``)."""
+    views = {
+        "list": extend_schema(
+            parameters=[filters] if filters else None,
+            responses={200: serializer(many=True), **_LIST_ERRORS},
+        ),
+        "retrieve": extend_schema(responses={200: serializer, **_READ_ERRORS}),
+        "create": extend_schema(responses={201: serializer, **_WRITE_ERRORS}),
+        "update": extend_schema(responses={200: serializer, **_WRITE_ERRORS}),
+        "partial_update": extend_schema(responses={200: serializer, **_WRITE_ERRORS}),
+    }
+    if delete:
+        views["destroy"] = extend_schema(responses={204: None, **_READ_ERRORS, 409: _ERROR})
+    return views
+
+
+@extend_schema_view(**_crud_schema(CityDistrictSerializer, CityDistrictFilterSerializer))
 class CityDistrictViewSet(ActionModelViewSet):
     """City districts (stadsdelen) that group neighbourhoods."""
 
     queryset = CityDistrict.objects.order_by("name")
     serializer_class = CityDistrictSerializer
+    filter_class = CityDistrictFilterSerializer
     create_action = staticmethod(actions.create_city_district)
     update_action = staticmethod(actions.update_city_district)
     delete_action = staticmethod(actions.delete_city_district)
 
 
+@extend_schema_view(**_crud_schema(NeighbourhoodSerializer, NeighbourhoodFilterSerializer))
 class NeighbourhoodViewSet(ActionModelViewSet):
     """Neighbourhoods (wijken) with their police officers and municipal contact."""
 
@@ -88,24 +148,42 @@ class NeighbourhoodViewSet(ActionModelViewSet):
         .order_by("name")
     )
     serializer_class = NeighbourhoodSerializer
+    filter_class = NeighbourhoodFilterSerializer
     create_action = staticmethod(actions.create_neighbourhood)
     update_action = staticmethod(actions.update_neighbourhood)
     delete_action = staticmethod(actions.delete_neighbourhood)
 
+    def filter_by(self, queryset, wanted: dict[str, Any]):
+        if "city_district" in wanted:
+            queryset = queryset.filter(city_district_id=wanted["city_district"])
+        return super().filter_by(queryset, wanted)
 
+
+@extend_schema_view(**_crud_schema(CommunitySerializer, CommunityFilterSerializer))
 class CommunityViewSet(ActionModelViewSet):
     """The municipality's own list of communities."""
 
     queryset = Community.objects.order_by("kind", "name")
     serializer_class = CommunitySerializer
+    filter_class = CommunityFilterSerializer
     create_action = staticmethod(actions.create_community)
     update_action = staticmethod(actions.update_community)
     delete_action = staticmethod(actions.delete_community)
 
+    def filter_by(self, queryset, wanted: dict[str, Any]):
+        if "kind" in wanted:
+            queryset = queryset.filter(kind=wanted["kind"])
+        return super().filter_by(queryset, wanted)
+
 
 @extend_schema_view(
-    list=extend_schema(parameters=[KeyFigureFilterSerializer]),
-    retrieve=extend_schema(description="Staff see the full record; an ally only their own, minimal record."),
+    **{
+        **_crud_schema(KeyFigureSerializer, KeyFigureFilterSerializer, delete=False),
+        "retrieve": extend_schema(
+            description="Staff see the full record; an ally only their own, minimal record.",
+            responses={200: KeyFigureSerializer, **_READ_ERRORS},
+        ),
+    }
 )
 class KeyFigureViewSet(ActionModelViewSet):
     """Key figures (sleutelfiguren). ``is_ally`` is read-only: the selection procedure sets it."""
@@ -171,7 +249,10 @@ class KeyFigureViewSet(ActionModelViewSet):
         log_person_reads(actor=request.user, objs=list(page), purpose="api: key figure list")
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(responses=ContactMomentSerializer(many=True), description="Contact moments, newest first.")
+    @extend_schema(
+        responses={200: ContactMomentSerializer(many=True), **_READ_ERRORS},
+        description="Contact moments, newest first.",
+    )
     @action(detail=True, methods=["get"], permission_classes=[IsMunicipalStaff])
     def contacts(self, request: Request, pk: str | None = None) -> Response:
         key_figure = self.get_object()
@@ -181,7 +262,7 @@ class KeyFigureViewSet(ActionModelViewSet):
 
     @extend_schema(
         request=ContactMomentSerializer,
-        responses={201: ContactMomentSerializer},
+        responses={201: ContactMomentSerializer, **_WRITE_ERRORS},
         description="Record a contact moment; moves the key figure's last contact date forward.",
     )
     @contacts.mapping.post
@@ -192,13 +273,34 @@ class KeyFigureViewSet(ActionModelViewSet):
         contact = actions.record_contact(key_figure, acting_user=request.user, **serializer.validated_data)
         return Response(ContactMomentSerializer(contact).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        request=LinkUserSerializer,
+        responses={200: KeyFigureSerializer, **_WRITE_ERRORS},
+        description=(
+            "Link the ally's own login to this record (staff only): the user must be an active ally "
+            "of this municipality and may be linked to one key figure only; null unlinks."
+        ),
+    )
+    @action(detail=True, methods=["post"], url_path="link-user", permission_classes=[IsMunicipalStaff])
+    def link_user(self, request: Request, pk: str | None = None) -> Response:
+        key_figure = self.get_object()
+        serializer = LinkUserSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key_figure = actions.link_key_figure_user(
+            key_figure.pk, serializer.validated_data["user"], acting_user=request.user
+        )
+        return Response(KeyFigureSerializer(key_figure).data)
+
 
 class NetworkMapView(APIView):
     """The network map of this municipality with its gaps (plain data, no contact details)."""
 
     permission_classes = [IsMunicipalStaff]
 
-    @extend_schema(parameters=[NetworkMapQuerySerializer], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        parameters=[NetworkMapQuerySerializer],
+        responses={200: OpenApiTypes.OBJECT, 400: _ERROR, 401: _ERROR, 403: _ERROR},
+    )
     def get(self, request: Request) -> Response:
         params = NetworkMapQuerySerializer(data=request.query_params)
         if not params.is_valid():

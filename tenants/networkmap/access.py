@@ -43,10 +43,10 @@ def key_figures_visible_to(request_or_user: Any) -> QuerySet[KeyFigure]:
 def access_key_figure_by_id(request_or_user: Any, key_figure_id: Any, *, purpose: str) -> KeyFigure:
     """The key figure, if this reader may see it; else ``not_found`` (404). Logs the read."""
     user, _membership = _user_and_membership(request_or_user)
-    try:
-        pk = int(key_figure_id)
-    except (TypeError, ValueError):
-        raise NOT_FOUND() from None
+    text = str(key_figure_id)
+    if not (text.isascii() and text.isdigit()):  # "²" and other scripts' digits are no ids
+        raise NOT_FOUND()
+    pk = int(text)
     if not 0 < pk < 2**63:  # outside bigint: no such row, and no database error either
         raise NOT_FOUND()
     queryset = key_figures_visible_to(request_or_user).select_related("neighbourhood")

@@ -26,6 +26,7 @@ from agora.accounts.access import current_tenant, membership_for
 from agora.accounts.models import Membership
 from agora.accounts.roles import STAFF_ROLES, Role
 from agora.audit.actions import record_action
+from agora.errors import NOT_FOUND
 from tenants.networkmap.errors import (
     ALLY_STATUS_READ_ONLY,
     CONTACT_IN_FUTURE,
@@ -35,12 +36,15 @@ from tenants.networkmap.errors import (
     INVALID_COMMUNITY_KIND,
     INVALID_CONTACT_KIND,
     INVALID_EMAIL,
+    KEY_FIGURE_NOT_ALLY,
     MEMBERSHIP_INACTIVE,
     MEMBERSHIP_OUTSIDE_MUNICIPALITY,
     MEMBERSHIP_WRONG_ROLE,
     NAME_REQUIRED,
     RESIDENCE_CONFLICT,
     UNKNOWN_FIELD,
+    USER_ALREADY_LINKED,
+    USER_NOT_ALLY_MEMBER,
 )
 from tenants.networkmap.models import (
     CityDistrict,
@@ -405,11 +409,28 @@ def check_key_figure(key_figure: KeyFigure) -> None:
         raise RESIDENCE_CONFLICT(fields={"neighbourhood": ["lives elsewhere"]})
 
 
+def check_ally_rules(key_figure: KeyFigure) -> None:
+    """An ally's record may not be changed into one that breaks the ally hard rules.
+
+    The rules (no professional representative, lives in this municipality) belong to the
+    selection app and raise its error codes (``professional_representative``,
+    ``ally_lives_outside_municipality``, 409), so a change here is refused exactly as the
+    selection procedure would refuse the person. Imported lazily: selection imports this app.
+    """
+    if not key_figure.is_ally:
+        return
+    from tenants.selection.rules import check_ally_invariants
+
+    check_ally_invariants(key_figure)
+
+
 def _save_key_figure(
     key_figure: KeyFigure, cleaned: dict[str, Any], *, acting_user, created: bool
 ) -> KeyFigure:
     changed = _apply(key_figure, cleaned, skip={"communities"})
     check_key_figure(key_figure)
+    if changed:
+        check_ally_rules(key_figure)
     if created or changed:
         key_figure.save()
     if "communities" in cleaned:
@@ -485,3 +506,57 @@ def record_contact(
         detail={"key_figure": key_figure.pk, "date": date.isoformat(), "kind": kind},
     )
     return contact
+
+
+@transaction.atomic
+def link_key_figure_user(key_figure_id: int, user_id: int | None, *, acting_user) -> KeyFigure:
+    """Link an ally's login (``user_id``) to their own key figure record, or unlink (``None``).
+
+    The login must belong to an active ally of *this* municipality (``user_not_ally_member``,
+    also for a user that does not exist), the record must be an ally's (``key_figure_not_ally``),
+    and one login links to at most one key figure here (``user_already_linked``; the database
+    enforces the same per schema). The ally then sees this record as their own.
+    """
+    municipality = _municipality()
+    key_figure = KeyFigure.objects.select_for_update().filter(pk=key_figure_id).first()
+    if key_figure is None:
+        raise NOT_FOUND()
+    previous = key_figure.user_id
+    if user_id is None:
+        if previous is None:
+            return key_figure
+        key_figure.user = None
+        key_figure.save(update_fields=["user", "updated_at"])
+        record_action(
+            "networkmap.key_figure.user_unlinked",
+            actor=acting_user,
+            obj=key_figure,
+            detail={"previous_user": previous},
+        )
+        return key_figure
+    valid_id = isinstance(user_id, int) and not isinstance(user_id, bool) and 0 < user_id < 2**63
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(user_id=user_id, municipality_id=municipality.pk, role=Role.ALLY, is_active=True)
+        .first()
+        if valid_id
+        else None
+    )
+    if membership is None or not membership.user.is_active:
+        raise USER_NOT_ALLY_MEMBER(fields={"user": [str(user_id)]})
+    if not key_figure.is_ally:
+        raise KEY_FIGURE_NOT_ALLY(fields={"user": [str(user_id)]})
+    if previous == user_id:
+        return key_figure
+    other = KeyFigure.objects.filter(user_id=user_id).exclude(pk=key_figure.pk).first()
+    if other is not None:
+        raise USER_ALREADY_LINKED(fields={"user": [str(user_id)]}, key_figure_id=other.pk)
+    key_figure.user = membership.user
+    key_figure.save(update_fields=["user", "updated_at"])
+    record_action(
+        "networkmap.key_figure.user_linked",
+        actor=acting_user,
+        obj=key_figure,
+        detail={"user": user_id, "previous_user": previous},
+    )
+    return key_figure

@@ -8,15 +8,17 @@ Opening a key figure, and listing them, is logged as a person-record read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from agora.accounts.access import current_tenant, is_staff_member
-from agora.accounts.models import Membership
+from agora.accounts.models import Membership, User
 from agora.accounts.roles import Role
 from agora.audit.actions import log_person_read, log_person_reads
 from agora.errors import DomainError
@@ -25,25 +27,44 @@ from tenants.networkmap import actions
 from tenants.networkmap.models import CityDistrict, Community, ContactMoment, KeyFigure, Neighbourhood
 
 
+class _DryRun(Exception):
+    """Raised inside the form's savepoint so that the trial run of the action is rolled back."""
+
+
 class ActionAdminForm(forms.ModelForm):
-    """Runs the action's input checks in ``clean`` and shows a domain error on its field."""
+    """Runs the save's actions in ``clean`` inside a rolled-back savepoint.
+
+    Every rule an action enforces (field checks, case-insensitive duplicate names, the ally
+    hard rules, the boundary rule) thus shows as a form error on its field, instead of the
+    action raising in ``save_model`` after validation (a 500). ``save_model`` then runs the
+    same actions for real. The admin sets ``model_admin`` and ``acting_user`` on the form
+    class it builds per request (``get_form``).
+    """
 
     action_fields: ClassVar[frozenset[str]] = frozenset()
-    check: ClassVar[Callable[[Mapping[str, Any]], Any] | None] = None
+    model_admin: ClassVar[Any] = None
+    acting_user: ClassVar[Any] = None
 
     def action_data(self) -> dict[str, Any]:
         return {name: value for name, value in self.cleaned_data.items() if name in self.action_fields}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        check = type(self).check
-        if check is not None and not self.errors:
-            try:
-                check(self.action_data())
-            except DomainError as error:
-                targets = [name for name in error.fields if name in self.fields] or [None]
-                for name in targets:
-                    self.add_error(name, error.message())
+        model_admin = type(self).model_admin
+        if model_admin is None or self.errors:
+            return cleaned
+        change = self.instance.pk is not None
+        try:
+            with transaction.atomic():
+                acting_user = type(self).acting_user
+                model_admin.run_actions(self, self.instance, change=change, acting_user=acting_user)
+                raise _DryRun
+        except _DryRun:
+            pass
+        except DomainError as error:
+            targets = [name for name in error.fields if name in self.fields] or [None]
+            for name in targets:
+                self.add_error(name, error.message())
         return cleaned
 
 
@@ -53,12 +74,21 @@ class ActionModelAdmin(MembershipModelAdmin):
     create_action: ClassVar[Callable[..., Any]]
     update_action: ClassVar[Callable[..., Any]]
 
-    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+    def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)  # a new class per request
+        form.model_admin = self
+        form.acting_user = request.user
+        return form
+
+    def run_actions(self, form, obj, *, change: bool, acting_user) -> Any:
+        """The writes of one save (run for trial by the form, then for real by ``save_model``)."""
         data = form.action_data()
         if change:
-            saved = type(self).update_action(obj, data, acting_user=request.user)
-        else:
-            saved = type(self).create_action(data, acting_user=request.user)
+            return type(self).update_action(obj, data, acting_user=acting_user)
+        return type(self).create_action(data, acting_user=acting_user)
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        saved = self.run_actions(form, obj, change=change, acting_user=request.user)
         obj.pk = saved.pk
         obj.refresh_from_db()
 
@@ -115,7 +145,6 @@ class CommunityAdmin(ActionModelAdmin):
 
 class NeighbourhoodForm(ActionAdminForm):
     action_fields = actions.NEIGHBOURHOOD_FIELDS
-    check = staticmethod(actions.clean_neighbourhood_data)
 
     class Meta:
         model = Neighbourhood
@@ -142,19 +171,38 @@ class NeighbourhoodAdmin(ActionModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-def _check_key_figure_form(data: Mapping[str, Any]) -> None:
-    """The field checks, then the whole-record checks, on an unsaved copy."""
-    cleaned = actions.clean_key_figure_data(data)
-    actions.check_key_figure(KeyFigure(**{k: v for k, v in cleaned.items() if k != "communities"}))
+def _ally_logins_here():
+    """Users with an active ally membership in this municipality (the logins a record can take)."""
+    municipality = current_tenant()
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__municipality_id=getattr(municipality, "pk", None),
+            memberships__role=Role.ALLY,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )
 
 
 class KeyFigureForm(ActionAdminForm):
     action_fields = actions.KEY_FIGURE_FIELDS
-    check = staticmethod(_check_key_figure_form)
+    user = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label=_("ally login"),
+        help_text=_("The ally's own login (an ally of this municipality); linked through the action."),
+    )
 
     class Meta:
         model = KeyFigure
         fields = sorted(actions.KEY_FIGURE_FIELDS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = _ally_logins_here()
+        self.fields["user"].initial = self.instance.user_id
 
 
 class ContactMomentInline(admin.TabularInline):
@@ -193,6 +241,7 @@ class KeyFigureAdmin(ActionModelAdmin):
         (None, {"fields": ["first_name", "infix", "last_name", "mobile", "email"]}),
         ("Woonplaats", {"fields": ["neighbourhood", "residence_cbs_code"]}),
         ("Netwerk", {"fields": ["communities", "represents", "influence_notes"]}),
+        ("Login", {"fields": ["user"]}),
         (
             "Lijsten en status",
             {
@@ -212,6 +261,15 @@ class KeyFigureAdmin(ActionModelAdmin):
     list_filter = ["is_ally", "nominated_by_municipality", "nominated_by_police", "neighbourhood"]
     search_fields = ["first_name", "last_name"]
     filter_horizontal = ["communities"]
+
+    def run_actions(self, form, obj, *, change: bool, acting_user) -> KeyFigure:
+        """The record's fields, then the login link (its own action, its own audit row)."""
+        saved = super().run_actions(form, obj, change=change, acting_user=acting_user)
+        user = form.cleaned_data.get("user")
+        user_id = user.pk if user is not None else None
+        if user_id != saved.user_id:
+            saved = actions.link_key_figure_user(saved.pk, user_id, acting_user=acting_user)
+        return saved
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
         key_figure = super().get_object(request, object_id, from_field)

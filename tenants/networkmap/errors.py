@@ -84,3 +84,23 @@ INVALID_COMMUNITY_KIND = error_code(
     en="{kind!r} is not a kind of community (religious, origin or group).",
     nl="{kind!r} is geen soort gemeenschap (religious, origin of group).",
 )
+USER_NOT_ALLY_MEMBER = error_code(
+    "user_not_ally_member",
+    en="This login is not an active ally of this municipality.",
+    nl="Deze login is geen actieve bondgenoot van deze gemeente.",
+)
+USER_ALREADY_LINKED = error_code(
+    "user_already_linked",
+    en="This login is already linked to another key figure (#{key_figure_id}) in this municipality.",
+    nl="Deze login is al gekoppeld aan een andere sleutelfiguur (#{key_figure_id}) in deze gemeente.",
+    status=409,
+)
+KEY_FIGURE_NOT_ALLY = error_code(
+    "key_figure_not_ally",
+    en="Only an ally's record can be linked to a login; this key figure is not an ally.",
+    nl=(
+        "Alleen het dossier van een bondgenoot kan aan een login worden gekoppeld; "
+        "deze sleutelfiguur is geen bondgenoot."
+    ),
+    status=409,
+)

@@ -130,6 +130,12 @@ class KeyFigure(models.Model):
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
+        constraints = [
+            # One login is one ally: it links to at most one record of this municipality.
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(user__isnull=False), name="key_figure_unique_user"
+            )
+        ]
         verbose_name = _("key figure")
         verbose_name_plural = _("key figures")
 

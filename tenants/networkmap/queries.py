@@ -31,7 +31,6 @@ import datetime
 from collections import defaultdict
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -102,15 +101,22 @@ def _area_block(
 def network_map(*, stale_after_months: int | None = None) -> dict[str, Any]:
     """The network map of the current municipality as plain data (see the module docstring).
 
-    ``stale_after_months`` overrides ``settings.AGORA_STALE_RELATIONSHIP_MONTHS``: a key figure
-    or ally with no recorded contact since that many months (or none at all) is a stale
-    relationship, one of the map's gaps.
+    A key figure or ally with no recorded contact for ``stale_after_months`` months (or none at
+    all) is a stale relationship, one of the map's gaps. The default is the municipality's own
+    setting, ``stale_contact_months`` of its council rules (METHOD.md: maatwerk per
+    municipality; the councils app's health check reads the same rule); the argument (the
+    API's query parameter) overrides it for one view.
     """
-    months = settings.AGORA_STALE_RELATIONSHIP_MONTHS if stale_after_months is None else stale_after_months
+    if stale_after_months is None:
+        # Lazy: the councils app builds on the network map, not the other way round.
+        from tenants.councils.rules import current_rules
+
+        stale_after_months = current_rules().stale_contact_months
+    months = stale_after_months
     today = timezone.localdate()
     stale_before = months_before(today, months)
 
-    # Six queries, whatever the size of the map.
+    # Six queries (and one for the rule above), whatever the size of the map.
     districts = list(CityDistrict.objects.order_by("name"))
     neighbourhoods = list(
         Neighbourhood.objects.select_related("city_district", "municipal_contact__user")

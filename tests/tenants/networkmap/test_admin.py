@@ -7,7 +7,7 @@ from django.db import connection
 
 from agora.audit.models import AuditEvent, PersonRecordRead
 from tenants.networkmap import actions
-from tenants.networkmap.models import KeyFigure, Neighbourhood
+from tenants.networkmap.models import CityDistrict, Community, KeyFigure, Neighbourhood
 
 ADMIN = "/admin/networkmap"
 
@@ -135,3 +135,32 @@ def test_allies_and_outsiders_have_no_admin(utrecht_map, web, people):
     for user in (people.ally("utrecht"), people.official("amersfoort")):
         response = web(user).get(f"{ADMIN}/keyfigure/")
         assert response.status_code in (302, 403)
+
+
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        ("community/add/", {"kind": "origin", "name": "marokkaans"}),
+        ("neighbourhood/add/", {"name": "overvecht"}),
+        ("citydistrict/add/", {"name": "NOORD"}),
+    ],
+)
+def test_duplicate_names_differing_in_case_are_form_errors(utrecht_map, web, utrecht, path, form):
+    response = web(utrecht_map.official).post(f"{ADMIN}/{path}", form)
+    assert response.status_code == 200
+    assert "Er bestaat al een" in response.content.decode()
+    connection.set_tenant(utrecht)
+    model = {"community": Community, "neighbourhood": Neighbourhood, "citydistrict": CityDistrict}[
+        path.split("/")[0]
+    ]
+    assert model.objects.filter(name__iexact=form["name"]).count() == 1  # only the original
+
+
+def test_duplicate_name_on_change_is_a_form_error(utrecht_map, web, utrecht):
+    url = f"{ADMIN}/community/{utrecht_map.joods.pk}/change/"
+    response = web(utrecht_map.official).post(url, {"kind": "origin", "name": "MAROKKAANS"})
+    assert response.status_code == 200
+    assert "Er bestaat al een" in response.content.decode()
+    connection.set_tenant(utrecht)
+    utrecht_map.joods.refresh_from_db()
+    assert (utrecht_map.joods.kind, utrecht_map.joods.name) == ("religious", "Joods")

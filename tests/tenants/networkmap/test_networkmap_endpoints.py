@@ -224,6 +224,82 @@ def test_reference_data_crud(utrecht_map, api):
     assert_error(client.get(f"{V1}/city-districts/abc/"), "not_found", 404)
 
 
+@pytest.mark.parametrize("resource", ["neighbourhoods", "communities", "city-districts", "key-figures"])
+@pytest.mark.parametrize("raw", ["%C2%B2", "%D9%A1", "1%C2%B2", "-1", "99999999999999999999"])
+def test_malformed_ids_are_404_for_every_method(utrecht_map, api, resource, raw):
+    # "²" passes str.isdigit() but not int(); %D9%A1 (Arabic-Indic one) passes both.
+    client = api(utrecht_map.official)
+    for method in ("get", "put", "patch", "delete"):
+        response = getattr(client, method)(f"{V1}/{resource}/{raw}/", {}, format="json")
+        if resource == "key-figures" and method == "delete":
+            assert response.status_code in (404, 405), response.status_code
+            continue
+        assert_error(response, "not_found", 404)
+    if resource == "key-figures":
+        for sub in ("contacts", "link-user"):
+            assert_error(client.post(f"{V1}/{resource}/{raw}/{sub}/", {}, format="json"), "not_found", 404)
+
+
+def test_reference_data_filters(utrecht_map, api):
+    client = api(utrecht_map.official)
+    zuid = client.post(f"{V1}/city-districts/", {"name": "Zuidwest"}).json()
+    client.post(f"{V1}/neighbourhoods/", {"name": "Kanaleneiland", "city_district": zuid["id"]})
+
+    def names(path, **params):
+        response = client.get(f"{V1}/{path}/", params)
+        assert response.status_code == 200, response.json()
+        return [row["name"] for row in response.json()["results"]]
+
+    assert names("neighbourhoods") == ["Kanaleneiland", "Oost", "Overvecht"]
+    assert names("neighbourhoods", city_district=utrecht_map.district.pk) == ["Overvecht"]
+    assert names("neighbourhoods", city_district=zuid["id"]) == ["Kanaleneiland"]
+    assert names("neighbourhoods", search="VECHT") == ["Overvecht"]
+    assert names("neighbourhoods", search="o", city_district=utrecht_map.district.pk) == ["Overvecht"]
+    assert names("communities", kind="origin") == ["Eritrees", "Marokkaans"]
+    assert names("communities", search="marok") == ["Marokkaans"]
+    assert names("communities", kind="religious", search="marok") == []
+    assert names("city-districts", search="zuid") == ["Zuidwest"]
+    for path, params in (
+        ("neighbourhoods", {"city_district": "abc"}),
+        ("neighbourhoods", {"city_district": "0"}),
+        ("communities", {"kind": "sect"}),
+    ):
+        assert_error(client.get(f"{V1}/{path}/", params), "validation_failed", 400)
+
+
+def test_browsable_api_offers_only_this_municipalitys_members(utrecht_map, api, people, monkeypatch):
+    """The form's membership choices never list another municipality's people."""
+    from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+
+    from api.networkmap.views import KeyFigureViewSet, NeighbourhoodViewSet
+
+    for viewset in (NeighbourhoodViewSet, KeyFigureViewSet):
+        monkeypatch.setattr(viewset, "renderer_classes", [JSONRenderer, BrowsableAPIRenderer])
+    foreign = [people.police("amersfoort", "f"), people.official("amersfoort", "f")]
+    client = api(utrecht_map.official)
+    response = client.get(f"{V1}/neighbourhoods/?format=api", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "police_officers" in page  # the form is rendered, with its choices
+    assert utrecht_map.police.username in page
+    for user in foreign:
+        assert user.username not in page
+    # Only the role the field takes: the official is no choice for police officers, and allies
+    # of this municipality are no choice at all.
+    ally = people.ally("utrecht", "form")
+    page = client.get(
+        f"{V1}/neighbourhoods/{utrecht_map.oost.pk}/?format=api", HTTP_ACCEPT="text/html"
+    ).content.decode()
+    assert ally.username not in page
+    for user in foreign:
+        assert user.username not in page
+    page = client.get(
+        f"{V1}/key-figures/{utrecht_map.david.pk}/contacts/?format=api", HTTP_ACCEPT="text/html"
+    ).content.decode()
+    for user in (*foreign, ally):
+        assert user.username not in page
+
+
 def test_network_map_endpoint(utrecht_map, api):
     client = api(utrecht_map.official)
     response = client.get(f"{V1}/network-map/")

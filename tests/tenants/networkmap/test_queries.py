@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from tenants.councils.actions import do_update_council_rules
+from tenants.councils.rules import current_rules
 from tenants.networkmap import actions
 from tenants.networkmap.models import Community, CommunityKind, KeyFigure
 from tenants.networkmap.queries import months_before, network_map
@@ -71,10 +73,14 @@ def test_gaps(utrecht_map):
     assert gaps["stale_relationships"][0]["last_contact_on"] is None
 
 
-def test_stale_threshold_is_overridable_and_defaults_to_settings(utrecht_map, settings):
+def test_stale_threshold_is_overridable_and_defaults_to_the_municipality_rule(utrecht_map, settings):
     stale = network_map(stale_after_months=1)["gaps"]["stale_relationships"]
     assert {p["name"] for p in stale} == {"Fatima Bouzid", "David Cohen", "Ibrahim Özdemir"}
-    settings.AGORA_STALE_RELATIONSHIP_MONTHS = 24
+    assert network_map()["stale_after_months"] == current_rules().stale_contact_months == 6
+    # The municipality's own rule, not a server-wide setting, decides the default.
+    settings.AGORA_STALE_RELATIONSHIP_MONTHS = 1
+    assert network_map()["stale_after_months"] == 6
+    do_update_council_rules({"stale_contact_months": 24}, acting_user=utrecht_map.official)
     data = network_map()
     assert data["stale_after_months"] == 24
     assert [p["name"] for p in data["gaps"]["stale_relationships"]] == ["Fatima Bouzid"]
@@ -122,7 +128,8 @@ def test_query_count_does_not_grow_with_the_map(utrecht_map, people, django_asse
             KeyFigure.objects.create(
                 first_name=f"P{m}", last_name=f"W{n}", neighbourhood=neighbourhood
             ).communities.set(communities[m : m + 3])
-    with django_assert_max_num_queries(6):
+    current_rules()  # the municipality's rules exist (created on first use)
+    with django_assert_max_num_queries(7):  # six for the map, one for the stale rule
         data = network_map()
     assert data["totals"]["key_figures"] == 44
     assert len(data["neighbourhoods"]) == 10

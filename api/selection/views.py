@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
+from agora.errors import NOT_FOUND
 from api.permissions import IsMunicipalStaff
 from api.selection.serializers import (
     CaseFilterSerializer,
@@ -94,30 +95,34 @@ class SelectionCaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @_step_schema("Start the joint review (municipality and police)", ReasonSerializer)
     @action(detail=True, methods=["post"], url_path="start-review")
     def start_review(self, request: Request, pk: str) -> Response:
+        case_id = self._case_id(pk)
         data = self._input(ReasonSerializer, request)
-        actions.do_start_review(self._case_id(pk), acting_user=request.user, reason=data["reason"])
+        actions.do_start_review(case_id, acting_user=request.user, reason=data["reason"])
         return Response(self._detail(pk))
 
     @_step_schema("Approve in the joint review (your role decides the side)", NoteSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
+        case_id = self._case_id(pk)
         data = self._input(NoteSerializer, request)
-        actions.do_approve_case(self._case_id(pk), acting_user=request.user, note=data["note"])
+        actions.do_approve_case(case_id, acting_user=request.user, note=data["note"])
         return Response(self._detail(pk))
 
     @_step_schema("Reject in the review: not suitable (reason required)", ReasonSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str) -> Response:
+        case_id = self._case_id(pk)
         data = self._input(ReasonSerializer, request)
-        actions.do_reject_case(self._case_id(pk), acting_user=request.user, reason=data["reason"])
+        actions.do_reject_case(case_id, acting_user=request.user, reason=data["reason"])
         return Response(self._detail(pk))
 
     @_step_schema("Record the home visit and its assessment", HomeVisitInputSerializer)
     @action(detail=True, methods=["post"], url_path="record-home-visit")
     def record_home_visit(self, request: Request, pk: str) -> Response:
+        case_id = self._case_id(pk)
         data = self._input(HomeVisitInputSerializer, request)
         actions.do_record_home_visit(
-            self._case_id(pk),
+            case_id,
             acting_user=request.user,
             visited_on=data["visited_on"],
             visitor_ids=data["visitors"],
@@ -131,24 +136,27 @@ class SelectionCaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @_step_schema("Decide after the home visit: ally or not suitable (reason required)", DecideSerializer)
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str) -> Response:
+        case_id = self._case_id(pk)
         data = self._input(DecideSerializer, request)
         actions.do_decide_case(
-            self._case_id(pk), acting_user=request.user, outcome=data["outcome"], reason=data["reason"]
+            case_id, acting_user=request.user, outcome=data["outcome"], reason=data["reason"]
         )
         return Response(self._detail(pk))
 
     @_step_schema("An ally steps down (reason required)", ReasonSerializer)
     @action(detail=True, methods=["post"], url_path="step-down")
     def step_down(self, request: Request, pk: str) -> Response:
+        case_id = self._case_id(pk)
         data = self._input(ReasonSerializer, request)
-        actions.do_step_down(self._case_id(pk), acting_user=request.user, reason=data["reason"])
+        actions.do_step_down(case_id, acting_user=request.user, reason=data["reason"])
         return Response(self._detail(pk))
 
     @_step_schema("Re-activate an ally who stepped down (reason required)", ReasonSerializer)
     @action(detail=True, methods=["post"])
     def reactivate(self, request: Request, pk: str) -> Response:
+        case_id = self._case_id(pk)
         data = self._input(ReasonSerializer, request)
-        actions.do_reactivate(self._case_id(pk), acting_user=request.user, reason=data["reason"])
+        actions.do_reactivate(case_id, acting_user=request.user, reason=data["reason"])
         return Response(self._detail(pk))
 
     # --- helpers of this view -------------------------------------------------------------------
@@ -159,10 +167,16 @@ class SelectionCaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
-    @staticmethod
-    def _case_id(pk: str) -> int:
-        """The case id; the action itself refuses a missing case (404) and non-staff (403)."""
-        return int(pk)
+    def _case_id(self, pk: str) -> int:
+        """The id of a case of this municipality, looked up before the body is validated.
+
+        A step on a missing case answers 404 (``not_found``) even with an invalid body: the
+        resource comes first, then the input. The action locks and re-reads the case itself.
+        """
+        case_id = int(pk)
+        if not cases_for(self.request.user).filter(pk=case_id).exists():
+            raise NOT_FOUND()
+        return case_id
 
     def _detail(self, pk: str | int) -> dict[str, Any]:
         return SelectionCaseDetailSerializer(access_case_by_id(self.request.user, int(pk))).data

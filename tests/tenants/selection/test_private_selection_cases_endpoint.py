@@ -250,3 +250,25 @@ def test_case_of_another_municipality_is_not_found(pipeline, api, people, amersf
     assert_error(client.post(step_url(foreign.pk, "start-review"), {}, format="json"), "not_found", 404)
     with tenant_context(amersfoort):
         assert SelectionCase.objects.get(pk=foreign.pk).state == CaseState.NOMINATED
+
+
+INVALID_BODIES = {
+    "start-review": {"reason": ["not", "text"]},
+    "approve": {"note": {"not": "text"}},
+    "reject": {"reason": ["not", "text"]},
+    "record-home-visit": {"visited_on": "yesterday"},
+    "decide": {"outcome": "promoted"},
+    "step-down": {"reason": ["not", "text"]},
+    "reactivate": {"reason": ["not", "text"]},
+}
+
+
+@pytest.mark.parametrize("step", sorted(INVALID_BODIES))
+def test_a_step_on_a_missing_case_is_404_even_with_an_invalid_body(pipeline, api, step):
+    client = api(pipeline.official)
+    assert_error(client.post(step_url(999_999, step), INVALID_BODIES[step], format="json"), "not_found", 404)
+    # The same body on a case that exists is a validation error: the body is still checked.
+    case = pipeline.case_at(CaseState.NOMINATED)
+    assert_error(
+        client.post(step_url(case.pk, step), INVALID_BODIES[step], format="json"), "validation_failed", 400
+    )

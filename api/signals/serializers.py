@@ -96,6 +96,84 @@ class SignalSerializer(serializers.ModelSerializer):
         return obj.awaiting_answer_since is not None and obj.awaiting_answer_since < cutoff
 
 
+class AllySignalAnswerSerializer(serializers.ModelSerializer):
+    """An answer as the ally sees it: the text, when, and who by first name only."""
+
+    author_first_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SignalAnswer
+        fields = ["id", "body", "author_first_name", "created_at"]
+        read_only_fields = fields
+
+    def get_author_first_name(self, obj: SignalAnswer) -> str | None:
+        return (obj.author.first_name or None) if obj.author is not None else None
+
+
+class AllySignalStatusChangeSerializer(serializers.ModelSerializer):
+    """A status change with its time; who made it and the staff's note stay internal."""
+
+    class Meta:
+        model = SignalStatusChange
+        fields = ["from_status", "to_status", "changed_at"]
+        read_only_fields = fields
+
+
+class AllySignalOwnerSerializer(serializers.Serializer):
+    """Who handles it, for the ally: the role (municipality or police) and a first name."""
+
+    role = serializers.CharField()
+    first_name = serializers.SerializerMethodField()
+
+    def get_first_name(self, obj) -> str | None:
+        return obj.user.first_name or None
+
+
+class AllySignalSerializer(serializers.ModelSerializer):
+    """What an ally sees of their own signal: its course and the answers to them, nothing internal.
+
+    Left out of the staff shape: notes on status changes (assignment and closing notes are
+    staff's working notes), who changed the status, the owner's full name and membership id,
+    the name of the staff member who noted the signal down, and the overdue flag.
+    """
+
+    ally_id = serializers.IntegerField(read_only=True)
+    raised_on_behalf = serializers.SerializerMethodField()
+    neighbourhood_id = serializers.IntegerField(read_only=True)
+    neighbourhood_name = serializers.CharField(source="neighbourhood.name", read_only=True)
+    owner = AllySignalOwnerSerializer(read_only=True, allow_null=True)
+    response_time_seconds = serializers.SerializerMethodField()
+    answers = AllySignalAnswerSerializer(many=True, read_only=True)
+    history = AllySignalStatusChangeSerializer(source="status_changes", many=True, read_only=True)
+
+    class Meta:
+        model = Signal
+        fields = [
+            "id",
+            "category",
+            "neighbourhood_id",
+            "neighbourhood_name",
+            "description",
+            "ally_id",
+            "raised_on_behalf",
+            "owner",
+            "status",
+            "raised_at",
+            "first_answered_at",
+            "response_time_seconds",
+            "closed_at",
+            "answers",
+            "history",
+        ]
+        read_only_fields = fields
+
+    def get_raised_on_behalf(self, obj: Signal) -> bool:
+        return obj.raised_by_id is not None and obj.raised_by_id != obj.ally.user_id
+
+    def get_response_time_seconds(self, obj: Signal) -> int | None:
+        return None if obj.response_time is None else int(obj.response_time.total_seconds())
+
+
 class SignalFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=SignalStatus.choices, required=False)
     category = serializers.ChoiceField(choices=SignalCategory.choices, required=False)

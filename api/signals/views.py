@@ -9,7 +9,12 @@ of other municipalities get 403. Ally names shown to staff are logged as person-
 from __future__ import annotations
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -19,6 +24,7 @@ from agora.audit.actions import log_person_reads
 from api.permissions import IsMember, IsMunicipalStaff
 from api.signals.serializers import (
     AllyNoticeSerializer,
+    AllySignalSerializer,
     NoticeCreateSerializer,
     NoticeReceiptSerializer,
     NoticeSerializer,
@@ -51,6 +57,16 @@ ERROR_RESPONSES = {
 TRANSITION_RESPONSES = {**ERROR_RESPONSES, 409: OpenApiResponse(description="invalid_transition")}
 
 
+def _signal_for_role(many: bool = False) -> PolymorphicProxySerializer:
+    """Staff get ``Signal``, an ally ``AllySignal`` (their own signal, nothing internal)."""
+    return PolymorphicProxySerializer(
+        component_name="SignalForRole",
+        serializers=[SignalSerializer, AllySignalSerializer],
+        resource_type_field_name=None,
+        many=many,
+    )
+
+
 def _staff_reads_allies(request: Request, signals: list[Signal]) -> None:
     """Ally names are personal data: staff reading them is logged (allies reading their own is not)."""
     if is_staff(acting_membership(request.user)):
@@ -61,12 +77,13 @@ def _staff_reads_allies(request: Request, signals: list[Signal]) -> None:
 @extend_schema_view(
     list=extend_schema(
         parameters=[SignalFilterSerializer],
-        description="Staff: all signals of this municipality. Ally: only their own.",
-        responses={200: SignalSerializer(many=True), **ERROR_RESPONSES},
+        description="Staff: all signals of this municipality. Ally: only their own, in the narrowed "
+        "AllySignal shape (no internal notes, the owner by role and first name).",
+        responses={200: _signal_for_role(many=True), **ERROR_RESPONSES},
     ),
     retrieve=extend_schema(
         description="A signal with its answers thread. Someone else's signal is a 404 for an ally.",
-        responses={200: SignalSerializer, **ERROR_RESPONSES},
+        responses={200: _signal_for_role(), **ERROR_RESPONSES},
     ),
 )
 class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -90,6 +107,10 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_serializer_context(self) -> dict:
         return {**super().get_serializer_context(), "overdue_cutoff": overdue_cutoff()}
+
+    def get_serializer_class(self):
+        """Staff get the full record; an ally the narrowed view of their own signal."""
+        return SignalSerializer if is_staff(acting_membership(self.request.user)) else AllySignalSerializer
 
     def get_object(self) -> Signal:
         signal = access_signal_by_id(self.request.user, self.kwargs["pk"])
@@ -125,7 +146,7 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(
         request=SignalCreateSerializer,
-        responses={201: SignalSerializer, **ERROR_RESPONSES},
+        responses={201: _signal_for_role(), **ERROR_RESPONSES},
         description="An ally raises a signal for themselves; staff raise one on an ally's behalf (ally_id).",
     )
     def create(self, request: Request) -> Response:
@@ -169,7 +190,9 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             actions.do_close_signal(signal, note=data.validated_data["note"], acting_user=request.user)
         )
 
-    @extend_schema(request=SignalNoteSerializer, responses={200: SignalSerializer, **TRANSITION_RESPONSES})
+    @extend_schema(
+        request=SignalNoteSerializer, responses={200: AllySignalSerializer, **TRANSITION_RESPONSES}
+    )
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: str) -> Response:
         """The ally reopens an answered or closed signal of theirs."""

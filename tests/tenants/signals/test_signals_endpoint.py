@@ -207,3 +207,46 @@ def test_ids_of_another_municipality_are_404(town, amersfoort, amersfoort_town, 
     assert_error(response, "not_found", 404)
     # And Utrecht's people get nothing on Amersfoort's host.
     assert_error(api(town.official, "amersfoort").get(f"{URL}{foreign.pk}/"), "permission_denied", 403)
+
+
+def test_the_ally_sees_the_course_and_answers_but_no_internal_notes_or_staff_details(town, people, api):
+    town.official.first_name, town.official.last_name = "Els", "de Vries"
+    town.official.save()
+    town.police.first_name, town.police.last_name = "Karim", "Bakker"
+    town.police.save()
+    staff = api(town.official)
+    signal = staff.post(URL, body(town, ally_id=town.ally.pk), format="json").json()
+    base = f"{URL}{signal['id']}"
+    owner = people.membership(town.police).pk
+    note = "Bewoner staat bekend bij de wijkagent; eerst navragen bij zorg."
+    assert staff.post(f"{base}/assign/", {"owner_membership_id": owner, "note": note}).status_code == 200
+    assert api(town.police).post(f"{base}/answer/", {"body": "We komen dinsdag kijken."}).status_code == 201
+    assert staff.post(f"{base}/close/", {"note": "Intern: dossier 2026-114 bijgewerkt."}).status_code == 200
+
+    # Staff keep the full record, notes included.
+    full = staff.get(f"{base}/").json()
+    assert [h["note"] for h in full["history"]][1:] == [note, "", "Intern: dossier 2026-114 bijgewerkt."]
+
+    ally = api(town.ally_user)
+    for mine in (ally.get(f"{base}/").json(), ally.get(URL).json()["results"][0]):
+        assert [(h["from_status"], h["to_status"]) for h in mine["history"]] == [
+            ("", "new"),
+            ("new", "assigned"),
+            ("assigned", "answered"),
+            ("answered", "closed"),
+        ]
+        assert all(set(h) == {"from_status", "to_status", "changed_at"} for h in mine["history"])
+        assert mine["answers"] == [
+            {
+                "id": mine["answers"][0]["id"],
+                "body": "We komen dinsdag kijken.",
+                "author_first_name": "Karim",
+                "created_at": mine["answers"][0]["created_at"],
+            }
+        ]
+        assert mine["owner"] == {"role": "police", "first_name": "Karim"}
+        assert mine["raised_on_behalf"] is True
+        text = str(mine)
+        for internal in ("Intern", "wijkagent", "Bakker", "de Vries", "Els", "raised_by_name", "is_overdue"):
+            assert internal not in text, internal
+        assert "membership_id" not in mine["owner"]

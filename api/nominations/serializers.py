@@ -25,6 +25,18 @@ class RowOutcomeSerializer(serializers.Serializer):
     codes = serializers.ListField(child=serializers.CharField(), help_text="Error codes (error).")
 
 
+class ImportRunFilterSerializer(serializers.Serializer):
+    """Query parameters of the import-run list."""
+
+    source = serializers.ChoiceField(choices=Source.choices, required=False, help_text="Whose list.")
+    dry_run = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Only previews (true) or only imports (false).",
+    )
+
+
 class ImportUploadSerializer(serializers.Serializer):
     # Empty files reach the service, which answers with its own stable code (nomination_file_empty).
     file = serializers.FileField(allow_empty_file=True)

@@ -6,7 +6,7 @@ municipality only (``IsMunicipalStaff``); allies and strangers get 403.
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -17,6 +17,7 @@ from agora.audit.actions import log_person_reads
 from api.nominations.serializers import (
     ComparisonSerializer,
     ImportReportSerializer,
+    ImportRunFilterSerializer,
     ImportRunSerializer,
     ImportUploadSerializer,
     MatchConfirmedSerializer,
@@ -33,6 +34,13 @@ ERROR = OpenApiResponse(description='Error: {"code", "detail", "fields"} with a 
 
 
 @extend_schema(tags=["nominations"])
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[ImportRunFilterSerializer],
+        responses={200: ImportRunSerializer(many=True), 400: ERROR, 403: ERROR},
+        summary="Import runs, newest first; filter by list (source) and dry_run",
+    )
+)
 class ImportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Import runs of both lists, newest first, with their row errors."""
 
@@ -40,6 +48,18 @@ class ImportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     serializer_class = ImportRunSerializer
     permission_classes = [IsMunicipalStaff]
     parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action != "list":
+            return queryset
+        filters = ImportRunFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        if "source" in filters.validated_data:
+            queryset = queryset.filter(source=filters.validated_data["source"])
+        if filters.validated_data.get("dry_run") is not None:
+            queryset = queryset.filter(dry_run=filters.validated_data["dry_run"])
+        return queryset
 
     @extend_schema(
         request={"multipart/form-data": ImportUploadSerializer},

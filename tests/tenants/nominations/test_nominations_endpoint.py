@@ -237,3 +237,23 @@ def test_stored_row_errors_keep_no_personal_values(api, web, staff_map, utrecht)
     for page in (listing, admin_page.content.decode()):
         for value in ("0612", "piet@@bakker", "Hoograven"):
             assert value not in page
+
+
+def test_import_runs_filter_by_list_and_dry_run(api, staff_map):
+    official = api(staff_map["official"])
+    _upload(official, csv_bytes([row("Jan", "Berg")]), name="gemeente.csv")
+    _upload(official, csv_bytes([row("Jan", "Berg")]), name="gemeente-voorproef.csv", dry_run=True)
+    _upload(official, csv_bytes([row("Piet", "Bakker")]), source="police", name="politie.csv")
+
+    def names(**params):
+        response = official.get(IMPORTS, params)
+        assert response.status_code == 200, response.json()
+        return sorted(run["file_name"] for run in response.json()["results"])
+
+    assert names() == ["gemeente-voorproef.csv", "gemeente.csv", "politie.csv"]
+    assert names(source="municipality") == ["gemeente-voorproef.csv", "gemeente.csv"]
+    assert names(source="police") == ["politie.csv"]
+    assert names(dry_run="true") == ["gemeente-voorproef.csv"]
+    assert names(dry_run="false", source="municipality") == ["gemeente.csv"]
+    body = assert_error(official.get(IMPORTS, {"source": "buurtapp"}), "validation_failed", 400)
+    assert "source" in body["fields"]

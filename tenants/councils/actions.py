@@ -49,7 +49,30 @@ from tenants.networkmap.models import KeyFigure, Neighbourhood
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 
 # Titles of administrators (bestuurders). The method wants a civil servant as the municipal member.
-_ADMINISTRATOR_TITLE = re.compile(r"\b(burgemeester|wethouder|mayor|alderman)\b", re.IGNORECASE)
+# "loco-burgemeester", "locoburgemeester", "waarnemend burgemeester", "locowethouder",
+# "wethouder-plaatsvervanger", "wethouders": all administrators. The word may follow "loco"
+# without a break, and may carry a suffix.
+_ADMINISTRATOR_TITLE = re.compile(r"(?:\b|\bloco-?)(burgemeester|wethouder|mayor|alderman)", re.IGNORECASE)
+
+# Dates outside this window are typing errors (or probes): 9999-12-31 overflowed the schedule.
+EARLIEST_DATE = dt.date(1990, 1, 1)
+MAX_YEARS_AHEAD = 5
+
+_FIELD_LABELS = {
+    "started_on": ("startdatum", "started_on"),
+    "joined_on": ("datum van toetreden", "joined_on"),
+    "left_on": ("datum van vertrek", "left_on"),
+    "starts_at": ("begintijd", "starts_at"),
+    "ends_at": ("eindtijd", "ends_at"),
+}
+_SIDE_LABELS = {
+    "municipal": ("de gemeente", "municipal"),
+    "police": ("de politie", "police"),
+}
+_ROLE_LABELS = {
+    Role.OFFICIAL: ("ambtenaar", "official"),
+    Role.POLICE: ("politie", "police officer"),
+}
 
 RULE_RELATIONSHIP_PHASE = "relationship_phase"
 RULE_INTERNATIONAL_TOPIC = "international_topic"
@@ -79,6 +102,45 @@ def _as_amsterdam(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
+def latest_date(today: dt.date | None = None) -> dt.date:
+    today = today or _today()
+    try:
+        return today.replace(year=today.year + MAX_YEARS_AHEAD)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + MAX_YEARS_AHEAD, day=28)
+
+
+def _check_date(value: dt.date | dt.datetime | None, field_name: str) -> None:
+    """Refuse a date (or a datetime's own calendar day) outside 1990-01-01 .. today + 5 years."""
+    if value is None:
+        return
+    day = value.date() if isinstance(value, dt.datetime) else value
+    latest = latest_date()
+    if not EARLIEST_DATE <= day <= latest:
+        label_nl, label_en = _FIELD_LABELS[field_name]
+        raise errors.DATE_OUT_OF_RANGE(
+            field_nl=label_nl.capitalize(),
+            field_en=label_en,
+            earliest=EARLIEST_DATE.isoformat(),
+            latest=latest.isoformat(),
+            fields={field_name: ["date_out_of_range"]},
+        )
+
+
+def _lead_wrong_role(side: str, role: str, field_name: str, detail: str):
+    side_nl, side_en = _SIDE_LABELS[side]
+    role_nl, role_en = _ROLE_LABELS[role]
+    return errors.LEAD_WRONG_ROLE(
+        side=side,
+        role=role,
+        side_nl=side_nl,
+        side_en=side_en,
+        role_nl=role_nl,
+        role_en=role_en,
+        fields={field_name: [detail]},
+    )
+
+
 def is_administrator_title(title: str) -> bool:
     """A mayor or alderman (burgemeester, wethouder, also 'loco-burgemeester')."""
     return bool(_ADMINISTRATOR_TITLE.search(title or ""))
@@ -97,7 +159,7 @@ def _resolve_membership(membership_id: int | None, *, field_name: str, role: str
         )
     if membership.role != role or not membership.is_active:
         side = "municipal" if role == Role.OFFICIAL else "police"
-        raise errors.LEAD_WRONG_ROLE(side=side, role=role, fields={field_name: [f"needs the {role} role"]})
+        raise _lead_wrong_role(side, role, field_name, f"needs the {role} role")
     return membership
 
 
@@ -148,6 +210,12 @@ def _resolve_allies(ids: Iterable[Any]) -> list[KeyFigure]:
         if not key_figure.is_ally:
             raise errors.MEMBER_NOT_ALLY(name=key_figure.full_name, fields={"key_figures": [key_figure.pk]})
     return found
+
+
+def _rules_invalid(nl: str, en: str, field_name: str | None = None):
+    return errors.RULES_INVALID(
+        reason_nl=nl, reason_en=en, fields={field_name: ["council_rules_invalid"]} if field_name else {}
+    )
 
 
 def _check_size(allies: int, rules: CouncilRules) -> None:
@@ -227,10 +295,11 @@ def _check_leads(
     police_deputy: Membership | None,
 ) -> None:
     if municipal_lead is None or police_lead is None:
-        raise errors.LEAD_WRONG_ROLE(
-            side="municipal" if municipal_lead is None else "police",
-            role=Role.OFFICIAL if municipal_lead is None else Role.POLICE,
-            fields={"municipal_lead" if municipal_lead is None else "police_lead": ["required"]},
+        raise _lead_wrong_role(
+            "municipal" if municipal_lead is None else "police",
+            Role.OFFICIAL if municipal_lead is None else Role.POLICE,
+            "municipal_lead" if municipal_lead is None else "police_lead",
+            "required",
         )
     people = [m.pk for m in (municipal_lead, municipal_deputy, police_lead, police_deputy) if m is not None]
     if len(people) != len(set(people)):
@@ -256,6 +325,33 @@ _RULE_FIELDS = (
     "stale_contact_months",
 )
 
+# Upper bounds per rule: beyond these the method no longer applies, and date arithmetic
+# (months ago, weeks ahead) would leave the calendar.
+RULE_MAXIMA = {
+    "max_size": 50,
+    "municipal_seats": 5,
+    "police_seats": 5,
+    "max_allies": 50,
+    "recommended_start_min": 50,
+    "recommended_start_max": 50,
+    "meeting_interval_weeks": 52,
+    "relationship_meetings": 52,
+    "signal_overdue_days": 365,
+    "stale_contact_months": 120,
+}
+_RULE_LABELS = {
+    "max_size": ("de maximale omvang", "max_size"),
+    "municipal_seats": ("het aantal gemeentezetels", "municipal_seats"),
+    "police_seats": ("het aantal politiezetels", "police_seats"),
+    "max_allies": ("het maximale aantal bondgenoten", "max_allies"),
+    "recommended_start_min": ("het aanbevolen minimum bij de start", "recommended_start_min"),
+    "recommended_start_max": ("het aanbevolen maximum bij de start", "recommended_start_max"),
+    "meeting_interval_weeks": ("het aantal weken tussen bijeenkomsten", "meeting_interval_weeks"),
+    "relationship_meetings": ("het aantal kennismakingsbijeenkomsten", "relationship_meetings"),
+    "signal_overdue_days": ("het aantal dagen tot een signaal te laat is", "signal_overdue_days"),
+    "stale_contact_months": ("het aantal maanden tot een relatie verwaterd is", "stale_contact_months"),
+}
+
 
 @transaction.atomic
 def do_update_council_rules(changes: Mapping[str, int], *, acting_user) -> CouncilRules:
@@ -266,18 +362,49 @@ def do_update_council_rules(changes: Mapping[str, int], *, acting_user) -> Counc
         if name not in _RULE_FIELDS:
             continue
         setattr(rules, name, int(value))
+    for name, maximum in RULE_MAXIMA.items():
+        value = getattr(rules, name)
+        if not 0 <= value <= maximum:
+            label_nl, label_en = _RULE_LABELS[name]
+            raise _rules_invalid(
+                f"{label_nl} ligt tussen 0 en {maximum}.",
+                f"{label_en} must be between 0 and {maximum}.",
+                name,
+            )
     if rules.recommended_start_min > rules.recommended_start_max:
-        raise errors.RULES_INVALID(reason="recommended_start_min > recommended_start_max")
+        raise _rules_invalid(
+            "het aanbevolen minimum bij de start is groter dan het maximum.",
+            "recommended_start_min is greater than recommended_start_max.",
+            "recommended_start_min",
+        )
     if rules.recommended_start_max > rules.max_allies:
-        raise errors.RULES_INVALID(reason="recommended_start_max > max_allies")
+        raise _rules_invalid(
+            "het aanbevolen maximum bij de start is groter dan het maximale aantal bondgenoten.",
+            "recommended_start_max is greater than max_allies.",
+            "recommended_start_max",
+        )
     if rules.municipal_seats < 1 or rules.police_seats < 1:
-        raise errors.RULES_INVALID(reason="the municipality and the police each need a seat")
+        raise _rules_invalid(
+            "de gemeente en de politie hebben elk ten minste één zetel nodig.",
+            "the municipality and the police each need a seat.",
+        )
     if rules.municipal_seats + rules.police_seats >= rules.max_size:
-        raise errors.RULES_INVALID(reason="max_size leaves no seat for an ally")
+        raise _rules_invalid(
+            "bij deze maximale omvang blijft er geen zetel over voor een bondgenoot.",
+            "max_size leaves no seat for an ally.",
+            "max_size",
+        )
     if rules.meeting_interval_weeks < 1:
-        raise errors.RULES_INVALID(reason="meeting_interval_weeks must be at least 1")
+        raise _rules_invalid(
+            "tussen twee bijeenkomsten ligt ten minste één week.",
+            "meeting_interval_weeks must be at least 1.",
+            "meeting_interval_weeks",
+        )
     if rules.signal_overdue_days < 1 or rules.stale_contact_months < 1:
-        raise errors.RULES_INVALID(reason="signal_overdue_days and stale_contact_months must be at least 1")
+        raise _rules_invalid(
+            "de termijnen voor signalen en verwaterde relaties zijn ten minste 1.",
+            "signal_overdue_days and stale_contact_months must be at least 1.",
+        )
     rules.updated_by = acting_user
     rules.save()
     after = {name: getattr(rules, name) for name in _RULE_FIELDS}
@@ -324,6 +451,7 @@ def do_create_council(
     _check_size(len(allies), rules)
 
     started_on = started_on or _today()
+    _check_date(started_on, "started_on")
     council = Council.objects.create(
         name=name.strip(),
         covers_whole_municipality=covers_whole_municipality,
@@ -463,6 +591,7 @@ def do_add_council_members(
     count = active_member_count(council) + len(allies)
     _check_size(count, rules)
     joined_on = joined_on or _today()
+    _check_date(joined_on, "joined_on")
     CouncilMember.objects.bulk_create(
         CouncilMember(council=council, key_figure=kf, joined_on=joined_on) for kf in allies
     )
@@ -492,6 +621,7 @@ def do_remove_council_member(
     if seat is None:
         raise errors.MEMBER_NOT_SEATED(fields={"key_figure": [key_figure_id]})
     left_on = left_on or _today()
+    _check_date(left_on, "left_on")
     if left_on < seat.joined_on:
         left_on = seat.joined_on
     seat.left_on = left_on
@@ -531,6 +661,7 @@ def do_plan_meeting(
     ends_at = _as_amsterdam(ends_at)
     if starts_at is None or (ends_at is not None and ends_at <= starts_at):
         raise errors.MEETING_NOT_AWARE(fields={"ends_at": ["must be after starts_at"]})
+    _check_meeting_times(council, starts_at, ends_at)
     meeting = Meeting.objects.create(
         council=council,
         starts_at=starts_at,
@@ -561,15 +692,28 @@ def do_update_meeting(meeting: Meeting, changes: Mapping[str, Any], *, acting_us
     for key in ("starts_at", "ends_at"):
         if key in changes:
             changes[key] = _as_amsterdam(changes[key])
+            _check_date(changes[key], key)
     for key, value in changes.items():
         setattr(meeting, key, value.strip() if key in ("place", "meal") else value)
     if meeting.starts_at is None or (meeting.ends_at is not None and meeting.ends_at <= meeting.starts_at):
         raise errors.MEETING_NOT_AWARE(fields={"ends_at": ["must be after starts_at"]})
+    if "starts_at" in changes:
+        _check_meeting_times(meeting.council, meeting.starts_at, None)
     meeting.save()
     record_action(
         "councils.meeting_updated", actor=acting_user, obj=meeting, detail={"changed": sorted(changes)}
     )
     return meeting
+
+
+def _check_meeting_times(council: Council, starts_at: dt.datetime, ends_at: dt.datetime | None) -> None:
+    """Inside the sane window, and never before the council started (no back-dated meetings)."""
+    _check_date(starts_at, "starts_at")
+    _check_date(ends_at, "ends_at")
+    if starts_at.astimezone(AMSTERDAM).date() < council.started_on:
+        raise errors.MEETING_BEFORE_START(
+            started_on=council.started_on.isoformat(), fields={"starts_at": ["meeting_before_council_start"]}
+        )
 
 
 def _transition_meeting(meeting: Meeting, new: str) -> Meeting:
@@ -581,10 +725,16 @@ def _transition_meeting(meeting: Meeting, new: str) -> Meeting:
 
 @transaction.atomic
 def do_hold_meeting(meeting: Meeting, *, notes: str | None = None, acting_user) -> Meeting:
-    """Mark a meeting as held. Held meetings count towards the relationship phase and the cadence."""
+    """Mark a meeting as held. Held meetings count towards the relationship phase and the cadence.
+
+    Only a meeting that at least one ally attended can be held (record the attendance first):
+    otherwise the relationship phase could be "built" by marking empty meetings as held.
+    """
     meeting = _transition_meeting(meeting, MeetingStatus.HELD)
     if meeting.starts_at > timezone.now():
         raise errors.MEETING_IN_FUTURE()
+    if not meeting.attendance.filter(member__isnull=False, present=True).exists():
+        raise errors.MEETING_WITHOUT_ATTENDANCE()
     meeting.status = MeetingStatus.HELD
     if notes is not None:
         meeting.notes = notes
@@ -752,10 +902,12 @@ def do_approve_agenda_override(item: AgendaItem, *, acting_user) -> AgendaItem:
     side = override_side(item.council, acting_user)
     if side is None:
         raise errors.OVERRIDE_NOT_A_LEAD()
-    if item.approvals.filter(side=side).exists():
-        raise errors.OVERRIDE_ALREADY_APPROVED(side=side)
-    if item.approvals.filter(approved_by=acting_user).exists():
-        raise errors.OVERRIDE_ALREADY_APPROVED(side=side)
+    side_nl, side_en = {
+        OverrideSide.MUNICIPAL: ("gemeentekant", "municipal"),
+        OverrideSide.POLICE: ("politiekant", "police"),
+    }[side]
+    if item.approvals.filter(side=side).exists() or item.approvals.filter(approved_by=acting_user).exists():
+        raise errors.OVERRIDE_ALREADY_APPROVED(side=side, side_nl=side_nl, side_en=side_en)
     approval = OverrideApproval.objects.create(
         agenda_item=item, side=side, rules=list(item.override_rules), approved_by=acting_user
     )

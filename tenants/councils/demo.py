@@ -17,11 +17,13 @@ from agora.accounts.models import Membership, User
 from agora.municipalities.models import Municipality
 from tenants.councils.actions import (
     do_add_council_members,
+    do_cancel_meeting,
     do_create_council,
     do_hold_meeting,
     do_plan_meeting,
     do_propose_agenda_item,
     do_record_attendance,
+    held_meeting_count,
 )
 from tenants.councils.models import AgendaItemKind, Council
 from tenants.councils.rules import current_rules
@@ -104,10 +106,15 @@ def load_demo(municipality: Municipality, staff: dict[str, User]) -> None:
             meal=meal,
             acting_user=official,
         )
-        seats = council.members.filter(joined_on__lte=day).order_by("pk")
+        seats = list(council.members.filter(joined_on__lte=day).order_by("pk"))
+        if not seats:
+            # A meeting counts as held only when an ally came; without allies it did not happen.
+            do_cancel_meeting(meeting, reason="Nog geen bondgenoten", acting_user=official)
+            continue
         do_record_attendance(
             meeting,
-            members={seat.pk: (seat.pk + index) % 4 != 0 for seat in seats},
+            # Somebody is always absent, but never everybody: the first seat always comes.
+            members={seat.pk: n == 0 or (seat.pk + index) % 4 != 0 for n, seat in enumerate(seats)},
             leads={pk: True for pk in leads} | ({council.municipal_deputy_id: True} if index == 2 else {}),
             acting_user=official,
         )
@@ -129,5 +136,8 @@ def load_demo(municipality: Municipality, staff: dict[str, User]) -> None:
         ("Iftar-maaltijd voor de hele buurt", AgendaItemKind.GENERAL, proposers[-1]),
         ("Veiligheidsgevoel van ouderen in de avond", AgendaItemKind.LOCAL_PROBLEM, staff["police"]),
     )
+    relationship_built = held_meeting_count(council) >= rules.relationship_meetings
     for title, kind, proposer in items:
+        if kind == AgendaItemKind.LOCAL_PROBLEM and not relationship_built:
+            kind = AgendaItemKind.GENERAL  # local problems wait for the relationship (no allies yet)
         do_propose_agenda_item(council, title=title, kind=kind, meeting_id=planned.pk, acting_user=proposer)

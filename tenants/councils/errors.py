@@ -49,8 +49,11 @@ MEMBER_NOT_SEATED = error_code(
 )
 LEAD_WRONG_ROLE = error_code(
     "lead_wrong_role",
-    en="The {side} lead and deputy must be members of this municipality with the {role} role.",
-    nl="De trekker en plaatsvervanger van {side} moeten leden van deze gemeente zijn met de rol {role}.",
+    en="The {side_en} lead and deputy must be members of this municipality with the {role_en} role.",
+    nl=(
+        "De trekker en plaatsvervanger van {side_nl} moeten leden van deze gemeente zijn "
+        "met de rol {role_nl}."
+    ),
 )
 LEADS_NOT_DISTINCT = error_code(
     "leads_not_distinct",
@@ -127,8 +130,8 @@ OVERRIDE_NOT_A_LEAD = error_code(
 )
 OVERRIDE_ALREADY_APPROVED = error_code(
     "override_already_approved",
-    en="The {side} side has already approved this override; the other side must approve too.",
-    nl="De kant {side} heeft deze afwijking al goedgekeurd; de andere kant moet ook akkoord geven.",
+    en="The {side_en} side has already approved this override; the other side must approve too.",
+    nl="De {side_nl} heeft deze afwijking al goedgekeurd; de andere kant moet ook akkoord geven.",
     status=409,
 )
 OVERRIDE_NOT_PENDING = error_code(
@@ -144,8 +147,27 @@ OVERRIDE_REASON_REQUIRED = error_code(
 )
 RULES_INVALID = error_code(
     "council_rules_invalid",
-    en="These council rules do not add up: {reason}",
-    nl="Deze overlegregels kloppen niet: {reason}",
+    en="These council rules do not add up: {reason_en}",
+    nl="Deze overlegregels kloppen niet: {reason_nl}",
+)
+DATE_OUT_OF_RANGE = error_code(
+    "date_out_of_range",
+    en="{field_en} must lie between {earliest} and {latest}.",
+    nl="{field_nl} moet tussen {earliest} en {latest} liggen.",
+)
+MEETING_BEFORE_START = error_code(
+    "meeting_before_council_start",
+    en="A meeting cannot start before the council started ({started_on}).",
+    nl="Een bijeenkomst kan niet beginnen voordat het overleg is gestart ({started_on}).",
+)
+MEETING_WITHOUT_ATTENDANCE = error_code(
+    "meeting_without_attendance",
+    en=("Record who was there first: a meeting counts as held only when at least one ally attended."),
+    nl=(
+        "Houd eerst de aanwezigheid bij: een bijeenkomst telt pas als gehouden als er ten minste "
+        "één bondgenoot aanwezig was."
+    ),
+    status=409,
 )
 
 

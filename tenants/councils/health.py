@@ -2,7 +2,10 @@
 
 Plain JSON-able data with ids and counts only (no names, no phone numbers): the national view
 reuses this across municipalities, where data minimisation applies. Signals and response times
-come from the signals app (``tenants.signals.stats.signal_stats``).
+use the signals app's definitions (``tenants.signals.stats``).
+
+The number of queries does not depend on the number of councils: meetings, seats, attendance,
+roles and signal figures are each read once for all councils and grouped here.
 """
 
 from __future__ import annotations
@@ -12,37 +15,52 @@ import statistics
 from collections import Counter, defaultdict
 from typing import Any
 
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from agora.accounts.models import Membership
 from agora.accounts.roles import Role
-from tenants.councils.models import Attendance, Council
+from tenants.councils.models import Attendance, Council, CouncilMember, CouncilRules, Meeting
 from tenants.councils.rules import current_rules
-from tenants.councils.services import council_schedule
+from tenants.councils.services import council_schedule, with_schedule
 from tenants.councils.workflow import MeetingStatus
 
 
 def _months_ago(today: dt.date, months: int) -> dt.date:
     year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
     month += 1
+    if year < dt.MINYEAR:
+        return dt.date.min
+    if year > dt.MAXYEAR:
+        return dt.date.max
     # Clamp the day to the target month's length (31 March minus one month = 28/29 February).
     for day in (today.day, 30, 29, 28):
         try:
             return dt.date(year, month, day)
         except ValueError:
             continue
-    raise AssertionError("unreachable")
+    return dt.date(year, month, 28)
 
 
-def _meetings_per_year(council: Council, today: dt.date, interval_days: int) -> list[dict[str, Any]]:
+def _local_day(value: dt.datetime) -> dt.date:
+    try:
+        return timezone.localtime(value).date()
+    except OverflowError:
+        return value.date()
+
+
+def _meetings_per_year(
+    council: Council, meetings: list[tuple[int, str, dt.datetime]], today: dt.date, interval_days: int
+) -> list[dict[str, Any]]:
     """Held (and cancelled) meetings per calendar year against the number due by the interval."""
     held: Counter[int] = Counter()
     cancelled: Counter[int] = Counter()
-    for status, starts_at in council.meetings.exclude(status=MeetingStatus.PLANNED).values_list(
-        "status", "starts_at"
-    ):
-        year = timezone.localtime(starts_at).year
-        (held if status == MeetingStatus.HELD else cancelled)[year] += 1
+    for _pk, status, starts_at in meetings:
+        year = _local_day(starts_at).year
+        if status == MeetingStatus.HELD:
+            held[year] += 1
+        elif status == MeetingStatus.CANCELLED:
+            cancelled[year] += 1
     rows = []
     for year in range(council.started_on.year, today.year + 1):
         start = max(council.started_on, dt.date(year, 1, 1))
@@ -54,32 +72,28 @@ def _meetings_per_year(council: Council, today: dt.date, interval_days: int) -> 
     return rows
 
 
-def _attendance(council: Council) -> list[dict[str, Any]]:
+def _attendance(
+    meetings: list[tuple[int, str, dt.datetime]],
+    seats: list[CouncilMember],
+    present_members: dict[int, set[int]],
+    present_memberships: dict[int, set[int]],
+    roles: dict[int, str],
+) -> list[dict[str, Any]]:
     """Per held meeting: allies seated that day plus one seat per side, and how many of them came."""
-    meetings = list(council.meetings.filter(status=MeetingStatus.HELD).order_by("starts_at"))
-    seats = list(council.members.all())
-    rows = Attendance.objects.filter(meeting__in=meetings, present=True)
-    present_members: dict[int, set[int]] = defaultdict(set)
-    present_memberships: dict[int, set[int]] = defaultdict(set)
-    for row in rows:
-        if row.member_id:
-            present_members[row.meeting_id].add(row.member_id)
-        else:
-            present_memberships[row.meeting_id].add(row.membership_id)
-    membership_ids = {pk for ids in present_memberships.values() for pk in ids}
-    roles = dict(Membership.objects.filter(pk__in=membership_ids).values_list("pk", "role"))
     result = []
-    for meeting in meetings:
-        day = timezone.localtime(meeting.starts_at).date()
+    for pk, status, starts_at in sorted(meetings, key=lambda m: (m[2], m[0])):
+        if status != MeetingStatus.HELD:
+            continue
+        day = _local_day(starts_at)
         seated = [s for s in seats if s.joined_on <= day and (s.left_on is None or s.left_on >= day)]
-        sides = {roles.get(pk) for pk in present_memberships[meeting.pk]} & {Role.OFFICIAL, Role.POLICE}
-        allies_present = len(present_members[meeting.pk] & {s.pk for s in seated})
+        sides = {roles.get(m) for m in present_memberships[pk]} & {Role.OFFICIAL, Role.POLICE}
+        allies_present = len(present_members[pk] & {s.pk for s in seated})
         expected = len(seated) + 2
         present = allies_present + len(sides)
         result.append(
             {
-                "meeting_id": meeting.pk,
-                "starts_at": meeting.starts_at.isoformat(),
+                "meeting_id": pk,
+                "starts_at": starts_at.isoformat(),
                 "allies_seated": len(seated),
                 "allies_present": allies_present,
                 "municipality_present": Role.OFFICIAL in sides,
@@ -92,9 +106,9 @@ def _attendance(council: Council) -> list[dict[str, Any]]:
     return result
 
 
-def _tenure(council: Council, today: dt.date) -> dict[str, Any]:
+def _tenure(seats: list[CouncilMember], today: dt.date) -> dict[str, Any]:
     rows = []
-    for seat in council.members.order_by("joined_on", "pk"):
+    for seat in sorted(seats, key=lambda s: (s.joined_on, s.pk)):
         end = seat.left_on or today
         rows.append(
             {
@@ -115,11 +129,13 @@ def _tenure(council: Council, today: dt.date) -> dict[str, Any]:
     }
 
 
-def _stale(council: Council, today: dt.date, months: int) -> dict[str, Any]:
+def _stale(seats: list[CouncilMember], today: dt.date, months: int) -> dict[str, Any]:
     """Active members nobody has been in touch with for ``months`` (or never)."""
     cutoff = _months_ago(today, months)
     stale = []
-    for seat in council.members.filter(left_on__isnull=True).select_related("key_figure"):
+    for seat in sorted(seats, key=lambda s: (s.joined_on, s.pk)):
+        if seat.left_on is not None:
+            continue
         last = seat.key_figure.last_contact_on
         if last is None or last < cutoff:
             stale.append(
@@ -132,40 +148,77 @@ def _stale(council: Council, today: dt.date, months: int) -> dict[str, Any]:
     return {"months": months, "since": cutoff.isoformat(), "count": len(stale), "members": stale}
 
 
-def _signals(council: Council) -> dict[str, Any]:
-    """Signals raised in the council's scope since it started, from the signals app.
+def _since(council: Council) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(council.started_on, dt.time.min))
 
-    Imported lazily: the signals app depends on this one (it reads ``current_rules`` and keys
-    notices to councils), so a module-level import would be circular.
+
+def _signals(councils: list[Council]) -> dict[int, dict[str, Any]]:
+    """Signal figures of every council in one aggregate query, with the signals app's definitions.
+
+    ``tenants.signals.stats.signal_stats`` answers for one scope; asking it per council would
+    cost a query per council. The same aggregates are built here once per council, filtered
+    to its scope (neighbourhoods, since it started), in a single SELECT. Imported lazily: the
+    signals app depends on this one, so a module-level import would be circular.
     """
-    from tenants.signals.stats import signal_stats
+    from tenants.signals.deadlines import overdue_cutoff
+    from tenants.signals.models import Signal
+    from tenants.signals.stats import EpochSeconds, Median
+    from tenants.signals.workflow import SignalStatus
 
-    neighbourhood_ids = (
-        None
-        if council.covers_whole_municipality
-        else sorted(council.neighbourhoods.values_list("pk", flat=True))
-    )
-    since = timezone.make_aware(dt.datetime.combine(council.started_on, dt.time.min))
-    return dict(signal_stats(neighbourhood_ids=neighbourhood_ids, since=since))
+    if not councils:
+        return {}
+    cutoff = overdue_cutoff()
+    aggregates: dict[str, Any] = {}
+    for council in councils:
+        scope = Q(raised_at__gte=_since(council))
+        if not council.covers_whole_municipality:
+            scope &= Q(neighbourhood_id__in=[n.pk for n in council.neighbourhoods.all()])
+        key = f"c{council.pk}"
+        aggregates[f"{key}_raised"] = Count("pk", filter=scope)
+        aggregates[f"{key}_answered"] = Count("pk", filter=scope & Q(first_answered_at__isnull=False))
+        aggregates[f"{key}_open"] = Count("pk", filter=scope & ~Q(status=SignalStatus.CLOSED))
+        aggregates[f"{key}_overdue"] = Count("pk", filter=scope & Q(awaiting_answer_since__lt=cutoff))
+        aggregates[f"{key}_median"] = Median(EpochSeconds(F("response_time")), filter=scope)
+    figures = Signal.objects.aggregate(**aggregates)
+    result = {}
+    for council in councils:
+        key = f"c{council.pk}"
+        median = figures[f"{key}_median"]
+        result[council.pk] = {
+            "raised": figures[f"{key}_raised"],
+            "answered": figures[f"{key}_answered"],
+            "open": figures[f"{key}_open"],
+            "overdue": figures[f"{key}_overdue"],
+            "median_response_hours": None if median is None else round(float(median) / 3600, 2),
+        }
+    return result
 
 
-def _one(council: Council, today: dt.date) -> dict[str, Any]:
-    rules = current_rules()
-    attendance = _attendance(council)
+def _one(
+    council: Council,
+    today: dt.date,
+    rules: CouncilRules,
+    meetings: list[tuple[int, str, dt.datetime]],
+    seats: list[CouncilMember],
+    attendance: list[dict[str, Any]],
+    signals: dict[str, Any],
+) -> dict[str, Any]:
     rates = [row["rate"] for row in attendance if row["rate"] is not None]
     return {
         "id": council.pk,
         "name": council.name,
         "started_on": council.started_on.isoformat(),
         "covers_whole_municipality": council.covers_whole_municipality,
-        "neighbourhood_ids": sorted(council.neighbourhoods.values_list("pk", flat=True)),
-        "schedule": council_schedule(council, today=today),
-        "meetings_per_year": _meetings_per_year(council, today, rules.meeting_interval_weeks * 7),
+        "neighbourhood_ids": sorted(n.pk for n in council.neighbourhoods.all()),
+        "schedule": council_schedule(council, today=today, rules=rules),
+        "meetings_per_year": _meetings_per_year(
+            council, meetings, today, max(rules.meeting_interval_weeks, 1) * 7
+        ),
         "attendance": attendance,
         "average_attendance_rate": round(statistics.fmean(rates), 3) if rates else None,
-        "tenure": _tenure(council, today),
-        "stale_relationships": _stale(council, today, rules.stale_contact_months),
-        "signals": _signals(council),
+        "tenure": _tenure(seats, today),
+        "stale_relationships": _stale(seats, today, rules.stale_contact_months),
+        "signals": signals,
     }
 
 
@@ -177,9 +230,41 @@ def council_health(council_id: int | None = None, *, today: dt.date | None = Non
     """
     today = today or timezone.localdate()
     rules = current_rules()
-    councils = Council.objects.all().order_by("pk")
+    councils_qs = with_schedule(Council.objects.all()).prefetch_related("neighbourhoods").order_by("pk")
     if council_id is not None:
-        councils = councils.filter(pk=council_id)
+        councils_qs = councils_qs.filter(pk=council_id)
+    councils = list(councils_qs)
+    pks = [c.pk for c in councils]
+
+    meetings: dict[int, list[tuple[int, str, dt.datetime]]] = defaultdict(list)
+    for pk, council_pk, status, starts_at in (
+        Meeting.objects.filter(council__in=pks)
+        .exclude(status=MeetingStatus.PLANNED)
+        .values_list("pk", "council_id", "status", "starts_at")
+    ):
+        meetings[council_pk].append((pk, status, starts_at))
+
+    seats: dict[int, list[CouncilMember]] = defaultdict(list)
+    for seat in CouncilMember.objects.filter(council__in=pks).select_related("key_figure"):
+        seats[seat.council_id].append(seat)
+
+    present_members: dict[int, set[int]] = defaultdict(set)
+    present_memberships: dict[int, set[int]] = defaultdict(set)
+    for meeting_pk, member_pk, membership_pk in Attendance.objects.filter(
+        meeting__council__in=pks, meeting__status=MeetingStatus.HELD, present=True
+    ).values_list("meeting_id", "member_id", "membership_id"):
+        if member_pk:
+            present_members[meeting_pk].add(member_pk)
+        else:
+            present_memberships[meeting_pk].add(membership_pk)
+    membership_ids = {pk for ids in present_memberships.values() for pk in ids}
+    roles = (
+        dict(Membership.objects.filter(pk__in=membership_ids).values_list("pk", "role"))
+        if membership_ids
+        else {}
+    )
+    signals = _signals(councils)
+
     return {
         "generated_at": timezone.now().isoformat(),
         "today": today.isoformat(),
@@ -189,5 +274,18 @@ def council_health(council_id: int | None = None, *, today: dt.date | None = Non
             "stale_contact_months": rules.stale_contact_months,
             "signal_overdue_days": rules.signal_overdue_days,
         },
-        "councils": [_one(council, today) for council in councils],
+        "councils": [
+            _one(
+                council,
+                today,
+                rules,
+                meetings[council.pk],
+                seats[council.pk],
+                _attendance(
+                    meetings[council.pk], seats[council.pk], present_members, present_memberships, roles
+                ),
+                signals[council.pk],
+            )
+            for council in councils
+        ],
     }

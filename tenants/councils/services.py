@@ -7,10 +7,12 @@ Who may see it is decided by ``tenants.councils.access``; every read is logged p
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any, TypedDict
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, DateTimeField, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from icalendar import Calendar, Event
 
@@ -31,24 +33,73 @@ class Schedule(TypedDict):
     next_planned_at: str | None
 
 
-def council_schedule(council: Council, *, today: dt.date | None = None) -> Schedule:
-    """When the next meeting is due (last held + interval, or start + interval) and whether it is overdue."""
-    rules = current_rules()
+def add_days(day: dt.date, days: int) -> dt.date:
+    """``day + days``, clamped to the calendar's ends instead of raising OverflowError."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
+
+
+def with_schedule(councils: QuerySet[Council]) -> QuerySet[Council]:
+    """Annotate held count, last held and next planned meeting: one query for any number of councils.
+
+    Subqueries, not joins, so that a queryset already joined to the members (an ally's
+    councils) does not multiply the counts.
+    """
+    held = Meeting.objects.filter(council=OuterRef("pk"), status=MeetingStatus.HELD)
+    return councils.annotate(
+        schedule_held=Coalesce(
+            Subquery(
+                held.order_by().values("council").annotate(n=Count("pk")).values("n"),
+                output_field=IntegerField(),
+            ),
+            0,
+        ),
+        schedule_last_held=Subquery(
+            held.order_by("-starts_at").values("starts_at")[:1], output_field=DateTimeField()
+        ),
+        schedule_next_planned=Subquery(
+            Meeting.objects.filter(
+                council=OuterRef("pk"), status=MeetingStatus.PLANNED, starts_at__gte=timezone.now()
+            )
+            .order_by("starts_at")
+            .values("starts_at")[:1],
+            output_field=DateTimeField(),
+        ),
+    )
+
+
+def council_schedule(council: Council, *, today: dt.date | None = None, rules=None) -> Schedule:
+    """When the next meeting is due (last held + interval, or start + interval) and whether it is overdue.
+
+    Uses the annotations of ``with_schedule`` when the council carries them (list views), and
+    ``rules`` when the caller read them once already; otherwise it asks the database.
+    """
+    rules = rules or current_rules()
     today = today or timezone.localdate()
-    stats = council.meetings.aggregate(
-        last_held=Max("starts_at", filter=Q(status=MeetingStatus.HELD)),
-        held=Count("id", filter=Q(status=MeetingStatus.HELD)),
-    )
-    held_count = stats["held"]
-    last_held = stats["last_held"]
-    base = timezone.localtime(last_held).date() if last_held else council.started_on
-    next_due = base + dt.timedelta(weeks=rules.meeting_interval_weeks)
-    next_planned = (
-        council.meetings.filter(status=MeetingStatus.PLANNED, starts_at__gte=timezone.now())
-        .order_by("starts_at")
-        .values_list("starts_at", flat=True)
-        .first()
-    )
+    if hasattr(council, "schedule_held"):
+        held_count = council.schedule_held
+        last_held = council.schedule_last_held
+        next_planned = council.schedule_next_planned
+    else:
+        stats = council.meetings.aggregate(
+            last_held=Max("starts_at", filter=Q(status=MeetingStatus.HELD)),
+            held=Count("id", filter=Q(status=MeetingStatus.HELD)),
+        )
+        held_count = stats["held"]
+        last_held = stats["last_held"]
+        next_planned = (
+            council.meetings.filter(status=MeetingStatus.PLANNED, starts_at__gte=timezone.now())
+            .order_by("starts_at")
+            .values_list("starts_at", flat=True)
+            .first()
+        )
+    base = last_held.date() if last_held else council.started_on
+    if last_held:
+        with contextlib.suppress(OverflowError):  # at the calendar's very end, the UTC day
+            base = timezone.localtime(last_held).date()
+    next_due = add_days(base, rules.meeting_interval_weeks * 7)
     return {
         "held_meetings": held_count,
         "last_held_at": last_held.isoformat() if last_held else None,
@@ -165,6 +216,14 @@ def contacts_as_vcard(contacts: list[Contact], *, council_name: str) -> str:
     return "\r\n".join(cards) + ("\r\n" if cards else "")
 
 
+def _default_end(starts_at: dt.datetime) -> dt.datetime:
+    """Two and a half hours after the start; at the calendar's very end, the start itself."""
+    try:
+        return starts_at + dt.timedelta(hours=2, minutes=30)
+    except OverflowError:
+        return starts_at
+
+
 def meetings_as_ical(council: Council, meetings: list[Meeting] | None = None, *, host: str = "") -> bytes:
     """The council's meetings as an iCalendar feed (RFC 5545), times in UTC, cancelled ones marked."""
     calendar = Calendar()
@@ -178,7 +237,7 @@ def meetings_as_ical(council: Council, meetings: list[Meeting] | None = None, *,
         event.add("uid", f"council-{council.pk}-meeting-{meeting.pk}@{domain}")
         event.add("dtstamp", meeting.updated_at)
         event.add("dtstart", meeting.starts_at)
-        event.add("dtend", meeting.ends_at or meeting.starts_at + dt.timedelta(hours=2, minutes=30))
+        event.add("dtend", meeting.ends_at or _default_end(meeting.starts_at))
         event.add("summary", f"{council.name} ({meeting.meal})")
         event.add("location", meeting.place)
         event.add("description", f"Maaltijd: {meeting.meal}")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from agora.accounts.models import Membership, User
@@ -80,11 +82,23 @@ def make_council(staff, in_utrecht) -> Callable[..., Council]:
         kwargs.setdefault("municipal_deputy_id", staff.m_official2.pk)
         kwargs.setdefault("police_lead_id", staff.m_police.pk)
         kwargs.setdefault("police_deputy_id", staff.m_police2.pk)
+        # Started a year ago, so that tests can plan (and hold) meetings in the past.
+        kwargs.setdefault("started_on", timezone.localdate() - dt.timedelta(days=365))
         return do_create_council(
             key_figure_ids=[kf.pk for kf in members], acting_user=staff.official, **kwargs
         ).council
 
     return make
+
+
+def hold_with_attendance(meeting, acting_user):
+    """Record one ally as present (a meeting counts as held only then) and hold the meeting."""
+    from tenants.councils import actions
+
+    day = timezone.localtime(meeting.starts_at).date()
+    seat = meeting.council.members.filter(joined_on__lte=day).exclude(left_on__lt=day).order_by("pk").first()
+    actions.do_record_attendance(meeting, members={seat.pk: True}, acting_user=acting_user)
+    return actions.do_hold_meeting(meeting, acting_user=acting_user)
 
 
 def foreign_id(model, amersfoort, utrecht, **fields) -> int:

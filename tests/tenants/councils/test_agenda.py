@@ -13,6 +13,7 @@ from tenants.councils import actions
 from tenants.councils.models import AgendaItem, OverrideApproval
 from tenants.councils.workflow import ALLOWED_AGENDA_TRANSITIONS, AgendaItemStatus, agenda_transition_allowed
 from tests.helpers import assert_error
+from tests.tenants.councils.conftest import hold_with_attendance
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def _hold(council, staff, count: int) -> None:
             meal="Soep",
             acting_user=staff.official,
         )
-        actions.do_hold_meeting(meeting, acting_user=staff.official)
+        hold_with_attendance(meeting, staff.official)
 
 
 @pytest.fixture
@@ -108,6 +109,9 @@ def test_relationship_phase_override_needs_both_leads(api, people, staff, counci
     assert response.status_code == 200 and response.json()["status"] == "awaiting_override"
     assert_error(api(staff.official2).post(url), "override_already_approved", 409)
     assert_error(api(staff.official).post(url), "override_already_approved", 409)
+    body = assert_error(api(staff.official2, language="nl").post(url), "override_already_approved", 409)
+    assert body["detail"].startswith("De gemeentekant heeft deze afwijking al goedgekeurd")
+    assert "municipal" not in body["detail"]
 
     # The police deputy completes it.
     response = api(staff.police2).post(url)

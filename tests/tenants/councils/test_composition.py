@@ -269,3 +269,48 @@ def test_ally_sees_only_own_council(api, people, staff, ally_factory, make_counc
     # Staff see both.
     listed = {c["id"] for c in api(staff.police).get("/api/v1/councils/").json()["results"]}
     assert listed == {mine.pk, other.pk}
+
+
+def test_wrong_role_message_is_all_dutch(api, staff):
+    payload = _payload(staff, [])
+    payload["municipal_lead"], payload["police_lead"] = staff.m_police.pk, staff.m_official.pk
+    body = assert_error(
+        api(staff.official, language="nl").post("/api/v1/councils/", payload, format="json"),
+        "lead_wrong_role",
+    )
+    assert body["detail"] == (
+        "De trekker en plaatsvervanger van de gemeente moeten leden van deze gemeente zijn "
+        "met de rol ambtenaar."
+    )
+    body = assert_error(
+        api(staff.official).post("/api/v1/councils/", payload, format="json"), "lead_wrong_role"
+    )
+    assert body["detail"] == (
+        "The municipal lead and deputy must be members of this municipality with the official role."
+    )
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "locoburgemeester",
+        "Loco-burgemeester",
+        "loco burgemeester",
+        "waarnemend burgemeester",
+        "locowethouder",
+        "loco-wethouder",
+        "wethouder-plaatsvervanger",
+        "Wethouders",
+    ],
+)
+def test_administrator_title_variants(title):
+    from tenants.councils.actions import is_administrator_title
+
+    assert is_administrator_title(title)
+
+
+@pytest.mark.parametrize("title", ["beleidsmedewerker veiligheid", "wijkregisseur", "", "locomotief"])
+def test_civil_servant_titles_are_not_administrators(title):
+    from tenants.councils.actions import is_administrator_title
+
+    assert not is_administrator_title(title)

@@ -14,6 +14,7 @@ from tenants.councils.health import council_health
 from tenants.networkmap.models import KeyFigure
 from tenants.signals.actions import do_raise_signal
 from tests.helpers import assert_error
+from tests.tenants.councils.conftest import hold_with_attendance
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def _meeting(council, staff, when: dt.datetime, *, hold: bool = True):
     meeting = actions.do_plan_meeting(
         council, starts_at=when, place="x", meal="Soep", acting_user=staff.official
     )
-    return actions.do_hold_meeting(meeting, acting_user=staff.official) if hold else meeting
+    return hold_with_attendance(meeting, staff.official) if hold else meeting
 
 
 def test_health_of_one_council(staff, ally_factory, make_council, neighbourhood, in_utrecht):
@@ -38,17 +39,19 @@ def test_health_of_one_council(staff, ally_factory, make_council, neighbourhood,
         allies=allies, started_on=started, covers_whole_municipality=False, neighbourhood_ids=[north.pk]
     )
     seats = list(council.members.order_by("pk"))
-    first = _meeting(council, staff, timezone.now() - dt.timedelta(days=100))
+    first = _meeting(council, staff, timezone.now() - dt.timedelta(days=100), hold=False)
     actions.do_record_attendance(
         first,
         members={seats[0].pk: True, seats[1].pk: True, seats[2].pk: False},
         leads={staff.m_official.pk: True, staff.m_police2.pk: True},
         acting_user=staff.official,
     )
-    second = _meeting(council, staff, timezone.now() - dt.timedelta(days=50))
+    actions.do_hold_meeting(first, acting_user=staff.official)
+    second = _meeting(council, staff, timezone.now() - dt.timedelta(days=50), hold=False)
     actions.do_record_attendance(
         second, members={seats[0].pk: True}, leads={staff.m_official2.pk: True}, acting_user=staff.official
     )
+    actions.do_hold_meeting(second, acting_user=staff.official)
     cancelled = _meeting(council, staff, timezone.now() - dt.timedelta(days=5), hold=False)
     actions.do_cancel_meeting(cancelled, acting_user=staff.official)
     actions.do_remove_council_member(

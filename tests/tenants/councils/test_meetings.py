@@ -20,6 +20,7 @@ from tenants.councils.workflow import (
     meeting_transition_allowed,
 )
 from tests.helpers import assert_error
+from tests.tenants.councils.conftest import hold_with_attendance
 
 pytestmark = pytest.mark.django_db
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
@@ -30,7 +31,7 @@ def _held(council, staff, *, days_ago: int) -> Meeting:
     meeting = actions.do_plan_meeting(
         council, starts_at=start, place="Buurthuis", meal="Soep", acting_user=staff.official
     )
-    return actions.do_hold_meeting(meeting, acting_user=staff.official)
+    return hold_with_attendance(meeting, staff.official)
 
 
 @pytest.mark.parametrize("meal", ["", "   "])
@@ -142,6 +143,29 @@ def test_hold_and_cancel_through_the_api(api, staff, make_council):
         acting_user=staff.official,
     )
     assert_error(client.post(f"/api/v1/council-meetings/{future.pk}/hold/", {}), "meeting_in_future", 409)
+    # Held only once an ally was there: record the attendance first (D8).
+    assert_error(
+        client.post(f"/api/v1/council-meetings/{past.pk}/hold/", {}), "meeting_without_attendance", 409
+    )
+    seat = council.members.order_by("pk").first()
+    response = client.post(
+        f"/api/v1/council-meetings/{past.pk}/attendance/",
+        {
+            "members": [{"member": seat.pk, "present": False}],
+            "leads": [{"membership": staff.m_official.pk, "present": True}],
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    # Only leads, or absent allies, do not make a council meeting.
+    assert_error(
+        client.post(f"/api/v1/council-meetings/{past.pk}/hold/", {}), "meeting_without_attendance", 409
+    )
+    client.post(
+        f"/api/v1/council-meetings/{past.pk}/attendance/",
+        {"members": [{"member": seat.pk, "present": True}]},
+        format="json",
+    )
     response = client.post(
         f"/api/v1/council-meetings/{past.pk}/hold/", {"notes": "Goed gesprek"}, format="json"
     )

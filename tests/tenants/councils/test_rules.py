@@ -81,3 +81,61 @@ def test_only_staff_change_the_rules(api, people, staff):
         "validation_failed",
         400,
     )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"stale_contact_months": 32767},
+        {"stale_contact_months": 121},
+        {"meeting_interval_weeks": 53},
+        {"signal_overdue_days": 366},
+        {"max_size": 51},
+        {"relationship_meetings": 53},
+    ],
+)
+def test_rules_have_upper_bounds(api, staff, in_utrecht, change):
+    client = api(staff.official)
+    body = assert_error(
+        client.patch("/api/v1/council-rules/", change, format="json"), "council_rules_invalid", 400
+    )
+    assert set(change) <= set(body["fields"])
+    connection.set_tenant(in_utrecht)
+    assert {name: getattr(current_rules(), name) for name in DEFAULTS} == DEFAULTS
+    # Health still answers (it used to raise AssertionError("unreachable") for 32767 months).
+    assert client.get("/api/v1/councils/health/").status_code == 200
+
+
+def test_rules_at_their_upper_bounds_are_accepted(api, staff, make_council):
+    make_council()
+    client = api(staff.official)
+    response = client.patch(
+        "/api/v1/council-rules/",
+        {"stale_contact_months": 120, "meeting_interval_weeks": 52, "signal_overdue_days": 365},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert client.get("/api/v1/councils/health/").status_code == 200
+
+
+def test_rules_reason_is_all_dutch_or_all_english(api, staff):
+    nl = assert_error(
+        api(staff.official, language="nl").patch("/api/v1/council-rules/", {"max_size": 2}, format="json"),
+        "council_rules_invalid",
+    )
+    assert nl["detail"] == (
+        "Deze overlegregels kloppen niet: "
+        "bij deze maximale omvang blijft er geen zetel over voor een bondgenoot."
+    )
+    en = assert_error(
+        api(staff.official, language="en").patch("/api/v1/council-rules/", {"max_size": 2}, format="json"),
+        "council_rules_invalid",
+    )
+    assert en["detail"] == "These council rules do not add up: max_size leaves no seat for an ally."
+    nl = assert_error(
+        api(staff.official, language="nl").patch(
+            "/api/v1/council-rules/", {"stale_contact_months": 500}, format="json"
+        ),
+        "council_rules_invalid",
+    )
+    assert "stale_contact_months" not in nl["detail"] and "maanden" in nl["detail"]

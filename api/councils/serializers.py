@@ -1,5 +1,9 @@
 """Serializers of the councils API: shapes only. The rules live in ``tenants.councils.actions``.
 
+Output serializers are read-only throughout: no field offers a queryset (the browsable API
+would list every User or Membership of the platform in a select). Input serializers take
+plain integer ids, which the actions check against this municipality.
+
 Input serializers check types and choices (400 ``validation_failed``); whether an id belongs to
 this municipality, whether a member is an ally, the size limits and the meal rule are left to
 the actions, so that the API, the admin and the demo refuse alike, with the same codes.
@@ -89,12 +93,14 @@ class CouncilMemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = CouncilMember
         fields = ["member", "key_figure", "name", "joined_on", "left_on", "left_reason"]
+        read_only_fields = fields
 
 
 class AcknowledgementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Acknowledgement
         fields = ["code", "subject", "acknowledged_by", "acknowledged_at"]
+        read_only_fields = fields
 
 
 class ScheduleSerializer(serializers.Serializer):
@@ -137,6 +143,7 @@ class CouncilSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+        read_only_fields = fields
 
     @extend_schema_field(CouncilMemberSerializer(many=True))
     def get_members(self, council: Council) -> list[dict[str, Any]]:
@@ -150,7 +157,52 @@ class CouncilSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ScheduleSerializer)
     def get_schedule(self, council: Council) -> dict[str, Any]:
-        return dict(council_schedule(council))
+        return dict(council_schedule(council, rules=self.context.get("rules")))
+
+
+class AllyLeadSerializer(serializers.Serializer):
+    name = serializers.CharField(source="user.display_name")
+
+
+class AllyMemberSerializer(serializers.Serializer):
+    name = serializers.CharField(source="key_figure.full_name")
+
+
+class AllyCouncilSerializer(serializers.ModelSerializer):
+    """What an ally sees of their council: who sits on it now and when it meets. No staff notes."""
+
+    municipal_lead = AllyLeadSerializer()
+    municipal_deputy = AllyLeadSerializer(allow_null=True)
+    police_lead = AllyLeadSerializer()
+    police_deputy = AllyLeadSerializer(allow_null=True)
+    members = serializers.SerializerMethodField()
+    schedule = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Council
+        fields = [
+            "id",
+            "name",
+            "covers_whole_municipality",
+            "neighbourhoods",
+            "municipal_lead",
+            "municipal_deputy",
+            "police_lead",
+            "police_deputy",
+            "started_on",
+            "members",
+            "schedule",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(AllyMemberSerializer(many=True))
+    def get_members(self, council: Council) -> list[dict[str, Any]]:
+        seats = [s for s in council.members.all() if s.left_on is None]
+        return AllyMemberSerializer(seats, many=True).data
+
+    @extend_schema_field(ScheduleSerializer)
+    def get_schedule(self, council: Council) -> dict[str, Any]:
+        return dict(council_schedule(council, rules=self.context.get("rules")))
 
 
 class CouncilResultSerializer(CouncilSerializer):
@@ -235,6 +287,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Attendance
         fields = ["member", "membership", "present"]
+        read_only_fields = fields
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -256,6 +309,16 @@ class MeetingSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+        read_only_fields = fields
+
+
+class AllyMeetingSerializer(serializers.ModelSerializer):
+    """A meeting as an ally sees it: when, where, what is eaten. No notes, no attendance."""
+
+    class Meta:
+        model = Meeting
+        fields = ["id", "council", "starts_at", "ends_at", "place", "meal", "status"]
+        read_only_fields = fields
 
 
 class MeetingCreateSerializer(serializers.Serializer):
@@ -310,6 +373,7 @@ class OverrideApprovalSerializer(serializers.ModelSerializer):
     class Meta:
         model = OverrideApproval
         fields = ["side", "rules", "approved_by", "approved_at"]
+        read_only_fields = fields
 
 
 class AgendaItemSerializer(serializers.ModelSerializer):
@@ -336,6 +400,8 @@ class AgendaItemSerializer(serializers.ModelSerializer):
             "proposed_by_name",
             "proposed_at",
         ]
+        # ``proposed_by`` is the requesting user, set by the action; never a choice of users.
+        read_only_fields = fields
 
 
 class AgendaItemCreateSerializer(serializers.Serializer):

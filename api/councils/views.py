@@ -32,6 +32,8 @@ from api.councils.serializers import (
     AgendaItemCreateSerializer,
     AgendaItemSerializer,
     AgendaStatusSerializer,
+    AllyCouncilSerializer,
+    AllyMeetingSerializer,
     AttendanceInputSerializer,
     CancelSerializer,
     ContactSheetSerializer,
@@ -52,6 +54,7 @@ from api.councils.serializers import (
 from tenants.councils import actions
 from tenants.councils.access import (
     access_agenda_item_by_id,
+    access_contact_sheet,
     access_council_by_id,
     access_meeting_by_id,
     visible_agenda_items,
@@ -61,7 +64,7 @@ from tenants.councils.access import (
 from tenants.councils.health import council_health
 from tenants.councils.models import Council, CouncilMember
 from tenants.councils.rules import current_rules
-from tenants.councils.services import contact_sheet, contacts_as_vcard, meetings_as_ical
+from tenants.councils.services import contact_sheet, contacts_as_vcard, meetings_as_ical, with_schedule
 
 _ERROR = OpenApiResponse(ErrorSerializer, description="Error in the API's one shape.")
 _READ_ERRORS = {401: _ERROR, 403: _ERROR, 404: _ERROR}
@@ -129,21 +132,43 @@ class JsonErrorsMixin:
 
 
 def _council_queryset(qs: QuerySet[Council]) -> QuerySet[Council]:
-    return qs.select_related(
-        "municipal_lead__user",
-        "municipal_deputy__user",
-        "police_lead__user",
-        "police_deputy__user",
-    ).prefetch_related(
-        "neighbourhoods",
-        "acknowledgements",
-        Prefetch("members", queryset=CouncilMember.objects.select_related("key_figure")),
+    """Everything the council serializers read, in a fixed number of queries for any number of councils."""
+    return (
+        with_schedule(qs)
+        .select_related(
+            "municipal_lead__user",
+            "municipal_deputy__user",
+            "police_lead__user",
+            "police_deputy__user",
+        )
+        .prefetch_related(
+            "neighbourhoods",
+            "acknowledgements",
+            Prefetch("members", queryset=CouncilMember.objects.select_related("key_figure")),
+        )
     )
 
 
-def _result(result: actions.CouncilResult, *, status_code: int = status.HTTP_200_OK) -> Response:
+def _log_member_reads(request: Request, councils: list[Council], *, former: bool, purpose: str) -> None:
+    """Log a read of every member's record the response shows (former members only for staff)."""
+    log_person_reads(
+        actor=request.user,
+        objs=[
+            seat.key_figure
+            for council in councils
+            for seat in council.members.all()
+            if former or seat.left_on is None
+        ],
+        purpose=purpose,
+    )
+
+
+def _result(
+    request: Request, result: actions.CouncilResult, *, status_code: int = status.HTTP_200_OK
+) -> Response:
     council = _council_queryset(Council.objects.filter(pk=result.council.pk)).get()
     council.warnings = result.warnings
+    _log_member_reads(request, [council], former=True, purpose=f"council {council.pk}")
     return Response(CouncilResultSerializer(council).data, status=status_code)
 
 
@@ -212,14 +237,29 @@ class CouncilViewSet(
         council = access_council_by_id(self.request.user, self.kwargs["pk"])
         return _council_queryset(Council.objects.filter(pk=council.pk)).get()
 
+    def _is_staff(self) -> bool:
+        return has_role(self.request, STAFF_ROLES)
+
+    def get_serializer_class(self):
+        if self.action in ("list", "retrieve") and not self._is_staff():
+            return AllyCouncilSerializer
+        return CouncilSerializer
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "rules": current_rules()}
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.get_queryset()
+        page = self.paginate_queryset(queryset)
+        councils = list(page if page is not None else queryset)
+        _log_member_reads(request, councils, former=self._is_staff(), purpose="councils list")
+        data = self.get_serializer(councils, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         council = self.get_object()
-        log_person_reads(
-            actor=request.user,
-            objs=[seat.key_figure for seat in council.members.all()],
-            purpose=f"council {council.pk}",
-        )
-        return Response(CouncilSerializer(council).data)
+        _log_member_reads(request, [council], former=self._is_staff(), purpose=f"council {council.pk}")
+        return Response(self.get_serializer(council).data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = CouncilCreateSerializer(data=request.data)
@@ -238,7 +278,7 @@ class CouncilViewSet(
             acknowledge=v["acknowledge"],
             acting_user=request.user,
         )
-        return _result(result, status_code=status.HTTP_201_CREATED)
+        return _result(request, result, status_code=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         council = self.get_object()
@@ -252,7 +292,7 @@ class CouncilViewSet(
             neighbourhood_ids=v.get("neighbourhoods"),
             acting_user=request.user,
         )
-        return _result(result)
+        return _result(request, result)
 
     @extend_schema(
         summary="Name the leads and deputies of both sides (staff)",
@@ -274,7 +314,7 @@ class CouncilViewSet(
             acknowledge=v["acknowledge"],
             acting_user=request.user,
         )
-        return _result(result)
+        return _result(request, result)
 
     @extend_schema(
         summary="Seat allies in the council (staff)",
@@ -292,7 +332,7 @@ class CouncilViewSet(
             joined_on=data.validated_data["joined_on"],
             acting_user=request.user,
         )
-        return _result(result)
+        return _result(request, result)
 
     @extend_schema(
         summary="An ally leaves the council (staff); tenure is kept",
@@ -311,7 +351,7 @@ class CouncilViewSet(
             reason=data.validated_data["reason"],
             acting_user=request.user,
         )
-        return _result(result)
+        return _result(request, result)
 
     @extend_schema(
         summary="Everybody's mobile number, for the council's members (JSON, or vCard with .vcf)",
@@ -328,7 +368,7 @@ class CouncilViewSet(
         renderer_classes=[JSONRenderer, VCardRenderer],
     )
     def contact_sheet(self, request: Request, pk: str, format: str | None = None) -> Response:
-        council = self.get_object()
+        council = access_contact_sheet(request.user, pk)
         contacts = contact_sheet(council, viewer=request.user)
         if request.accepted_renderer.format == VCardRenderer.format:
             filename = f"overleg-{council.pk}.vcf"
@@ -416,6 +456,14 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_object(self):
         return access_meeting_by_id(self.request.user, self.kwargs["pk"])
+
+    def get_serializer_class(self):
+        if self.action in ("list", "retrieve") and not has_role(self.request, STAFF_ROLES):
+            return AllyMeetingSerializer
+        return MeetingSerializer
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(self.get_serializer(self.get_object()).data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = MeetingCreateSerializer(data=request.data)

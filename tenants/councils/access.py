@@ -1,9 +1,10 @@
 """Who may see which council. One place, so the API, the contact sheet and the admin agree.
 
 Staff (officials and police officers of this municipality) see every council of the
-municipality: they run the network map together. An ally sees only the councils in which
-they hold a seat now. Anyone else sees nothing. Missing and forbidden are the same 404, so an
-id reveals nothing about another council.
+municipality: they run the network map together. The contact sheet is narrower: only the
+council's own leads, deputies and seated allies (``access_contact_sheet``). An ally sees only
+the councils in which they hold a seat now. Anyone else sees nothing. Missing and forbidden
+are the same 404, so an id reveals nothing about another council.
 """
 
 from __future__ import annotations
@@ -61,6 +62,28 @@ def access_council_by_id(user, council_id: int | str) -> Council:
     if council is None:
         raise NOT_FOUND()
     return council
+
+
+def access_contact_sheet(user, council_id: int | str) -> Council:
+    """The council whose contact sheet this user may read: its leads and deputies, and its seated allies.
+
+    Other staff of the municipality see the council but not everybody's mobile number: the
+    sheet is for the members of *this* council and nobody else. Refused is ``not_found``.
+    """
+    council = access_council_by_id(user, council_id)
+    membership = viewer_membership(user)
+    if membership is None:
+        raise NOT_FOUND()
+    if membership.pk in council.lead_membership_ids():
+        return council
+    if (
+        membership.role == Role.ALLY
+        and council.members.filter(
+            key_figure__user=user, key_figure__is_ally=True, left_on__isnull=True
+        ).exists()
+    ):
+        return council
+    raise NOT_FOUND()
 
 
 def visible_meetings(user) -> QuerySet[Meeting]:

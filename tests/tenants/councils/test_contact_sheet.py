@@ -73,10 +73,28 @@ def test_ally_who_left_loses_access(api, staff, setting, in_utrecht):
     assert_error(api(member).get(f"/api/v1/councils/{council.pk}/contact-sheet/"), "not_found", 404)
 
 
-def test_officials_who_run_the_map_see_it(api, people, setting):
+def test_leads_and_deputies_see_it(api, staff, setting):
     council, *_ = setting
-    other_official = people.official("utrecht", "map")
-    assert api(other_official).get(f"/api/v1/councils/{council.pk}/contact-sheet/").status_code == 200
+    for user in (staff.official, staff.official2, staff.police, staff.police2):
+        assert api(user).get(f"/api/v1/councils/{council.pk}/contact-sheet/").status_code == 200
+
+
+def test_other_staff_of_the_municipality_get_not_found(api, people, setting, in_utrecht):
+    """The sheet is for this council's members and nobody else, not for everyone who runs the map."""
+    council, *_ = setting
+    for user in (people.official("utrecht", "map"), people.police("utrecht", "map")):
+        client = api(user)
+        assert client.get(f"/api/v1/councils/{council.pk}/").status_code == 200  # the council, yes
+        response = client.get(f"/api/v1/councils/{council.pk}/contact-sheet/")
+        assert_error(response, "not_found", 404)
+        assert "+3161111" not in response.content.decode()
+        assert_error(client.get(f"/api/v1/councils/{council.pk}/contact-sheet.vcf"), "not_found", 404)
+        # Forbidden and missing look alike.
+        assert_error(client.get("/api/v1/councils/987654/contact-sheet/"), "not_found", 404)
+        connection.set_tenant(in_utrecht)
+        assert not PersonRecordRead.objects.filter(
+            actor=user, purpose__startswith="council contact sheet"
+        ).exists()
 
 
 def test_reads_are_logged_per_person(api, setting, in_utrecht):

@@ -17,7 +17,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.http import HttpRequest
 
-from agora.accounts.access import current_tenant
+from agora.accounts.access import current_tenant, is_staff_member
 from agora.accounts.models import Membership
 from agora.accounts.roles import Role
 from agora.audit.actions import log_person_reads
@@ -67,10 +67,21 @@ def _memberships(role: str):
     )
 
 
+def _nothing_saved(formsets) -> None:
+    """The read-only inlines save nothing; the change message still asks what they saved."""
+    for formset in formsets:
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        # Django's permission tables know nothing of municipalities: the membership decides,
+        # as for the model admins (``MembershipModelAdmin``).
+        return is_staff_member(request)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -255,6 +266,10 @@ class CouncilAdmin(MembershipModelAdmin):
     filter_horizontal = ["neighbourhoods"]
     inlines = [CouncilMemberInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The start date is set when the council is created; no action changes it afterwards.
+        return ["started_on"] if obj is not None else []
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         form.user = request.user
@@ -280,6 +295,7 @@ class CouncilAdmin(MembershipModelAdmin):
 
     def save_related(self, request, form, formsets, change) -> None:
         """The actions set the scope and the seats; the inline is read-only."""
+        _nothing_saved(formsets)
 
 
 # --- meetings ---
@@ -341,6 +357,10 @@ class MeetingAdmin(MembershipModelAdmin):
     inlines = [AttendanceInline]
     actions = ["hold", "cancel"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A meeting belongs to its council; plan a new one in the other council instead.
+        return ["council"] if obj is not None else []
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         form.user = request.user
@@ -354,6 +374,7 @@ class MeetingAdmin(MembershipModelAdmin):
 
     def save_related(self, request, form, formsets, change) -> None:
         """Attendance is recorded through the API (per member and lead)."""
+        _nothing_saved(formsets)
 
     def _each(self, request, queryset, run: Callable[[Meeting], Any], done: str) -> None:
         for meeting in queryset:

@@ -95,3 +95,82 @@ def test_allies_and_strangers_have_no_admin(web, people, staff):
         response = web(user).get("/admin/councils/council/")
         assert response.status_code in (302, 403)
         assert "Overleg" not in response.content.decode()
+
+
+def test_official_sees_the_members_and_attendance_inlines(web, staff, ally_factory, make_council, in_utrecht):
+    """The inlines decide by membership, like the model admins (Django's permission tables are unused)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tenants.councils import actions
+
+    council = make_council(allies=[ally_factory(first_name="Inline", last_name="Zichtbaar"), ally_factory()])
+    meeting = actions.do_plan_meeting(
+        council,
+        starts_at=timezone.now() - dt.timedelta(days=1),
+        place="x",
+        meal="Soep",
+        acting_user=staff.official,
+    )
+    seat = council.members.order_by("pk").first()
+    actions.do_record_attendance(meeting, members={seat.pk: True}, acting_user=staff.official)
+    client = web(staff.official2)
+    page = client.get(f"/admin/councils/council/{council.pk}/change/").content.decode()
+    assert "Inline Zichtbaar" in page
+    assert 'name="members-TOTAL_FORMS"' in page
+    page = client.get(f"/admin/councils/meeting/{meeting.pk}/change/").content.decode()
+    assert 'name="attendance-TOTAL_FORMS"' in page and "attendance-0" in page
+
+
+def test_fields_no_action_changes_are_read_only(web, staff, ally_factory, make_council, in_utrecht):
+    """The start date of a council and the council of a meeting: shown, never silently dropped."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tenants.councils import actions
+
+    council = make_council(allies=1)
+    other = make_council(allies=1)
+    meeting = actions.do_plan_meeting(
+        council,
+        starts_at=timezone.now() + dt.timedelta(days=5),
+        place="x",
+        meal="Soep",
+        acting_user=staff.official,
+    )
+    client = web(staff.official)
+    page = client.get(f"/admin/councils/council/{council.pk}/change/").content.decode()
+    assert 'name="started_on"' not in page
+    assert council.started_on.strftime("%Y") in page
+    page = client.get(f"/admin/councils/meeting/{meeting.pk}/change/").content.decode()
+    assert '<select name="council"' not in page
+    local = timezone.localtime(meeting.starts_at)
+    response = client.post(
+        f"/admin/councils/meeting/{meeting.pk}/change/",
+        {
+            "council": other.pk,
+            "starts_at_0": local.strftime("%Y-%m-%d"),
+            "starts_at_1": local.strftime("%H:%M:%S"),
+            "place": "Elders",
+            "meal": "Soep",
+            "attendance-TOTAL_FORMS": "0",
+            "attendance-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    connection.set_tenant(in_utrecht)
+    meeting.refresh_from_db()
+    assert (meeting.council_id, meeting.place) == (council.pk, "Elders")
+    # The council form saves name and scope through the actions; the start date is untouched.
+    form = _council_form(staff, [], name="Nieuwe naam", started_on="2020-01-01")
+    form["members-TOTAL_FORMS"], form["members-INITIAL_FORMS"] = "1", "1"
+    form["members-0-id"] = str(council.members.get().pk)
+    form["members-0-council"] = str(council.pk)
+    response = client.post(f"/admin/councils/council/{council.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    connection.set_tenant(in_utrecht)
+    council.refresh_from_db()
+    assert council.name == "Nieuwe naam"
+    assert council.started_on != dt.date(2020, 1, 1)

@@ -159,9 +159,9 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str) -> Response:
         """Give the signal an owner: an official's or police officer's membership of this municipality."""
+        signal = access_signal_by_id(request.user, pk)  # a missing id is 404 whatever the body
         data = SignalAssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        signal = access_signal_by_id(request.user, pk)
         return self._respond(
             actions.do_assign_signal_owner(signal, **data.validated_data, acting_user=request.user)
         )
@@ -173,9 +173,9 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def answer(self, request: Request, pk: str) -> Response:
         """Answer the ally; the first answer fixes the response time."""
+        signal = access_signal_by_id(request.user, pk)  # a missing id is 404 whatever the body
         data = SignalAnswerCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        signal = access_signal_by_id(request.user, pk)
         actions.do_answer_signal(signal, body=data.validated_data["body"], acting_user=request.user)
         return self._respond(signal, status.HTTP_201_CREATED)
 
@@ -183,9 +183,9 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
         """Close an answered signal."""
+        signal = access_signal_by_id(request.user, pk)  # a missing id is 404 whatever the body
         data = SignalNoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        signal = access_signal_by_id(request.user, pk)
         return self._respond(
             actions.do_close_signal(signal, note=data.validated_data["note"], acting_user=request.user)
         )
@@ -196,9 +196,9 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: str) -> Response:
         """The ally reopens an answered or closed signal of theirs."""
+        signal = access_signal_by_id(request.user, pk)  # a missing id is 404 whatever the body
         data = SignalNoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        signal = access_signal_by_id(request.user, pk)
         return self._respond(
             actions.do_reopen_signal(signal, note=data.validated_data["note"], acting_user=request.user)
         )

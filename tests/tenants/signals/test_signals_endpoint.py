@@ -250,3 +250,20 @@ def test_the_ally_sees_the_course_and_answers_but_no_internal_notes_or_staff_det
         for internal in ("Intern", "wijkagent", "Bakker", "de Vries", "Els", "raised_by_name", "is_overdue"):
             assert internal not in text, internal
         assert "membership_id" not in mine["owner"]
+
+
+@pytest.mark.parametrize("path", ["assign/", "answer/", "close/", "reopen/"])
+def test_actions_on_a_missing_id_are_404_before_the_body_is_checked(town, api, path):
+    user = town.ally_user if path == "reopen/" else town.official
+    client = api(user)
+    for data in ({}, {"owner_membership_id": "x", "body": "", "note": "x" * 5000}):
+        assert_error(client.post(f"{URL}999999/{path}", data, format="json"), "not_found", 404)
+    # Someone else's signal, too: for an ally it does not exist.
+    theirs = actions.do_raise_signal(
+        category="pest",
+        neighbourhood_id=town.neighbourhood.pk,
+        description="Van de ander.",
+        acting_user=town.other_ally_user,
+    )
+    if path == "reopen/":
+        assert_error(client.post(f"{URL}{theirs.pk}/{path}", {"note": 1}, format="json"), "not_found", 404)

@@ -19,7 +19,7 @@ from tenants.selection.models import (
     SelectionCase,
     Transition,
 )
-from tenants.selection.workflow import CaseState
+from tenants.selection.workflow import CaseState, state_label
 
 # --- output ---------------------------------------------------------------------------------------
 
@@ -101,12 +101,15 @@ class SelectionCaseSerializer(serializers.ModelSerializer):
     """A case in a list: where it stands, and which sides have approved."""
 
     key_figure = CaseKeyFigureSerializer()
-    state_label = serializers.CharField(source="get_state_display")
+    state_label = serializers.SerializerMethodField(help_text="The state's name in the request's language.")
     approved_sides = serializers.SerializerMethodField()
 
     class Meta:
         model = SelectionCase
         fields = ["id", "key_figure", "state", "state_label", "approved_sides", "opened_at", "updated_at"]
+
+    def get_state_label(self, case: SelectionCase) -> str:
+        return state_label(case.state)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_approved_sides(self, case: SelectionCase) -> list[str]:

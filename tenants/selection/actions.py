@@ -23,7 +23,7 @@ from agora.accounts.access import current_tenant, membership_for
 from agora.accounts.models import Membership, User
 from agora.accounts.roles import STAFF_ROLES
 from agora.audit.actions import record_action
-from agora.errors import INVALID_TRANSITION, NOT_FOUND
+from agora.errors import NOT_FOUND
 from tenants.networkmap.models import KeyFigure
 from tenants.selection import errors
 from tenants.selection.models import (
@@ -48,6 +48,7 @@ from tenants.selection.workflow import (
     CaseState,
     Step,
     check_step,
+    invalid_transition,
 )
 
 
@@ -228,7 +229,7 @@ def do_record_home_visit(
     check_step(RECORD_HOME_VISIT, case.state)
     # The state already implies both approvals; this guards data changed behind the workflow's back.
     if {approval.side for approval in case.approvals.all()} != set(ReviewSide.values):
-        raise INVALID_TRANSITION(current=case.state, step=RECORD_HOME_VISIT.name)
+        raise invalid_transition(case.state, RECORD_HOME_VISIT.name)
     if HomeVisit.objects.filter(case=case).exists():
         raise errors.HOME_VISIT_ALREADY_RECORDED()
     if visited_on > timezone.localdate():

@@ -16,9 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from agora.errors import INVALID_TRANSITION
+from agora.errors import INVALID_TRANSITION, DomainError
 
 
 class CaseState(models.TextChoices):
@@ -28,6 +29,46 @@ class CaseState(models.TextChoices):
     ALLY = "ally", _("bondgenoot")
     NOT_SUITABLE = "not_suitable", _("niet geschikt")
     STEPPED_DOWN = "stepped_down", _("teruggetreden")
+
+
+# The states' names in both languages (the choices' labels above are Dutch only, for the admin;
+# there are no compiled translations). Used where a message or the API names a state.
+STATE_LABELS: dict[str, dict[str, str]] = {
+    CaseState.NOMINATED: {"en": "nominated", "nl": "voorgedragen"},
+    CaseState.JOINT_REVIEW: {"en": "joint review", "nl": "gezamenlijke beoordeling"},
+    CaseState.HOME_VISIT: {"en": "home visit", "nl": "huisbezoek"},
+    CaseState.ALLY: {"en": "ally", "nl": "bondgenoot"},
+    CaseState.NOT_SUITABLE: {"en": "not suitable", "nl": "niet geschikt"},
+    CaseState.STEPPED_DOWN: {"en": "stepped down", "nl": "teruggetreden"},
+}
+
+
+def _language(language: str | None = None) -> str:
+    """ "en" or "nl": English when asked for, Dutch otherwise (as ``agora.errors`` does)."""
+    return "en" if (language or translation.get_language() or "nl")[:2] == "en" else "nl"
+
+
+def state_label(state: str, language: str | None = None) -> str:
+    """The state's name in ``language`` (default: the active one); an unknown state as it is."""
+    return STATE_LABELS.get(state, {}).get(_language(language), str(state))
+
+
+class _InvalidStep(DomainError):
+    """``invalid_transition`` (409) naming the current state in the message's own language.
+
+    ``params["current"]`` stays the state's value (machine-readable); only the rendered message
+    says "huisbezoek" in Dutch and "home visit" in English instead of the raw ``home_visit``.
+    """
+
+    def message(self, language: str | None = None) -> str:
+        language = _language(language)
+        current = self.params.get("current", "")
+        params = {**self.params, "current": state_label(current, language)}
+        return DomainError(self.spec, fields=self.fields, params=params).message(language)
+
+
+def invalid_transition(current: str, step: str) -> DomainError:
+    return _InvalidStep(INVALID_TRANSITION, fields={}, params={"current": str(current), "step": step})
 
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -87,7 +128,7 @@ def check_step(step: Step, current: str) -> None:
     """Refuse ``step`` from ``current`` with ``invalid_transition`` (409)."""
     moves_away = step.target is not None
     if current not in step.sources or (moves_away and not transition_allowed(current, step.target)):
-        raise INVALID_TRANSITION(current=current, step=step.name)
+        raise invalid_transition(current, step.name)
 
 
 def _steps_cover_exactly_the_allowed_transitions() -> None:

@@ -272,3 +272,21 @@ def test_a_step_on_a_missing_case_is_404_even_with_an_invalid_body(pipeline, api
     assert_error(
         client.post(step_url(case.pk, step), INVALID_BODIES[step], format="json"), "validation_failed", 400
     )
+
+
+def test_state_names_follow_the_request_language(pipeline, api):
+    at_visit = pipeline.case_at(CaseState.HOME_VISIT)
+    english, dutch = api(pipeline.official, language="en"), api(pipeline.official, language="nl")
+
+    body = assert_error(
+        english.post(step_url(at_visit.pk, "start-review"), {}, format="json"), "invalid_transition"
+    )
+    assert body["detail"] == "This step is not allowed from the current state (home visit)."
+    body = assert_error(
+        dutch.post(step_url(at_visit.pk, "start-review"), {}, format="json"), "invalid_transition"
+    )
+    assert body["detail"] == "Deze stap is niet toegestaan vanuit de huidige status (huisbezoek)."
+
+    assert english.get(f"{URL}{at_visit.pk}/").json()["state_label"] == "home visit"
+    assert dutch.get(f"{URL}{at_visit.pk}/").json()["state_label"] == "huisbezoek"
+    assert english.get(URL).json()["results"][0]["state_label"] == "home visit"

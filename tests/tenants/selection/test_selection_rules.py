@@ -140,7 +140,8 @@ def test_home_visit_needs_both_approvals(pipeline):
     case = pipeline.case_at(CaseState.JOINT_REVIEW)
     actions.do_approve_case(case, acting_user=pipeline.police)
     error = refused("invalid_transition", pipeline.record_visit, case)
-    assert "joint_review" in error.message("en")
+    assert error.params["current"] == "joint_review"
+    assert "(joint review)" in error.message("en") and "(gezamenlijke beoordeling)" in error.message("nl")
 
 
 def test_home_visit_needs_both_approvals_even_if_the_state_was_forced(pipeline):

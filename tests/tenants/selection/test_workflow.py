@@ -94,3 +94,16 @@ def test_every_state_has_a_dutch_label():
         labels = {str(label) for label in CaseState.labels}
     assert "bondgenoot" in labels and "niet geschikt" in labels
     assert len(labels) == len(CaseState.values)
+
+
+def test_invalid_transition_names_the_state_in_each_language_and_keeps_the_value():
+    from tenants.selection.workflow import START_REVIEW, check_step
+
+    with pytest.raises(DomainError) as refusal:
+        check_step(START_REVIEW, CaseState.NOT_SUITABLE)
+    error = refusal.value
+    assert error.code == "invalid_transition" and error.status == 409
+    assert error.params["current"] == "not_suitable"
+    assert error.message("nl") == "Deze stap is niet toegestaan vanuit de huidige status (niet geschikt)."
+    assert error.message("en") == "This step is not allowed from the current state (not suitable)."
+    assert "not_suitable" not in error.message("nl")

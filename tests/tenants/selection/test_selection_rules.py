@@ -414,3 +414,20 @@ def test_messages_exist_in_both_languages(pipeline):
         assert spec.en and spec.nl and spec.en != spec.nl, spec.code
     with translation.override("nl"):
         assert "bondgenoot" in errors.PROFESSIONAL_REPRESENTATIVE().message()
+
+
+def test_the_ally_rules_live_in_one_place(pipeline, utrecht):
+    from tenants.selection.rules import check_ally_invariants
+
+    assert check_ally_invariants(KeyFigure(first_name="A", last_name="B")) is None
+    assert (
+        check_ally_invariants(KeyFigure(first_name="A", last_name="B", residence_cbs_code=utrecht.cbs_code))
+        is None
+    )
+    with pytest.raises(DomainError) as caught:
+        check_ally_invariants(KeyFigure(first_name="A", last_name="B", is_professional_representative=True))
+    assert caught.value.code == "professional_representative" and caught.value.status == 409
+    with pytest.raises(DomainError) as caught:
+        check_ally_invariants(KeyFigure(first_name="A", last_name="B", residence_cbs_code="gm0307"))
+    assert caught.value.code == "ally_lives_outside_municipality"
+    assert not hasattr(actions, "check_can_become_ally")  # the actions use the rule, not a copy

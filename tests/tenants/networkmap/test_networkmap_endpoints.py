@@ -428,3 +428,33 @@ def test_cross_tenant_ids_are_404(api, people, utrecht, in_amersfoort):
     # On its own host, Amersfoort's official does see it.
     response = api(people.official("amersfoort"), "amersfoort").get(f"{V1}/key-figures/{secret.pk}/")
     assert response.status_code == 200 and response.json()["last_name"] == "Amersfoorter"
+
+
+def test_openapi_documents_the_error_responses(api, people):
+    import yaml
+
+    document = yaml.safe_load(api(people.official("utrecht")).get("/api/schema/").content.decode())
+    paths = document["paths"]
+    expected = {
+        ("/api/v1/key-figures/", "get"): {"400", "401", "403"},
+        ("/api/v1/key-figures/", "post"): {"400", "403", "409"},
+        ("/api/v1/key-figures/{id}/", "patch"): {"400", "403", "404", "409"},
+        ("/api/v1/key-figures/{id}/link-user/", "post"): {"400", "404", "409"},
+        ("/api/v1/key-figures/{id}/contacts/", "post"): {"400", "404"},
+        ("/api/v1/neighbourhoods/{id}/", "delete"): {"404", "409"},
+        ("/api/v1/communities/", "post"): {"400", "409"},
+        ("/api/v1/city-districts/{id}/", "get"): {"404"},
+        ("/api/v1/network-map/", "get"): {"400", "403"},
+    }
+    for (path, method), codes in expected.items():
+        responses = paths[path][method]["responses"]
+        assert codes <= set(responses), (path, method, sorted(responses))
+        for code in codes:
+            ref = responses[code]["content"]["application/json"]["schema"]["$ref"]
+            assert ref.endswith("/NetworkMapError"), (path, method, code, ref)
+    # Successful responses are still documented (and the lists still paginated).
+    assert "200" in paths["/api/v1/key-figures/"]["get"]["responses"]
+    listed = paths["/api/v1/neighbourhoods/"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert listed["schema"]["$ref"].endswith("/PaginatedNeighbourhoodList")
+    parameters = {p["name"] for p in paths["/api/v1/neighbourhoods/"]["get"]["parameters"]}
+    assert {"city_district", "search", "page"} <= parameters

@@ -110,3 +110,43 @@ def test_a_reopened_signal_waits_again_from_the_reopen(town, people):
     assert not Signal.objects.overdue(cutoff=overdue_cutoff()).filter(pk=signal.pk).exists()
     signal.refresh_from_db()
     assert signal.response_time == timedelta(days=1)  # the first answer's, kept
+
+
+@pytest.mark.parametrize(
+    ("raised", "now", "overdue"),
+    [
+        # Spring forward in between: 14 calendar days are 335 real hours.
+        (datetime(2026, 3, 20, 10, 0), datetime(2026, 4, 3, 9, 59), False),
+        (datetime(2026, 3, 20, 10, 0), datetime(2026, 4, 3, 10, 30), True),  # 24-hour days: not yet
+        # Fall back in between: 14 calendar days are 337 real hours.
+        (datetime(2026, 10, 20, 10, 0), datetime(2026, 11, 3, 9, 30), False),  # 24-hour days: already
+        (datetime(2026, 10, 20, 10, 0), datetime(2026, 11, 3, 10, 1), True),
+        # No clock change: the same either way.
+        (datetime(2026, 5, 4, 23, 30), datetime(2026, 5, 18, 23, 29), False),
+        (datetime(2026, 5, 4, 23, 30), datetime(2026, 5, 18, 23, 31), True),
+    ],
+)
+def test_overdue_after_calendar_days_in_amsterdam(town, raised, now, overdue):
+    raised = raised.replace(tzinfo=AMSTERDAM)
+    now = now.replace(tzinfo=AMSTERDAM).astimezone(UTC)  # as timezone.now() gives it
+    signal = raise_at(town, raised)
+    cutoff = overdue_cutoff(now)
+    assert Signal.objects.overdue(cutoff=cutoff).filter(pk=signal.pk).exists() is overdue
+    flags = dict(Signal.objects.with_overdue_flag(cutoff=cutoff).values_list("pk", "is_overdue"))
+    assert flags[signal.pk] is overdue
+
+
+def at(*args: int) -> datetime:
+    """An Amsterdam wall-clock time as the UTC instant ``timezone.now()`` would give."""
+    return datetime(*args, tzinfo=AMSTERDAM).astimezone(UTC)
+
+
+def test_the_cutoff_is_the_same_local_time_n_days_earlier(town):
+    # 3 April 10:30 CEST → 20 March 10:30 CET, i.e. 09:30 UTC (not 08:30 UTC, 14 times 24 h earlier).
+    assert overdue_cutoff(at(2026, 4, 3, 10, 30)) == datetime(2026, 3, 20, 9, 30, tzinfo=UTC)
+    # The skipped hour (29 March 02:00-03:00 does not exist): never later than the clock change.
+    assert overdue_cutoff(at(2026, 4, 12, 2, 30)) <= datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
+    # The repeated hour (25 October 02:00-03:00 twice): the earlier reading, 02:30 CEST.
+    assert overdue_cutoff(at(2026, 11, 8, 2, 30)) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    with pytest.raises(ValueError):
+        overdue_cutoff(datetime(2026, 4, 3, 10, 30))

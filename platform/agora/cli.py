@@ -113,8 +113,32 @@ def _shutdown() -> None:
         embedded.stop()
 
 
+LOCAL_DATABASE_HOSTS = frozenset({"", "localhost", "127.0.0.1", "::1"})
+
+
+def database_is_local(url: str) -> bool:
+    """True for the embedded database (no URL), a Unix socket or a loopback server.
+
+    The demo creates logins with a published password: it must never run against a shared or
+    production database by accident.
+    """
+    if not url:
+        return True
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    return host in LOCAL_DATABASE_HOSTS or host.startswith("/")
+
+
 def command_demo(args: argparse.Namespace) -> int:
     """Migrate, load the demo data, print the addresses and logins, serve."""
+    if not database_is_local(os.environ.get("DATABASE_URL", "")) and not args.allow_remote_database:
+        print(
+            "Refusing to load demo logins (published password) into a non-local DATABASE_URL; "
+            "pass --allow-remote-database if this really is a demo server.",
+            file=sys.stderr,
+        )
+        return 2
     # Development defaults, here only: plain-HTTP cookies on *.localhost. SECRET_KEY, if unset,
     # is generated once and kept in AGORA_DATA_DIR by the settings.
     os.environ.setdefault("SECURE_COOKIES", "0")
@@ -198,6 +222,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="migrate, load demo data and serve (development)")
     add_listen_options(demo)
+    demo.add_argument(
+        "--allow-remote-database",
+        action="store_true",
+        help="load the demo into a DATABASE_URL that is not on this machine (demo servers only)",
+    )
     demo.set_defaults(handler=command_demo)
 
     serve = commands.add_parser("serve", help="serve HTTP and WebSockets (production; no migrations)")

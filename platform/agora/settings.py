@@ -243,8 +243,8 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- method settings (platform-wide; per-municipality rules live in the tenant) ---
-AGORA_STALE_RELATIONSHIP_MONTHS: int = int(os.environ.get("AGORA_STALE_RELATIONSHIP_MONTHS", "6"))
+# The method's numbers (council size, cadence, stale relationships, ...) are per-municipality
+# settings kept in each tenant (tenants.councils.rules), not environment variables.
 
 LOGGING = {
     "version": 1,

@@ -73,13 +73,11 @@ def test_gaps(utrecht_map):
     assert gaps["stale_relationships"][0]["last_contact_on"] is None
 
 
-def test_stale_threshold_is_overridable_and_defaults_to_the_municipality_rule(utrecht_map, settings):
+def test_stale_threshold_is_overridable_and_defaults_to_the_municipality_rule(utrecht_map):
     stale = network_map(stale_after_months=1)["gaps"]["stale_relationships"]
     assert {p["name"] for p in stale} == {"Fatima Bouzid", "David Cohen", "Ibrahim Özdemir"}
     assert network_map()["stale_after_months"] == current_rules().stale_contact_months == 6
-    # The municipality's own rule, not a server-wide setting, decides the default.
-    settings.AGORA_STALE_RELATIONSHIP_MONTHS = 1
-    assert network_map()["stale_after_months"] == 6
+    # The municipality's own rule decides the default.
     do_update_council_rules({"stale_contact_months": 24}, acting_user=utrecht_map.official)
     data = network_map()
     assert data["stale_after_months"] == 24

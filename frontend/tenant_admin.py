@@ -42,3 +42,32 @@ class MembershipModelAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Related rows (history, approvals, receipts) shown on a change page, never edited there.
+
+    Visible by membership like the model admins; changes go through the actions only.
+    """
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return is_staff_member(request)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def nothing_saved(formsets) -> None:
+    """Read-only inlines save nothing; the admin's change message still asks them what they saved."""
+    for formset in formsets:
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []

@@ -8,7 +8,6 @@ members. Every key figure shown is logged as a person-record read.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -24,6 +23,7 @@ from rest_framework.views import APIView
 from agora.accounts.access import is_staff_member
 from agora.audit.actions import log_person_reads
 from agora.errors import NOT_FOUND
+from agora.ids import parse_id
 from api.networkmap.serializers import (
     CityDistrictFilterSerializer,
     CityDistrictSerializer,
@@ -71,7 +71,7 @@ class ActionModelViewSet(viewsets.ModelViewSet):
 
     def get_object(self):
         """Missing and malformed ids are both ``not_found`` (never a database error)."""
-        if valid_id(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)) is None:
+        if parse_id(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)) is None:
             raise NOT_FOUND()
         return super().get_object()
 
@@ -86,21 +86,6 @@ class ActionModelViewSet(viewsets.ModelViewSet):
         for word in wanted.get("search", "").split():
             queryset = queryset.filter(name__icontains=word)
         return queryset
-
-
-ASCII_ID = re.compile(r"[0-9]{1,19}")
-
-
-def valid_id(raw: Any) -> int | None:
-    """``raw`` as a database id (ASCII digits, within bigint), else ``None``.
-
-    Not ``str.isdigit``: it also accepts "²", which ``int`` refuses (a 500), and ``int`` reads
-    other scripts' digits. Malformed ids are ``not_found`` in the API's error shape.
-    """
-    text = str(raw)
-    if not ASCII_ID.fullmatch(text) or not 0 < int(text) < 2**63:
-        return None
-    return int(text)
 
 
 _ERROR = OpenApiResponse(NetworkMapErrorSerializer, description="Error in the API's one shape.")

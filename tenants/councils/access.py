@@ -15,6 +15,7 @@ from agora.accounts.access import current_tenant, membership_for
 from agora.accounts.models import Membership
 from agora.accounts.roles import STAFF_ROLES, Role
 from agora.errors import NOT_FOUND
+from agora.ids import id_or_not_found
 from tenants.councils.models import AgendaItem, Council, Meeting
 
 
@@ -44,20 +45,9 @@ def visible_councils(user) -> QuerySet[Council]:
     return Council.objects.none()
 
 
-def _pk(raw: int | str) -> int:
-    """A primary key, or ``not_found`` for anything that cannot be one (never a database error)."""
-    try:
-        pk = int(raw)
-    except (TypeError, ValueError):
-        raise NOT_FOUND() from None
-    if not 0 < pk < 2**63:
-        raise NOT_FOUND()
-    return pk
-
-
 def access_council_by_id(user, council_id: int | str) -> Council:
     """The council, if this user may see it; otherwise ``not_found`` (also when it does not exist)."""
-    pk = _pk(council_id)
+    pk = id_or_not_found(council_id)
     council = visible_councils(user).filter(pk=pk).first()
     if council is None:
         raise NOT_FOUND()
@@ -91,7 +81,7 @@ def visible_meetings(user) -> QuerySet[Meeting]:
 
 
 def access_meeting_by_id(user, meeting_id: int | str) -> Meeting:
-    pk = _pk(meeting_id)
+    pk = id_or_not_found(meeting_id)
     meeting = visible_meetings(user).select_related("council").filter(pk=pk).first()
     if meeting is None:
         raise NOT_FOUND()
@@ -103,7 +93,7 @@ def visible_agenda_items(user) -> QuerySet[AgendaItem]:
 
 
 def access_agenda_item_by_id(user, item_id: int | str) -> AgendaItem:
-    pk = _pk(item_id)
+    pk = id_or_not_found(item_id)
     item = visible_agenda_items(user).select_related("council").filter(pk=pk).first()
     if item is None:
         raise NOT_FOUND()

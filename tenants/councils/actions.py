@@ -23,6 +23,7 @@ from agora.accounts.models import Membership
 from agora.accounts.roles import Role
 from agora.audit.actions import record_action
 from agora.errors import INVALID_TRANSITION, NOT_FOUND, PERMISSION_DENIED
+from agora.ids import parse_id
 from tenants.councils import errors
 from tenants.councils.access import current_tenant, viewer_membership
 from tenants.councils.models import (
@@ -165,11 +166,8 @@ def _resolve_membership(membership_id: int | None, *, field_name: str, role: str
 
 def _int(value: Any, field_name: str) -> int:
     """An id as given by a client; anything that cannot be an id here cannot be of this municipality."""
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        pk = 0
-    if not 0 < pk < 2**63:
+    pk = parse_id(value)
+    if pk is None:
         raise errors.COUNCIL_CROSSES_BOUNDARY(
             what=f"{field_name} {value!r}", fields={field_name: ["not an id of this municipality"]}
         )

@@ -17,12 +17,12 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.http import HttpRequest
 
-from agora.accounts.access import current_tenant, is_staff_member
+from agora.accounts.access import current_tenant
 from agora.accounts.models import Membership
 from agora.accounts.roles import Role
 from agora.audit.actions import log_person_reads
 from agora.errors import DomainError
-from frontend.tenant_admin import MembershipModelAdmin, tenant_admin_site
+from frontend.tenant_admin import MembershipModelAdmin, ReadOnlyInline, nothing_saved, tenant_admin_site
 from tenants.councils import actions
 from tenants.councils.errors import MUNICIPAL_MEMBER_IS_ADMINISTRATOR
 from tenants.councils.models import (
@@ -65,32 +65,6 @@ def _memberships(role: str):
         .select_related("user")
         .order_by("user__last_name", "user__first_name")
     )
-
-
-def _nothing_saved(formsets) -> None:
-    """The read-only inlines save nothing; the change message still asks what they saved."""
-    for formset in formsets:
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        # Django's permission tables know nothing of municipalities: the membership decides,
-        # as for the model admins (``MembershipModelAdmin``).
-        return is_staff_member(request)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 # --- rules ---
@@ -295,7 +269,7 @@ class CouncilAdmin(MembershipModelAdmin):
 
     def save_related(self, request, form, formsets, change) -> None:
         """The actions set the scope and the seats; the inline is read-only."""
-        _nothing_saved(formsets)
+        nothing_saved(formsets)
 
 
 # --- meetings ---
@@ -374,7 +348,7 @@ class MeetingAdmin(MembershipModelAdmin):
 
     def save_related(self, request, form, formsets, change) -> None:
         """Attendance is recorded through the API (per member and lead)."""
-        _nothing_saved(formsets)
+        nothing_saved(formsets)
 
     def _each(self, request, queryset, run: Callable[[Meeting], Any], done: str) -> None:
         for meeting in queryset:

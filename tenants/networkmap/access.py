@@ -19,6 +19,7 @@ from agora.accounts.models import Membership
 from agora.accounts.roles import STAFF_ROLES, Role
 from agora.audit.actions import log_person_read
 from agora.errors import NOT_FOUND
+from agora.ids import id_or_not_found
 from tenants.networkmap.models import KeyFigure
 
 
@@ -43,12 +44,7 @@ def key_figures_visible_to(request_or_user: Any) -> QuerySet[KeyFigure]:
 def access_key_figure_by_id(request_or_user: Any, key_figure_id: Any, *, purpose: str) -> KeyFigure:
     """The key figure, if this reader may see it; else ``not_found`` (404). Logs the read."""
     user, _membership = _user_and_membership(request_or_user)
-    text = str(key_figure_id)
-    if not (text.isascii() and text.isdigit()):  # "²" and other scripts' digits are no ids
-        raise NOT_FOUND()
-    pk = int(text)
-    if not 0 < pk < 2**63:  # outside bigint: no such row, and no database error either
-        raise NOT_FOUND()
+    pk = id_or_not_found(key_figure_id)
     queryset = key_figures_visible_to(request_or_user).select_related("neighbourhood")
     key_figure = queryset.filter(pk=pk).first()
     if key_figure is None:

@@ -27,6 +27,7 @@ from agora.accounts.models import Membership
 from agora.accounts.roles import STAFF_ROLES, Role
 from agora.audit.actions import record_action
 from agora.errors import NOT_FOUND
+from agora.ids import parse_id
 from tenants.networkmap.errors import (
     ALLY_STATUS_READ_ONLY,
     CONTACT_IN_FUTURE,
@@ -114,11 +115,8 @@ def check_membership(membership: Membership | int | None, *, roles: Iterable[str
     """
     municipality = _municipality()
     membership_id = membership.pk if isinstance(membership, Membership) else membership
-    found = (
-        Membership.objects.select_related("user").filter(pk=membership_id).first()
-        if isinstance(membership_id, int) and 0 < membership_id < 2**63
-        else None
-    )
+    pk = parse_id(membership_id)
+    found = Membership.objects.select_related("user").filter(pk=pk).first() if pk else None
     if found is None or found.municipality_id != municipality.pk:
         raise MEMBERSHIP_OUTSIDE_MUNICIPALITY(fields={field: [str(membership_id)]})
     roles = frozenset(roles)
@@ -534,12 +532,11 @@ def link_key_figure_user(key_figure_id: int, user_id: int | None, *, acting_user
             detail={"previous_user": previous},
         )
         return key_figure
-    valid_id = isinstance(user_id, int) and not isinstance(user_id, bool) and 0 < user_id < 2**63
     membership = (
         Membership.objects.select_related("user")
-        .filter(user_id=user_id, municipality_id=municipality.pk, role=Role.ALLY, is_active=True)
+        .filter(user_id=parse_id(user_id), municipality_id=municipality.pk, role=Role.ALLY, is_active=True)
         .first()
-        if valid_id
+        if parse_id(user_id)
         else None
     )
     if membership is None or not membership.user.is_active:

@@ -17,12 +17,12 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from agora.accounts.access import current_tenant, is_staff_member
+from agora.accounts.access import current_tenant
 from agora.accounts.models import Membership, User
 from agora.accounts.roles import Role
 from agora.audit.actions import log_person_read, log_person_reads
 from agora.errors import DomainError
-from frontend.tenant_admin import MembershipModelAdmin, tenant_admin_site
+from frontend.tenant_admin import MembershipModelAdmin, ReadOnlyInline, tenant_admin_site
 from tenants.networkmap import actions
 from tenants.networkmap.models import CityDistrict, Community, ContactMoment, KeyFigure, Neighbourhood
 
@@ -205,29 +205,16 @@ class KeyFigureForm(ActionAdminForm):
         self.fields["user"].initial = self.instance.user_id
 
 
-class ContactMomentInline(admin.TabularInline):
+class ContactMomentInline(ReadOnlyInline):
     """The contact history, read-only: contacts are recorded through the API's action."""
 
     model = ContactMoment
-    extra = 0
     fields = ["date", "kind", "membership", "note"]
     readonly_fields = fields
     ordering = ["-date", "-id"]
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).select_related("membership__user")
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return is_staff_member(request)
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(KeyFigure, site=tenant_admin_site)

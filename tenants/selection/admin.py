@@ -9,30 +9,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from agora.accounts.access import is_staff_member
 from agora.audit.actions import log_person_read, log_person_reads
-from frontend.tenant_admin import MembershipModelAdmin, tenant_admin_site
+from frontend.tenant_admin import MembershipModelAdmin, ReadOnlyInline, tenant_admin_site
 from tenants.selection.access import READ_PURPOSE
 from tenants.selection.models import Approval, HomeVisit, SelectionCase, Transition
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        # Membership decides, not Django's permission tables (see frontend.tenant_admin).
-        return is_staff_member(request)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ApprovalInline(ReadOnlyInline):

@@ -13,6 +13,7 @@ from agora.accounts.access import current_tenant, membership_for
 from agora.accounts.models import Membership
 from agora.accounts.roles import STAFF_ROLES, Role
 from agora.errors import NOT_FOUND
+from agora.ids import id_or_not_found
 from tenants.networkmap.models import KeyFigure
 from tenants.signals.models import Notice, Signal, SignalQuerySet
 
@@ -44,20 +45,9 @@ def signals_visible_to(user) -> SignalQuerySet:
     return Signal.objects.none()
 
 
-def _pk(raw: int | str) -> int:
-    """A usable primary key, or ``not_found`` (never a database error for a silly id)."""
-    try:
-        pk = int(raw)
-    except (TypeError, ValueError):
-        raise NOT_FOUND() from None
-    if not 0 < pk < 2**63:
-        raise NOT_FOUND()
-    return pk
-
-
 def access_signal_by_id(user, signal_id: int | str) -> Signal:
     """The signal if ``user`` may see it; ``not_found`` when missing or not theirs."""
-    signal = signals_visible_to(user).filter(pk=_pk(signal_id)).first()
+    signal = signals_visible_to(user).filter(pk=id_or_not_found(signal_id)).first()
     if signal is None:
         raise NOT_FOUND()
     return signal
@@ -92,7 +82,7 @@ def notices_visible_to(user):
 
 def access_notice_by_id(user, notice_id: int | str) -> Notice:
     """The notice if ``user`` may see it; ``not_found`` when missing or not addressed to them."""
-    notice = notices_visible_to(user).filter(pk=_pk(notice_id)).first()
+    notice = notices_visible_to(user).filter(pk=id_or_not_found(notice_id)).first()
     if notice is None:
         raise NOT_FOUND()
     return notice

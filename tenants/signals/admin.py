@@ -15,12 +15,12 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.http import HttpRequest
 
-from agora.accounts.access import current_tenant, is_staff_member
+from agora.accounts.access import current_tenant
 from agora.accounts.models import Membership
 from agora.accounts.roles import STAFF_ROLES
 from agora.audit.actions import log_person_reads
 from agora.errors import DomainError
-from frontend.tenant_admin import MembershipModelAdmin, tenant_admin_site
+from frontend.tenant_admin import MembershipModelAdmin, ReadOnlyInline, nothing_saved, tenant_admin_site
 from tenants.networkmap.models import KeyFigure
 from tenants.signals import actions
 from tenants.signals.deadlines import overdue_cutoff
@@ -36,12 +36,6 @@ def _staff_memberships():
         .select_related("user")
         .order_by("user__last_name", "user__first_name")
     )
-
-
-def _nothing_saved(formsets) -> None:
-    """Read-only inlines are never saved; tell the admin's change message so (it reads these)."""
-    for formset in formsets:
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
 class ActingForm(forms.ModelForm):
@@ -107,18 +101,10 @@ class SignalAdminForm(ActingForm):
         return cleaned
 
 
-class SignalAnswerInline(admin.TabularInline):
+class SignalAnswerInline(ReadOnlyInline):
     model = SignalAnswer
     fields = ["created_at", "author", "body"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return is_staff_member(request)  # the membership, not Django's permission tables
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False  # answers are added through the "new answer" field (the action)
+    readonly_fields = fields  # answers are added through the "new answer" field (the action)
 
 
 @admin.register(Signal, site=tenant_admin_site)
@@ -209,7 +195,7 @@ class SignalAdmin(MembershipModelAdmin):
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         """Answers are read-only inlines; nothing else is related."""
-        _nothing_saved(formsets)
+        nothing_saved(formsets)
 
     @admin.action(description="Beantwoorde signalen afsluiten")
     def close_signals(self, request: HttpRequest, queryset) -> None:
@@ -257,20 +243,12 @@ class NoticeAdminForm(ActingForm):
         return cleaned
 
 
-class NoticeRecipientInline(admin.TabularInline):
+class NoticeRecipientInline(ReadOnlyInline):
     """The read receipts: who was informed (directly or via the council) and when they read it."""
 
     model = NoticeRecipient
     fields = ["key_figure", "via_council", "read_at"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return is_staff_member(request)  # the membership, not Django's permission tables
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Notice, site=tenant_admin_site)
@@ -315,4 +293,4 @@ class NoticeAdmin(MembershipModelAdmin):
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         """Recipients were written by the publish action."""
-        _nothing_saved(formsets)
+        nothing_saved(formsets)

@@ -16,6 +16,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tenants.councils.actions import RULE_FIELDS
 from tenants.councils.models import (
     Acknowledgement,
     AgendaItem,
@@ -59,19 +60,7 @@ class CouncilRulesSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CouncilRules
-        fields = [
-            "max_size",
-            "municipal_seats",
-            "police_seats",
-            "max_allies",
-            "recommended_start_min",
-            "recommended_start_max",
-            "meeting_interval_weeks",
-            "relationship_meetings",
-            "signal_overdue_days",
-            "stale_contact_months",
-            "updated_at",
-        ]
+        fields = [*RULE_FIELDS, "updated_at"]
         read_only_fields = ["updated_at"]
 
 

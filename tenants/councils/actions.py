@@ -310,7 +310,8 @@ def active_member_count(council: Council) -> int:
 
 # --- rules ---
 
-_RULE_FIELDS = (
+# The editable rules, in the order the API and the admin show them.
+RULE_FIELDS = (
     "max_size",
     "municipal_seats",
     "police_seats",
@@ -355,9 +356,9 @@ _RULE_LABELS = {
 def do_update_council_rules(changes: Mapping[str, int], *, acting_user) -> CouncilRules:
     """Change the municipality's council rules; they must add up, and the change is audited."""
     rules = CouncilRules.objects.select_for_update().filter(pk=current_rules().pk).get()
-    before = {name: getattr(rules, name) for name in _RULE_FIELDS}
+    before = {name: getattr(rules, name) for name in RULE_FIELDS}
     for name, value in changes.items():
-        if name not in _RULE_FIELDS:
+        if name not in RULE_FIELDS:
             continue
         setattr(rules, name, int(value))
     for name, maximum in RULE_MAXIMA.items():
@@ -405,12 +406,12 @@ def do_update_council_rules(changes: Mapping[str, int], *, acting_user) -> Counc
         )
     rules.updated_by = acting_user
     rules.save()
-    after = {name: getattr(rules, name) for name in _RULE_FIELDS}
+    after = {name: getattr(rules, name) for name in RULE_FIELDS}
     record_action(
         "councils.rules_updated",
         actor=acting_user,
         obj=rules,
-        detail={"changed": {k: [before[k], after[k]] for k in _RULE_FIELDS if before[k] != after[k]}},
+        detail={"changed": {k: [before[k], after[k]] for k in RULE_FIELDS if before[k] != after[k]}},
     )
     return rules
 

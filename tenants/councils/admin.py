@@ -73,18 +73,7 @@ def _memberships(role: str):
 class CouncilRulesForm(forms.ModelForm):
     class Meta:
         model = CouncilRules
-        fields = [
-            "max_size",
-            "municipal_seats",
-            "police_seats",
-            "max_allies",
-            "recommended_start_min",
-            "recommended_start_max",
-            "meeting_interval_weeks",
-            "relationship_meetings",
-            "signal_overdue_days",
-            "stale_contact_months",
-        ]
+        fields = list(actions.RULE_FIELDS)
 
     user: Any = None
 

@@ -141,7 +141,10 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
     from django.db import connections
 
+    from agora.database import ensure_database
+
     try:
+        ensure_database()
         # The public schema must exist for migrate_schemas to run against a tenant schema.
         call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
         apps, migrations = _tenant_migration_count()

@@ -57,8 +57,10 @@ def migrate(verbosity: int = 1) -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from agora.database import ensure_database
     from agora.municipalities.template import ensure_template_schema
 
+    ensure_database()
     call_command("migrate_schemas", interactive=False, verbosity=verbosity)
     connection.set_schema_to_public()
     if ensure_template_schema(verbosity=verbosity) and verbosity:

@@ -165,6 +165,14 @@ IN_MEMORY_CHANNEL_LAYER_WARNING = (
     "Set REDIS_URL before running more than one daphne process."
 )
 
+# --- cache: Redis when configured (throttles and login counters shared by every process) ---
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Test runs share the machine's Redis with each other: keep their keys apart.
+CACHES["default"]["KEY_PREFIX"] = f"test{os.getpid()}" if TESTING else "agora"
+
 # --- auth ---
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

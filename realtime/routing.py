@@ -3,18 +3,14 @@ tenant and session middleware."""
 
 from __future__ import annotations
 
-import logging
-
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
-from django.conf import settings
 from django.urls import path
 
 from realtime.consumers import MunicipalityEventsConsumer
+from realtime.layers import warn_if_in_memory_layer
 from realtime.middleware import TenantFromHostMiddleware
 from realtime.origin import SameOriginValidator
-
-logger = logging.getLogger("agora")
 
 websocket_urlpatterns = [
     path("ws/events/", MunicipalityEventsConsumer.as_asgi()),
@@ -22,8 +18,7 @@ websocket_urlpatterns = [
 
 
 def build_application(http_app):
-    if not settings.REDIS_URL:
-        logger.warning(settings.IN_MEMORY_CHANNEL_LAYER_WARNING)
+    warn_if_in_memory_layer()
     return ProtocolTypeRouter(
         {
             "http": http_app,

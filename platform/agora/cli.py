@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import warnings
 from collections.abc import Sequence
@@ -42,10 +43,10 @@ def _setup_django() -> None:
 
 def _warn_about_channel_layer() -> None:
     """Say at start-up that without Redis the channel layer serves this one process only."""
-    if not os.environ.get("REDIS_URL"):
-        from agora.settings import IN_MEMORY_CHANNEL_LAYER_WARNING
+    _setup_django()
+    from realtime.layers import warn_if_in_memory_layer
 
-        print(f"WARNING: {IN_MEMORY_CHANNEL_LAYER_WARNING}", file=sys.stderr, flush=True)
+    warn_if_in_memory_layer(to_stderr=True)
 
 
 def migrate(verbosity: int = 1) -> None:
@@ -147,6 +148,7 @@ def command_demo(args: argparse.Namespace) -> int:
     _warn_about_channel_layer()
     _setup_django()
     from agora.demo import DEMO_PASSWORD, load_demo
+    from agora.municipalities.provisioning import host_for
 
     print(f"Demo password for every demo login: {DEMO_PASSWORD}", flush=True)
     print("Migrating (the first run on the embedded database takes a while)...", flush=True)
@@ -155,7 +157,7 @@ def command_demo(args: argparse.Namespace) -> int:
     result = load_demo()
     banner = ["", "Municipalities:"]
     for municipality in result.municipalities:
-        banner.append(f"  {municipality.name:<12} http://{municipality.slug}.localhost:{args.port}/")
+        banner.append(f"  {municipality.name:<12} http://{host_for(municipality.slug)}:{args.port}/")
     banner += ["", f"Demo logins (password {DEMO_PASSWORD}):"]
     for login in result.logins:
         banner.append(f"  {login.username:<28} {login.description}")
@@ -258,10 +260,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
     _put_platform_on_path()
     if argv[:1] == ["manage"]:
+        _exit_normally_on_sigterm()
         # Everything after "manage" belongs to Django, including its own --help.
         return command_manage(argv[1:])
     args = build_parser().parse_args(argv)
+    _exit_normally_on_sigterm()
     return args.handler(args)
+
+
+def _exit_normally_on_sigterm() -> None:
+    """SIGTERM raises SystemExit, so cleanup (the embedded PostgreSQL's last handle) runs.
+
+    Python's default for SIGTERM kills the process outright; before daphne installs its own
+    handlers (during migrations and the demo load) that would orphan the embedded server.
+    """
+
+    def handler(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 if __name__ == "__main__":

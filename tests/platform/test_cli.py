@@ -73,7 +73,8 @@ def scratch_database() -> str:
 
 @pytest.mark.slow
 def test_migrate_create_and_serve_on_an_empty_database(scratch_database: str, tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "DJANGO_SETTINGS_MODULE"}}
+    dropped = {"PYTHONPATH", "DJANGO_SETTINGS_MODULE", "PYTEST_VERSION", "AGORA_TESTING"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(
         DATABASE_URL=scratch_database,
         AGORA_DATA_DIR=str(tmp_path),

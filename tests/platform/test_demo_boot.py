@@ -83,7 +83,9 @@ def demo() -> Iterator[Demo]:
     data_dir = Path(tempfile.mkdtemp(prefix="agora-demo-boot-"))
     data_dir.chmod(0o755)
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "PYTHONPATH"}}
+    # The demo runs as a user would run it: no test-mode settings (PYTEST_VERSION marks a test run).
+    dropped = {"DATABASE_URL", "REDIS_URL", "PYTHONPATH", "PYTEST_VERSION", "AGORA_TESTING"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(AGORA_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "platform"), str(ROOT)])
     log = data_dir.parent / f"{data_dir.name}.log"
@@ -241,3 +243,20 @@ def stop_and_check_nothing_is_left(demo: Demo, signum: int) -> None:
         time.sleep(0.5)
     assert postgres_processes(demo.data_dir) == [], "the embedded PostgreSQL outlived agora demo"
     assert not (demo.data_dir / "pgdata" / "postmaster.pid").exists()
+
+
+@pytest.mark.slow
+def test_sigterm_before_serving_stops_the_embedded_database_too(demo: Demo) -> None:
+    """SIGTERM while the demo still migrates or loads data (before daphne has its own handlers)."""
+    deadline = time.monotonic() + BOOT_TIMEOUT
+    while "Migrating" not in demo.output() or not postgres_processes(demo.data_dir):
+        if demo.process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"agora demo did not start migrating:\n{demo.output()}")
+        time.sleep(0.2)
+    assert "Serving on" not in demo.output()
+    demo.process.send_signal(signal.SIGTERM)
+    demo.process.wait(60)
+    deadline = time.monotonic() + 30
+    while postgres_processes(demo.data_dir) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert postgres_processes(demo.data_dir) == [], demo.output()

@@ -112,7 +112,7 @@ def test_same_cbs_code_is_refused_and_nothing_is_created(district, utrecht) -> N
 def test_same_slug_is_refused_and_nothing_is_created(district, utrecht) -> None:
     before = (_counts(), _schemas())
     with pytest.raises(DomainError) as caught:
-        provision_municipality(name="UTRECHT", cbs_code="GM9004", district=district)
+        provision_municipality(name="Utrecht Stad", cbs_code="GM9004", district=district, slug="utrecht")
     assert caught.value.code == "municipality_name_taken"
     assert caught.value.status == 409
     assert (_counts(), _schemas()) == before
@@ -172,3 +172,33 @@ def test_create_municipality_command(db, capsys) -> None:
         call_command("create_municipality", "🏰", "GM9005", unit="Oost-Brabant", district="x")
     with schema_context("public"):
         assert not Municipality.objects.filter(cbs_code="GM9005").exists()
+
+
+def test_same_name_under_another_slug_is_refused(district, utrecht) -> None:
+    before = (_counts(), _schemas())
+    with pytest.raises(DomainError) as caught:
+        provision_municipality(name="UTRECHT", cbs_code="GM9006", district=district, slug="utrecht-2")
+    assert caught.value.code == "municipality_name_exists"
+    assert (_counts(), _schemas()) == before
+
+
+def test_name_longer_than_the_field_is_a_clear_error(district) -> None:
+    with pytest.raises(DomainError) as caught:
+        provision_municipality(name="Groot-" + "a" * 280, cbs_code="GM9007", district=district)
+    assert caught.value.code == "municipality_name_too_long"
+    assert not Municipality.objects.filter(cbs_code="GM9007").exists()
+
+
+@pytest.mark.parametrize("slug", ["www", "api", "admin"])
+def test_reserved_host_labels_are_refused(district, slug) -> None:
+    with pytest.raises(DomainError) as caught:
+        provision_municipality(name="Wwwdorp", cbs_code="GM9008", district=district, slug=slug)
+    assert caught.value.code == "municipality_slug_reserved"
+
+
+def test_a_refused_command_leaves_no_police_geography_behind(db, utrecht) -> None:
+    with pytest.raises(CommandError, match="municipality_code_taken"):
+        call_command("create_municipality", "Utrecht-Bis", "GM0344", unit="Oost-Brabnt", district="Typo")
+    with schema_context("public"):
+        assert not PoliceUnit.objects.filter(name="Oost-Brabnt").exists()
+        assert not PoliceDistrict.objects.filter(name="Typo").exists()

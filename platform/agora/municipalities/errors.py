@@ -24,3 +24,19 @@ MUNICIPALITY_CODE_INVALID = error_code(
     en="A CBS municipality code looks like GM0344, not {code!r}.",
     nl="Een CBS-gemeentecode ziet eruit als GM0344, niet {code!r}.",
 )
+MUNICIPALITY_NAME_TOO_LONG = error_code(
+    "municipality_name_too_long",
+    en="A municipality's name has at most {limit} characters.",
+    nl="De naam van een gemeente heeft hoogstens {limit} tekens.",
+)
+MUNICIPALITY_NAME_EXISTS = error_code(
+    "municipality_name_exists",
+    en="A municipality named {name!r} already exists ({other}).",
+    nl="Er bestaat al een gemeente met de naam {name!r} ({other}).",
+    status=409,
+)
+MUNICIPALITY_SLUG_RESERVED = error_code(
+    "municipality_slug_reserved",
+    en="{slug!r} is reserved for the platform itself; choose another slug.",
+    nl="{slug!r} is gereserveerd voor het platform zelf; kies een andere slug.",
+)

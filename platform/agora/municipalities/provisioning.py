@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_exists
 
@@ -14,7 +14,10 @@ from agora.geography.models import PoliceDistrict
 from agora.municipalities.errors import (
     MUNICIPALITY_CODE_INVALID,
     MUNICIPALITY_CODE_TAKEN,
+    MUNICIPALITY_NAME_EXISTS,
     MUNICIPALITY_NAME_TAKEN,
+    MUNICIPALITY_NAME_TOO_LONG,
+    MUNICIPALITY_SLUG_RESERVED,
 )
 from agora.municipalities.models import Domain, Municipality, cbs_code_validator
 from agora.municipalities.naming import derive_slug, schema_name_for
@@ -39,6 +42,32 @@ def normalise_cbs_code(code: str) -> str:
     return normalised
 
 
+# Host labels the platform itself may need; no municipality takes them.
+RESERVED_SLUGS = frozenset(
+    {"www", "api", "admin", "static", "media", "mail", "public", "template", "localhost"}
+)
+
+
+def _refuse_collisions(*, name: str, code: str, slug: str, schema_name: str) -> None:
+    """Refuse a municipality whose code, name, address or schema is already taken."""
+    if other := Municipality.objects.filter(cbs_code=code).first():
+        raise MUNICIPALITY_CODE_TAKEN(fields={"cbs_code": [code]}, code=code, other=other.name)
+    if other := Municipality.objects.filter(name__iexact=name).first():
+        raise MUNICIPALITY_NAME_EXISTS(fields={"name": [name]}, name=name, other=other.cbs_code)
+    other = (
+        Municipality.objects.filter(slug=slug).first()
+        or Municipality.objects.filter(schema_name=schema_name).first()
+    )
+    if (
+        other
+        or schema_exists(schema_name, case_sensitive=False)
+        or Domain.objects.filter(domain=host_for(slug)).exists()
+    ):
+        raise MUNICIPALITY_NAME_TAKEN(
+            fields={"name": [name]}, slug=slug, other=other.name if other else schema_name
+        )
+
+
 def provision_municipality(
     *,
     name: str,
@@ -53,38 +82,35 @@ def provision_municipality(
     no row, no schema and no domain behind.
     """
     name = (name or "").strip()
+    name_limit = Municipality._meta.get_field("name").max_length
+    if len(name) > name_limit:
+        raise MUNICIPALITY_NAME_TOO_LONG(fields={"name": [name[:50] + "…"]}, limit=name_limit)
     code = normalise_cbs_code(cbs_code)
     slug = derive_slug(slug or name)
+    if slug in RESERVED_SLUGS:
+        raise MUNICIPALITY_SLUG_RESERVED(fields={"slug": [slug]}, slug=slug)
     schema_name = schema_name_for(slug)
 
-    if other := Municipality.objects.filter(cbs_code=code).first():
-        raise MUNICIPALITY_CODE_TAKEN(fields={"cbs_code": [code]}, code=code, other=other.name)
-    other = (
-        Municipality.objects.filter(slug=slug).first()
-        or Municipality.objects.filter(schema_name=schema_name).first()
-    )
-    if (
-        other
-        or schema_exists(schema_name, case_sensitive=False)
-        or Domain.objects.filter(domain=host_for(slug)).exists()
-    ):
-        raise MUNICIPALITY_NAME_TAKEN(
-            fields={"name": [name]}, slug=slug, other=other.name if other else schema_name
-        )
-
     ensure_template_schema()
-    with transaction.atomic():
-        connection.set_schema_to_public()
-        municipality = Municipality.objects.create(
-            name=name, cbs_code=code, slug=slug, district=district, schema_name=schema_name
-        )
-        CloneSchema().clone_schema(template_schema_name(), schema_name, "DATA")
-        Domain.objects.create(domain=host_for(slug), tenant=municipality, is_primary=True)
-        record_action(
-            "municipality.provisioned",
-            actor=acting_user,
-            municipality=municipality,
-            detail={"name": name, "cbs_code": code, "schema": schema_name},
-        )
+    try:
+        with transaction.atomic():
+            connection.set_schema_to_public()
+            # One provisioning at a time: the checks below and the inserts must not interleave.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext('agora.provision_municipality'))")
+            _refuse_collisions(name=name, code=code, slug=slug, schema_name=schema_name)
+            municipality = Municipality.objects.create(
+                name=name, cbs_code=code, slug=slug, district=district, schema_name=schema_name
+            )
+            CloneSchema().clone_schema(template_schema_name(), schema_name, "DATA")
+            Domain.objects.create(domain=host_for(slug), tenant=municipality, is_primary=True)
+            record_action(
+                "municipality.provisioned",
+                actor=acting_user,
+                municipality=municipality,
+                detail={"name": name, "cbs_code": code, "schema": schema_name},
+            )
+    except IntegrityError as error:  # a row that appeared outside this lock (e.g. the admin)
+        raise MUNICIPALITY_NAME_TAKEN(fields={"name": [name]}, slug=slug, other=schema_name) from error
     logger.info("Provisioned %s as schema %s", municipality, schema_name)
     return municipality

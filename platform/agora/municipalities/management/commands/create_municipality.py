@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from agora.errors import DomainError
 from agora.geography.models import PoliceDistrict, PoliceUnit
@@ -20,12 +21,17 @@ class Command(BaseCommand):
         parser.add_argument("--slug", help="Host name label; derived from the name when omitted")
 
     def handle(self, *args, **options) -> None:
-        unit, _ = PoliceUnit.objects.get_or_create(name=options["unit"])
-        district, _ = PoliceDistrict.objects.get_or_create(unit=unit, name=options["district"])
         try:
-            municipality = provision_municipality(
-                name=options["name"], cbs_code=options["cbs_code"], district=district, slug=options["slug"]
-            )
+            # A refused municipality leaves no police unit or district behind either.
+            with transaction.atomic():
+                unit, _ = PoliceUnit.objects.get_or_create(name=options["unit"])
+                district, _ = PoliceDistrict.objects.get_or_create(unit=unit, name=options["district"])
+                municipality = provision_municipality(
+                    name=options["name"],
+                    cbs_code=options["cbs_code"],
+                    district=district,
+                    slug=options["slug"],
+                )
         except DomainError as error:
             raise CommandError(f"{error.code}: {error.message('en')}") from error
         self.stdout.write(

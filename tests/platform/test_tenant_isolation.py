@@ -27,3 +27,18 @@ def test_http_uses_the_host_tenant(web, people, utrecht, amersfoort):
     # The same session on Amersfoort's host grants nothing.
     response = web(official, "amersfoort").get("/")
     assert response.status_code == 403
+
+
+def test_http_rows_written_in_one_municipality_are_invisible_in_another(api, people, utrecht, amersfoort):
+    with tenant_context(utrecht):
+        neighbourhood = Neighbourhood.objects.create(name="Lombok")
+    connection.set_schema_to_public()
+
+    in_utrecht = api(people.official("utrecht"), "utrecht").get("/api/v1/neighbourhoods/").json()
+    assert "Lombok" in [row["name"] for row in in_utrecht["results"]]
+
+    amersfoort_client = api(people.official("amersfoort"), "amersfoort")
+    in_amersfoort = amersfoort_client.get("/api/v1/neighbourhoods/").json()
+    assert "Lombok" not in [row["name"] for row in in_amersfoort["results"]]
+    response = amersfoort_client.get(f"/api/v1/neighbourhoods/{neighbourhood.pk}/")
+    assert response.status_code == 404 or "Lombok" not in response.content.decode()

@@ -1,16 +1,16 @@
-"""Permission classes by membership role in the current municipality.
+"""Permission classes by membership role in the current municipality: the API's first gate.
 
 Officials and police officers of this municipality read and write; allies see only what
 concerns them (each viewset narrows its queryset); everyone else nothing, and a user with no
-membership here is treated as a stranger even if logged in elsewhere.
+membership here is treated as a stranger even if logged in elsewhere. The actions check who
+acts again (``agora.accounts.actors``): these classes only turn strangers away early.
 """
 
 from __future__ import annotations
 
 from rest_framework.permissions import BasePermission
 
-from agora.accounts.access import current_tenant, has_role, request_membership
-from agora.accounts.roles import STAFF_ROLES, Role
+from agora.accounts.access import request_actor
 
 
 class IsMunicipalStaff(BasePermission):
@@ -19,22 +19,21 @@ class IsMunicipalStaff(BasePermission):
     message = "permission_denied"
 
     def has_permission(self, request, view) -> bool:
-        return current_tenant() is not None and has_role(request, STAFF_ROLES)
+        return request_actor(request).is_staff
 
 
 class IsMember(BasePermission):
     """Any member of this municipality (staff or ally); views narrow what allies see."""
 
     def has_permission(self, request, view) -> bool:
-        return current_tenant() is not None and request_membership(request) is not None
+        return request_actor(request).is_member
 
 
 class IsStaffOrAllyReadOnly(BasePermission):
     """Staff read and write; allies may only read (their own records, narrowed by the view)."""
 
     def has_permission(self, request, view) -> bool:
-        if current_tenant() is None:
-            return False
-        if has_role(request, STAFF_ROLES):
+        actor = request_actor(request)
+        if actor.is_staff:
             return True
-        return request.method in ("GET", "HEAD", "OPTIONS") and has_role(request, {Role.ALLY})
+        return request.method in ("GET", "HEAD", "OPTIONS") and actor.is_ally

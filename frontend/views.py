@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import TemplateView
 
-from agora.accounts.access import request_membership
+from agora.accounts.access import request_actor
 
 
 class PublicHomeView(TemplateView):
@@ -35,5 +35,5 @@ class TenantHomeView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["membership"] = request_membership(self.request)
+        context["membership"] = request_actor(self.request).membership
         return context

@@ -11,11 +11,21 @@ from django.db import connection, transaction
 
 from realtime.groups import ally_group, staff_group
 
+# Lists that tests hold open with ``tests.helpers.capture_events``: every event sent after commit
+# is also appended to each, with the groups it went to (the channel layer still gets it).
+_capturing: list[list[SentEvent]] = []
+
 
 class Event(TypedDict):
     type: str  # the consumer handler, always "agora.event"
     event: str  # what happened, e.g. "signal.answered"
     payload: dict[str, Any]
+
+
+class SentEvent(TypedDict):
+    event: str
+    payload: dict[str, Any]
+    groups: list[str]
 
 
 def send_event_on_commit(
@@ -34,6 +44,8 @@ def send_event_on_commit(
     groups += [ally_group(schema, topic, pk) for pk in sorted({int(pk) for pk in ally_ids})]
 
     def _send() -> None:
+        for captured in _capturing:
+            captured.append({"event": event, "payload": payload, "groups": list(groups)})
         layer = get_channel_layer()
         if layer is None:
             return

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
+
+import pytest
+
+from agora.errors import DomainError
+from realtime.events import SentEvent, _capturing
 
 
 def assert_error(response: Any, code: str, status: int | None = None) -> dict:
@@ -14,3 +21,32 @@ def assert_error(response: Any, code: str, status: int | None = None) -> dict:
         assert response.status_code == status, (response.status_code, body)
     assert body["detail"], body
     return body
+
+
+@contextlib.contextmanager
+def assert_raises_code(
+    code: str, *, status: int | None = None
+) -> Iterator[pytest.ExceptionInfo[DomainError]]:
+    """``pytest.raises`` for a :class:`DomainError` with this stable code (and status, if given)."""
+    with pytest.raises(DomainError) as info:
+        yield info
+    assert info.value.code == code, f"expected {code!r}, got {info.value.code!r}: {info.value}"
+    if status is not None:
+        assert info.value.status == status, (info.value.code, info.value.status)
+
+
+@contextlib.contextmanager
+def capture_events() -> Iterator[list[SentEvent]]:
+    """Collect the events that actions send after commit, with the groups each went to.
+
+    Like Zulip's ``capture_send_event_calls``: the event still reaches the channel layer; the
+    list only lets a test check what an action broadcast, and to whom. Under a test transaction
+    that never commits nothing is sent: use ``django_db(transaction=True)`` or
+    ``django_capture_on_commit_callbacks(execute=True)``.
+    """
+    captured: list[SentEvent] = []
+    _capturing.append(captured)
+    try:
+        yield captured
+    finally:
+        _capturing.remove(captured)

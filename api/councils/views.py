@@ -23,8 +23,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agora.accounts.access import current_tenant, has_role, request_membership
-from agora.accounts.roles import STAFF_ROLES
+from agora.accounts.access import request_actor
+from agora.accounts.actors import current_municipality
 from agora.audit.actions import log_person_reads
 from api.councils.serializers import (
     AddMembersSerializer,
@@ -81,9 +81,9 @@ class CouncilAccess(BasePermission):
     """
 
     def has_permission(self, request, view) -> bool:
-        if current_tenant() is None or request_membership(request) is None:
+        if current_municipality() is None or request_actor(request).membership is None:
             return False
-        if has_role(request, STAFF_ROLES):
+        if request_actor(request).is_staff:
             return True
         if getattr(view, "action", None) in getattr(view, "ally_actions", ()):
             return True
@@ -238,7 +238,7 @@ class CouncilViewSet(
         return _council_queryset(Council.objects.filter(pk=council.pk)).get()
 
     def _is_staff(self) -> bool:
-        return has_role(self.request, STAFF_ROLES)
+        return request_actor(self.request).is_staff
 
     def get_serializer_class(self):
         if self.action in ("list", "retrieve") and not self._is_staff():
@@ -458,7 +458,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return access_meeting_by_id(self.request.user, self.kwargs["pk"])
 
     def get_serializer_class(self):
-        if self.action in ("list", "retrieve") and not has_role(self.request, STAFF_ROLES):
+        if self.action in ("list", "retrieve") and not request_actor(self.request).is_staff:
             return AllyMeetingSerializer
         return MeetingSerializer
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from agora.accounts.access import current_tenant
+from agora.accounts.actors import current_municipality
 from agora.accounts.models import Membership
 from agora.accounts.roles import STAFF_ROLES, Role
 from tenants.networkmap.models import (
@@ -44,7 +44,7 @@ class MembershipIdField(serializers.PrimaryKeyRelatedField):
         super().__init__(queryset=Membership.objects.none(), **kwargs)
 
     def get_queryset(self):
-        municipality = current_tenant()
+        municipality = current_municipality()
         if municipality is None:
             return Membership.objects.none()
         return (

@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agora.accounts.access import is_staff_member
+from agora.accounts.access import request_actor
 from agora.audit.actions import log_person_reads
 from agora.errors import NOT_FOUND
 from agora.ids import parse_id
@@ -181,7 +181,7 @@ class KeyFigureViewSet(ActionModelViewSet):
     update_action = staticmethod(actions.update_key_figure)
 
     def get_serializer_class(self):
-        if getattr(self, "swagger_fake_view", False) or is_staff_member(self.request):
+        if getattr(self, "swagger_fake_view", False) or request_actor(self.request).is_staff:
             return KeyFigureSerializer
         return OwnKeyFigureSerializer
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from agora.accounts.access import current_tenant, membership_for
+from agora.accounts.actors import current_actor
 from agora.accounts.models import Membership
 from agora.accounts.roles import STAFF_ROLES, Role
 from agora.errors import NOT_FOUND
@@ -21,7 +21,7 @@ from tenants.councils.models import AgendaItem, Council, Meeting
 
 def viewer_membership(user) -> Membership | None:
     """The user's active membership in the current municipality (None outside a tenant)."""
-    return membership_for(user, current_tenant())
+    return current_actor(user).membership
 
 
 def is_staff(user) -> bool:

@@ -19,13 +19,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from agora.accounts.actors import current_municipality
 from agora.accounts.models import Membership
 from agora.accounts.roles import Role
 from agora.audit.actions import record_action
 from agora.errors import INVALID_TRANSITION, NOT_FOUND, PERMISSION_DENIED
 from agora.ids import parse_id
 from tenants.councils import errors
-from tenants.councils.access import current_tenant, viewer_membership
+from tenants.councils.access import viewer_membership
 from tenants.councils.models import (
     Acknowledgement,
     AgendaItem,
@@ -151,7 +152,7 @@ def _resolve_membership(membership_id: int | None, *, field_name: str, role: str
     """A membership of THIS municipality with the right role, or a boundary / role error."""
     if membership_id in (None, ""):
         return None
-    tenant = current_tenant()
+    tenant = current_municipality()
     membership = Membership.objects.select_related("user").filter(pk=_int(membership_id, field_name)).first()
     if membership is None or tenant is None or membership.municipality_id != tenant.pk:
         raise errors.COUNCIL_CROSSES_BOUNDARY(
@@ -195,7 +196,7 @@ def _resolve_allies(ids: Iterable[Any]) -> list[KeyFigure]:
         raise errors.COUNCIL_CROSSES_BOUNDARY(
             what=f"key figure {', '.join(map(str, missing))}", fields={"key_figures": missing}
         )
-    tenant = current_tenant()
+    tenant = current_municipality()
     own_code = tenant.cbs_code if tenant is not None else ""
     for key_figure in found:
         if key_figure.residence_cbs_code and key_figure.residence_cbs_code != own_code:

@@ -17,7 +17,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.http import HttpRequest
 
-from agora.accounts.access import current_tenant
+from agora.accounts.actors import current_municipality
 from agora.accounts.models import Membership
 from agora.accounts.roles import Role
 from agora.audit.actions import log_person_reads
@@ -57,7 +57,7 @@ def check_with_action(form: forms.BaseForm, run: Callable[[], Any]) -> None:
 
 
 def _memberships(role: str):
-    municipality = current_tenant()
+    municipality = current_municipality()
     return (
         Membership.objects.filter(
             municipality_id=getattr(municipality, "pk", None), role=role, is_active=True

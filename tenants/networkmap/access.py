@@ -14,7 +14,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from agora.accounts.access import current_tenant, membership_for, request_membership
+from agora.accounts.access import request_actor
+from agora.accounts.actors import current_actor
 from agora.accounts.models import Membership
 from agora.accounts.roles import STAFF_ROLES, Role
 from agora.audit.actions import log_person_read
@@ -25,8 +26,8 @@ from tenants.networkmap.models import KeyFigure
 
 def _user_and_membership(request_or_user: Any) -> tuple[Any, Membership | None]:
     if isinstance(request_or_user, HttpRequest) or hasattr(request_or_user, "_request"):
-        return request_or_user.user, request_membership(request_or_user)
-    return request_or_user, membership_for(request_or_user, current_tenant())
+        return request_or_user.user, request_actor(request_or_user).membership
+    return request_or_user, current_actor(request_or_user).membership
 
 
 def key_figures_visible_to(request_or_user: Any) -> QuerySet[KeyFigure]:

@@ -22,7 +22,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from agora.accounts.access import current_tenant, membership_for
+from agora.accounts.actors import actor_for, current_municipality
 from agora.accounts.models import Membership
 from agora.accounts.roles import STAFF_ROLES, Role
 from agora.audit.actions import record_action
@@ -92,7 +92,7 @@ CITY_DISTRICT_FIELDS = frozenset({"name"})
 
 def _municipality():
     """The municipality whose schema we are in; an action outside one is a programming error."""
-    municipality = current_tenant()
+    municipality = current_municipality()
     if municipality is None:
         raise RuntimeError("network map actions must run inside a municipality's schema")
     return municipality
@@ -487,7 +487,7 @@ def record_contact(
     if kind not in ContactKind.values:
         raise INVALID_CONTACT_KIND(fields={"kind": [kind]}, kind=kind)
     if membership is None:
-        own = membership_for(acting_user, municipality)
+        own = actor_for(acting_user, municipality).membership
         membership = own.pk if own is not None else -1
     contact_by = check_membership(membership, roles=STAFF_ROLES, field="membership")
     key_figure = KeyFigure.objects.select_for_update().get(pk=key_figure.pk)

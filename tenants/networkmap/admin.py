@@ -17,7 +17,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from agora.accounts.access import current_tenant
+from agora.accounts.actors import current_municipality
 from agora.accounts.models import Membership, User
 from agora.accounts.roles import Role
 from agora.audit.actions import log_person_read, log_person_reads
@@ -99,7 +99,7 @@ class ActionModelAdmin(MembershipModelAdmin):
 
 
 def _members_here(role: str):
-    municipality = current_tenant()
+    municipality = current_municipality()
     return (
         Membership.objects.filter(
             municipality_id=getattr(municipality, "pk", None), role=role, is_active=True
@@ -173,7 +173,7 @@ class NeighbourhoodAdmin(ActionModelAdmin):
 
 def _ally_logins_here():
     """Users with an active ally membership in this municipality (the logins a record can take)."""
-    municipality = current_tenant()
+    municipality = current_municipality()
     return (
         User.objects.filter(
             is_active=True,

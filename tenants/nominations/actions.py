@@ -42,7 +42,7 @@ from typing import IO, Any, TypeVar
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from agora.accounts.access import current_tenant
+from agora.accounts.actors import current_municipality
 from agora.audit.actions import record_action
 from agora.errors import NOT_FOUND, DomainError
 from tenants.networkmap import actions as networkmap_actions
@@ -196,7 +196,7 @@ def import_nominations(
     Raises a ``nomination_file_*`` DomainError, writing nothing, when the file is unusable as a
     whole. ``progress`` wraps the row iterable (the management command passes tqdm).
     """
-    if current_tenant() is None:
+    if current_municipality() is None:
         raise RuntimeError("import_nominations must run inside a municipality's schema")
     source = parse_source(source)
     data = _read_bytes(file_obj)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from agora.accounts.access import current_tenant, membership_for
+from agora.accounts.actors import current_actor
 from agora.accounts.models import User
 from agora.accounts.roles import STAFF_ROLES
 from agora.audit.actions import log_person_read, log_person_reads
@@ -19,7 +19,7 @@ READ_PURPOSE = "selection of allies"
 
 
 def _is_staff_here(user: User) -> bool:
-    membership = membership_for(user, current_tenant())
+    membership = current_actor(user).membership
     return membership is not None and membership.role in STAFF_ROLES
 
 

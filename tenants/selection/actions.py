@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from agora.accounts.access import current_tenant, membership_for
+from agora.accounts.actors import current_actor
 from agora.accounts.models import Membership, User
 from agora.accounts.roles import STAFF_ROLES
 from agora.audit.actions import record_action
@@ -65,7 +65,7 @@ class AssessmentAnswer:
 
 def _staff_membership(acting_user: User) -> Membership:
     """The acting user's official or police membership in *this* municipality, or refuse."""
-    membership = membership_for(acting_user, current_tenant())
+    membership = current_actor(acting_user).membership
     if membership is None or membership.role not in STAFF_ROLES:
         raise errors.NOT_MUNICIPAL_STAFF()
     return membership

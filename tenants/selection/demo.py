@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from agora.accounts.access import membership_for
+from agora.accounts.actors import actor_for
 from agora.accounts.models import User
 from agora.municipalities.models import Municipality
 from tenants.networkmap.models import KeyFigure
@@ -80,7 +80,7 @@ def _bring_to(key_figure: KeyFigure, stage: str, municipality: Municipality, sta
     actions.do_approve_case(case, acting_user=police, note="Bekend bij de wijkagent als bruggenbouwer.")
     if stage == CaseState.HOME_VISIT:
         return
-    visitors = [membership_for(official, municipality).pk, membership_for(police, municipality).pk]
+    visitors = [actor_for(person, municipality).membership.pk for person in (official, police)]
     actions.do_record_home_visit(
         case,
         acting_user=official,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from agora.accounts.access import current_tenant
+from agora.accounts.actors import current_municipality
 from tenants.selection import errors
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def check_ally_invariants(key_figure: KeyFigure) -> None:
     """
     if key_figure.is_professional_representative:
         raise errors.PROFESSIONAL_REPRESENTATIVE()
-    municipality = current_tenant()
+    municipality = current_municipality()
     residence = (key_figure.residence_cbs_code or "").strip().upper()
     if residence and (municipality is None or residence != municipality.cbs_code.upper()):
         raise errors.LIVES_OUTSIDE_MUNICIPALITY(

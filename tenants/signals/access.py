@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from agora.accounts.access import current_tenant, membership_for
+from agora.accounts.actors import current_actor
 from agora.accounts.models import Membership
 from agora.accounts.roles import STAFF_ROLES, Role
 from agora.errors import NOT_FOUND
@@ -20,7 +20,7 @@ from tenants.signals.models import Notice, Signal, SignalQuerySet
 
 def acting_membership(user) -> Membership | None:
     """The user's active membership in the municipality of the current schema."""
-    return membership_for(user, current_tenant())
+    return current_actor(user).membership
 
 
 def is_staff(membership: Membership | None) -> bool:

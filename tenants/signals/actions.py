@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from agora.accounts.access import current_tenant
+from agora.accounts.actors import current_municipality
 from agora.accounts.models import Membership
 from agora.accounts.roles import STAFF_ROLES
 from agora.audit.actions import record_action
@@ -166,7 +166,7 @@ def do_assign_signal_owner(
     """Give the signal an owner on the municipal or police side (a membership of this municipality)."""
     _require_staff(acting_user)
     signal = _locked(signal)
-    tenant = current_tenant()
+    tenant = current_municipality()
     owner = Membership.objects.filter(pk=owner_membership_id).first()
     if owner is None or tenant is None or owner.municipality_id != tenant.pk or not owner.is_active:
         raise errors.SIGNAL_OWNER_OUTSIDE_MUNICIPALITY(fields={"owner_membership_id": [owner_membership_id]})

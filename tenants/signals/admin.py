@@ -15,7 +15,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.http import HttpRequest
 
-from agora.accounts.access import current_tenant
+from agora.accounts.actors import current_municipality
 from agora.accounts.models import Membership
 from agora.accounts.roles import STAFF_ROLES
 from agora.audit.actions import log_person_reads
@@ -28,7 +28,7 @@ from tenants.signals.models import Notice, NoticeRecipient, Signal, SignalAnswer
 
 
 def _staff_memberships():
-    municipality = current_tenant()
+    municipality = current_municipality()
     return (
         Membership.objects.filter(
             municipality_id=getattr(municipality, "pk", None), role__in=STAFF_ROLES, is_active=True

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from agora.accounts.access import membership_for
+from agora.accounts.actors import actor_for
 from agora.accounts.models import Membership, User
 from agora.accounts.roles import Role
 from agora.municipalities.models import Municipality
@@ -108,7 +108,7 @@ def _acting_ally(ally: KeyFigure, municipality: Municipality) -> User | None:
     """The ally's own login, if they have one with the ally role here."""
     if ally.user_id is None:
         return None
-    membership = membership_for(ally.user, municipality)
+    membership = actor_for(ally.user, municipality).membership
     return ally.user if membership is not None and membership.role == Role.ALLY else None
 
 

@@ -5,3 +5,8 @@ class AccountsConfig(AppConfig):
     name = "agora.accounts"
     label = "accounts"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from agora.accounts import signals
+
+        signals.connect()

@@ -1,4 +1,4 @@
-from agora.accounts.access import request_membership
+from agora.accounts.access import request_actor
 
 
 def membership(request) -> dict:
@@ -6,4 +6,4 @@ def membership(request) -> dict:
     tenant = getattr(request, "tenant", None)
     if tenant is None or getattr(tenant, "schema_name", "public") == "public":
         return {"membership": None, "municipality": None}
-    return {"membership": request_membership(request), "municipality": tenant}
+    return {"membership": request_actor(request).membership, "municipality": tenant}

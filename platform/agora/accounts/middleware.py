@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.template.loader import render_to_string
 
-from agora.accounts.access import request_membership
+from agora.accounts.access import request_actor
 
 # Paths open to anyone on a tenant host (login itself, health, static files). The API does
 # its own checks (token authentication happens inside DRF).
@@ -23,7 +23,7 @@ class MembershipMiddleware:
             and getattr(tenant, "schema_name", "public") != "public"
             and request.user.is_authenticated
             and not request.path.startswith(OPEN_PREFIXES)
-            and request_membership(request) is None
+            and not request_actor(request).is_member
         ):
             return HttpResponseForbidden(
                 render_to_string("accounts/forbidden.html", {"tenant": tenant}, request=request)

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from agora.accounts.roles import STAFF_ROLES, Role
+from agora.accounts.roles import Role
 
 
 class User(AbstractUser):
@@ -54,8 +54,3 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} – {self.municipality}"
-
-    @property
-    def is_staff_role(self) -> bool:
-        """Officials and police officers: the people who keep the map."""
-        return self.role in STAFF_ROLES

@@ -1,4 +1,4 @@
-"""The roles of the platform (see docs/ARCHITECTURE.md)."""
+"""The roles of the platform: what a membership lets its holder do in one municipality (docs/adr/0006)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agora.accounts.access import current_tenant
+from agora.accounts.actors import current_municipality
 from agora.audit.models import AuditEvent
 from tenants.signals.demo import NOTICE_TITLE, load_demo
 from tenants.signals.models import Notice, Signal
@@ -29,7 +29,7 @@ def test_demo_history_and_idempotence(town, people):
     make_council(people, [town.ally, town.other_ally, third])
     staff = staff_of(people)
 
-    load_demo(current_tenant(), staff)
+    load_demo(current_municipality(), staff)
     stats = signal_stats()
     assert stats["raised"] == 6
     assert stats["overdue"] == 1
@@ -54,5 +54,5 @@ def test_demo_history_and_idempotence(town, people):
     assert len(receipts) == 3
     assert 0 < sum(read is not None for read in receipts) < 3
 
-    load_demo(current_tenant(), staff)
+    load_demo(current_municipality(), staff)
     assert Signal.objects.count() == 6 and Notice.objects.count() == 1

@@ -13,7 +13,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 from tqdm import tqdm
 
-from agora.accounts.access import current_tenant
+from agora.accounts.actors import current_municipality
 from agora.accounts.models import User
 from agora.errors import DomainError
 from agora.municipalities.models import Municipality
@@ -43,7 +43,7 @@ class Command(BaseCommand):
             else:
                 found = None
         if found is None and not (options["municipality"] or options["schema"]):
-            found = current_tenant()  # set by ``tenant_command --schema``
+            found = current_municipality()  # set by ``tenant_command --schema``
         if found is None:
             raise CommandError("Name the municipality: --municipality <slug> or --schema <schema>.")
         return found

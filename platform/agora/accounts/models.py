@@ -42,6 +42,15 @@ class Membership(models.Model):
         blank=True,
         help_text=_("e.g. security adviser, neighbourhood police officer, mayor, alderman"),
     )
+    mobile = models.CharField(
+        _("mobile number"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "E.164, for this municipality: allies and colleagues call this number between meetings "
+            "and in a crisis (a police officer may use another number per municipality)."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -4,17 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
-
+from agora.accounts.actors import current_municipality
 from agora.audit.models import AuditEvent, PersonRecordRead
-
-
-def current_municipality():
-    """The municipality whose schema the connection is in, or None in the public schema."""
-    tenant = getattr(connection, "tenant", None)
-    from agora.municipalities.models import Municipality
-
-    return tenant if isinstance(tenant, Municipality) else None
 
 
 def _user_or_none(user):

@@ -157,6 +157,9 @@ def test_fields_no_action_changes_are_read_only(web, staff, ally_factory, make_c
             "meal": "Soep",
             "attendance-TOTAL_FORMS": "0",
             "attendance-INITIAL_FORMS": "0",
+            # The read-only history inline, as the page renders it: one row (the planning).
+            "status_changes-TOTAL_FORMS": "1",
+            "status_changes-INITIAL_FORMS": "1",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

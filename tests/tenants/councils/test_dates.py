@@ -13,9 +13,10 @@ from django.db import connection
 from django.utils import timezone
 
 from tenants.councils import actions
+from tenants.councils.exports import meetings_as_ical
 from tenants.councils.health import _months_ago
 from tenants.councils.models import Council, Meeting
-from tenants.councils.services import council_schedule, meetings_as_ical
+from tenants.councils.schedule import council_schedule
 from tests.helpers import assert_error
 from tests.tenants.councils.conftest import hold_with_attendance
 

@@ -112,6 +112,17 @@ def test_ally_living_in_another_municipality_is_refused(api, staff, ally_factory
     assert body["fields"]["key_figures"] == [elsewhere.pk]
 
 
+def test_a_lead_whose_account_is_deactivated_is_refused(api, staff):
+    """An active membership is not enough: the lead's user account must be active too (find_member)."""
+    from agora.accounts.models import User
+
+    User.objects.filter(pk=staff.official2.pk).update(is_active=False)
+    response = api(staff.official).post("/api/v1/councils/", _payload(staff, []), format="json")
+    body = assert_error(response, "lead_wrong_role", 400)
+    assert "municipal_deputy" in body["fields"]
+    assert not Council.objects.exists()
+
+
 def test_residence_code_is_compared_case_insensitively(api, staff, ally_factory, utrecht):
     """``gm0344`` is Utrecht (GM0344): a council seats the ally, as the selection would approve them.
 

@@ -3,8 +3,8 @@
 Every save goes through ``tenants.councils.actions``. The forms first run the same action as
 a dry run in a savepoint that is always rolled back, so a broken rule (boundary, size, meal,
 the mayor/alderman acknowledgement) shows as a form error with its message, never as a
-crash; the real save then runs the action once more. Opening a council logs the reads of its
-members' records.
+crash; the real save then runs the action once more. Opening a council logs the reads of the
+persons its page shows: both sides' leads and deputies, and every seat.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 from django.urls import URLPattern, path
 
-from api.councils.views import AgendaItemViewSet, CouncilRulesView, CouncilViewSet, MeetingViewSet
+from api.councils.agenda_views import AgendaItemViewSet
+from api.councils.meeting_views import MeetingViewSet
+from api.councils.views import CouncilRulesView, CouncilViewSet
 from api.routes import router
 
 router.register("councils", CouncilViewSet, basename="council")

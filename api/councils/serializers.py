@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
 from tenants.councils.actions import RULE_FIELDS
@@ -28,7 +28,7 @@ from tenants.councils.models import (
     Meeting,
     OverrideApproval,
 )
-from tenants.councils.services import council_schedule
+from tenants.councils.schedule import council_schedule
 from tenants.councils.workflow import AgendaItemStatus
 
 # --- shared ---------------------------------------------------------------------------------------
@@ -40,6 +40,12 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable error code, e.g. council_crosses_boundary.")
     detail = serializers.CharField(help_text="Human message in the request's language (nl or en).")
     fields = serializers.DictField(help_text="Field errors, keyed by input field.")
+
+
+_ERROR = OpenApiResponse(ErrorSerializer, description="Error in the API's one shape.")
+# The error responses every council endpoint documents: reads, and writes (which add 400 and 409).
+READ_ERRORS = {401: _ERROR, 403: _ERROR, 404: _ERROR}
+WRITE_ERRORS = {400: _ERROR, **READ_ERRORS, 409: _ERROR}
 
 
 class WarningSerializer(serializers.Serializer):

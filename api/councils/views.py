@@ -1,4 +1,5 @@
-"""``/api/v1/`` endpoints of the allies' council: thin views that parse, call one action, serialize.
+"""``/api/v1/`` endpoints of the allies' council and its rules: thin views that parse, call one action,
+serialize. Meetings and the agenda have their own modules (``meeting_views``, ``agenda_views``).
 
 Who gets in: officials and police officers of this municipality read and write everything;
 allies read their own council(s), its meetings, agenda and contact sheet, and may propose
@@ -9,126 +10,43 @@ in this schema, are both 404 (``tenants.councils.access``).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agora.accounts.access import request_actor
-from agora.accounts.actors import current_municipality
 from agora.audit.actions import log_person_reads
+from api.councils.permissions import CouncilAccess
+from api.councils.renderers import ICalendarRenderer, JsonErrorsMixin, VCardRenderer
 from api.councils.serializers import (
+    READ_ERRORS,
+    WRITE_ERRORS,
     AddMembersSerializer,
-    AgendaFilterSerializer,
-    AgendaItemCreateSerializer,
-    AgendaItemSerializer,
-    AgendaStatusSerializer,
     AllyCouncilSerializer,
-    AllyMeetingSerializer,
-    AttendanceInputSerializer,
-    CancelSerializer,
     ContactSheetSerializer,
     CouncilCreateSerializer,
     CouncilResultSerializer,
     CouncilRulesSerializer,
     CouncilSerializer,
     CouncilUpdateSerializer,
-    ErrorSerializer,
-    HoldSerializer,
     LeadsInputSerializer,
     LeaveSerializer,
-    MeetingCreateSerializer,
-    MeetingFilterSerializer,
-    MeetingSerializer,
-    MeetingUpdateSerializer,
 )
 from tenants.councils import actions
-from tenants.councils.access import (
-    access_agenda_item_by_id,
-    access_contact_sheet,
-    access_council_by_id,
-    access_meeting_by_id,
-    visible_agenda_items,
-    visible_councils,
-    visible_meetings,
-)
+from tenants.councils.access import access_contact_sheet, access_council_by_id, councils_visible_to
+from tenants.councils.exports import contact_sheet, contacts_as_vcard, meetings_as_ical
 from tenants.councils.health import council_health
 from tenants.councils.models import Council, CouncilMember
 from tenants.councils.rules import current_rules
-from tenants.councils.services import contact_sheet, contacts_as_vcard, meetings_as_ical, with_schedule
-
-_ERROR = OpenApiResponse(ErrorSerializer, description="Error in the API's one shape.")
-_READ_ERRORS = {401: _ERROR, 403: _ERROR, 404: _ERROR}
-_WRITE_ERRORS = {400: _ERROR, **_READ_ERRORS, 409: _ERROR}
-
-
-# --- permissions and renderers --------------------------------------------------------------------
-
-
-class CouncilAccess(BasePermission):
-    """Members of this municipality only; writes are for staff, except the view's ``ally_actions``.
-
-    Which council an ally may see is narrowed further by ``tenants.councils.access`` (404).
-    """
-
-    def has_permission(self, request, view) -> bool:
-        if current_municipality() is None or request_actor(request).membership is None:
-            return False
-        if request_actor(request).is_staff:
-            return True
-        if getattr(view, "action", None) in getattr(view, "ally_actions", ()):
-            return True
-        return request.method in ("GET", "HEAD", "OPTIONS") and getattr(view, "action", None) not in getattr(
-            view, "staff_only_actions", ()
-        )
-
-
-class _TextRenderer(BaseRenderer):
-    """A text export; errors (dicts) still come out as JSON so that clients can read the code."""
-
-    charset = "utf-8"
-
-    def render(self, data: Any, accepted_media_type=None, renderer_context=None) -> bytes:
-        if isinstance(data, bytes):
-            return data
-        if isinstance(data, str):
-            return data.encode("utf-8")
-        return json.dumps(data, ensure_ascii=False).encode("utf-8")
-
-
-class ICalendarRenderer(_TextRenderer):
-    media_type = "text/calendar"
-    format = "ics"
-
-
-class VCardRenderer(_TextRenderer):
-    media_type = "text/vcard"
-    format = "vcf"
-
-
-class JsonErrorsMixin:
-    """Errors of the text exports (iCal, vCard) come back as the API's JSON error shape.
-
-    DRF renders an error with the renderer negotiated for the request; for a ``.vcf`` or
-    ``.ics`` request that would label the JSON error as a calendar or a card.
-    """
-
-    def handle_exception(self, exc: Exception) -> Response:
-        response = super().handle_exception(exc)  # type: ignore[misc]
-        request = self.request  # type: ignore[attr-defined]
-        if not isinstance(getattr(request, "accepted_renderer", None), JSONRenderer):
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        return response
+from tenants.councils.schedule import with_schedule
 
 
 def _council_queryset(qs: QuerySet[Council]) -> QuerySet[Council]:
@@ -181,7 +99,7 @@ class CouncilRulesView(APIView):
     permission_classes = [CouncilAccess]
 
     @extend_schema(
-        summary="The municipality's council rules", responses={200: CouncilRulesSerializer, **_READ_ERRORS}
+        summary="The municipality's council rules", responses={200: CouncilRulesSerializer, **READ_ERRORS}
     )
     def get(self, request: Request) -> Response:
         return Response(CouncilRulesSerializer(current_rules()).data)
@@ -189,7 +107,7 @@ class CouncilRulesView(APIView):
     @extend_schema(
         summary="Change the council rules (staff)",
         request=CouncilRulesSerializer,
-        responses={200: CouncilRulesSerializer, **_WRITE_ERRORS},
+        responses={200: CouncilRulesSerializer, **WRITE_ERRORS},
     )
     def patch(self, request: Request) -> Response:
         serializer = CouncilRulesSerializer(current_rules(), data=request.data, partial=True)
@@ -203,18 +121,18 @@ class CouncilRulesView(APIView):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Councils you may see", responses={200: CouncilSerializer(many=True), **_READ_ERRORS}
+        summary="Councils you may see", responses={200: CouncilSerializer(many=True), **READ_ERRORS}
     ),
-    retrieve=extend_schema(summary="One council", responses={200: CouncilSerializer, **_READ_ERRORS}),
+    retrieve=extend_schema(summary="One council", responses={200: CouncilSerializer, **READ_ERRORS}),
     create=extend_schema(
         summary="Set up a council (staff)",
         request=CouncilCreateSerializer,
-        responses={201: CouncilResultSerializer, **_WRITE_ERRORS},
+        responses={201: CouncilResultSerializer, **WRITE_ERRORS},
     ),
     partial_update=extend_schema(
         summary="Rename a council or change its scope (staff)",
         request=CouncilUpdateSerializer,
-        responses={200: CouncilResultSerializer, **_WRITE_ERRORS},
+        responses={200: CouncilResultSerializer, **WRITE_ERRORS},
     ),
 )
 class CouncilViewSet(
@@ -231,7 +149,7 @@ class CouncilViewSet(
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Council]:
-        return _council_queryset(visible_councils(self.request.user)).order_by("name", "pk")
+        return _council_queryset(councils_visible_to(self.request.user)).order_by("name", "pk")
 
     def get_object(self) -> Council:
         council = access_council_by_id(self.request.user, self.kwargs["pk"])
@@ -297,7 +215,7 @@ class CouncilViewSet(
     @extend_schema(
         summary="Name the leads and deputies of both sides (staff)",
         request=LeadsInputSerializer,
-        responses={200: CouncilResultSerializer, **_WRITE_ERRORS},
+        responses={200: CouncilResultSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["put"], url_path="leads")
     def leads(self, request: Request, pk: str) -> Response:
@@ -319,7 +237,7 @@ class CouncilViewSet(
     @extend_schema(
         summary="Seat allies in the council (staff)",
         request=AddMembersSerializer,
-        responses={200: CouncilResultSerializer, **_WRITE_ERRORS},
+        responses={200: CouncilResultSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="members")
     def add_members(self, request: Request, pk: str) -> Response:
@@ -337,7 +255,7 @@ class CouncilViewSet(
     @extend_schema(
         summary="An ally leaves the council (staff); tenure is kept",
         request=LeaveSerializer,
-        responses={200: CouncilResultSerializer, **_WRITE_ERRORS},
+        responses={200: CouncilResultSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="members/leave")
     def leave(self, request: Request, pk: str) -> Response:
@@ -358,7 +276,7 @@ class CouncilViewSet(
         responses={
             (200, "application/json"): ContactSheetSerializer,
             (200, "text/vcard"): OpenApiTypes.STR,
-            **_READ_ERRORS,
+            **READ_ERRORS,
         },
     )
     @action(
@@ -381,7 +299,7 @@ class CouncilViewSet(
 
     @extend_schema(
         summary="The council's meetings as an iCalendar feed",
-        responses={(200, "text/calendar"): OpenApiTypes.STR, **_READ_ERRORS},
+        responses={(200, "text/calendar"): OpenApiTypes.STR, **READ_ERRORS},
     )
     @action(
         detail=True,
@@ -400,7 +318,7 @@ class CouncilViewSet(
 
     @extend_schema(
         summary="Health of this council over time (staff)",
-        responses={200: OpenApiTypes.OBJECT, **_READ_ERRORS},
+        responses={200: OpenApiTypes.OBJECT, **READ_ERRORS},
     )
     @action(detail=True, methods=["get"], url_path="health")
     def health(self, request: Request, pk: str) -> Response:
@@ -410,218 +328,8 @@ class CouncilViewSet(
     @extend_schema(
         summary="Health of every council of the municipality (staff)",
         operation_id="v1_councils_health_all",
-        responses={200: OpenApiTypes.OBJECT, **_READ_ERRORS},
+        responses={200: OpenApiTypes.OBJECT, **READ_ERRORS},
     )
     @action(detail=False, methods=["get"], url_path="health", url_name="health-all")
     def health_all(self, request: Request) -> Response:
         return Response(council_health())
-
-
-# --- meetings -------------------------------------------------------------------------------------
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Meetings of the councils you may see",
-        parameters=[MeetingFilterSerializer],
-        responses={200: MeetingSerializer(many=True), **_READ_ERRORS},
-    ),
-    retrieve=extend_schema(summary="One meeting", responses={200: MeetingSerializer, **_READ_ERRORS}),
-    create=extend_schema(
-        summary="Plan a meeting, always with a meal (staff)",
-        request=MeetingCreateSerializer,
-        responses={201: MeetingSerializer, **_WRITE_ERRORS},
-    ),
-    partial_update=extend_schema(
-        summary="Change a planned meeting, or the notes of a held one (staff)",
-        request=MeetingUpdateSerializer,
-        responses={200: MeetingSerializer, **_WRITE_ERRORS},
-    ),
-)
-class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Meetings: planned, held or cancelled; attendance per member and lead."""
-
-    permission_classes = [CouncilAccess]
-    serializer_class = MeetingSerializer
-    http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def get_queryset(self):
-        qs = visible_meetings(self.request.user).prefetch_related("attendance").order_by("starts_at", "pk")
-        if self.action == "list":
-            params = MeetingFilterSerializer(data=self.request.query_params)
-            params.is_valid(raise_exception=True)
-            if "council" in params.validated_data:
-                qs = qs.filter(council_id=params.validated_data["council"])
-        return qs
-
-    def get_object(self):
-        return access_meeting_by_id(self.request.user, self.kwargs["pk"])
-
-    def get_serializer_class(self):
-        if self.action in ("list", "retrieve") and not request_actor(self.request).is_staff:
-            return AllyMeetingSerializer
-        return MeetingSerializer
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response(self.get_serializer(self.get_object()).data)
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = MeetingCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        council = access_council_by_id(request.user, v["council"])
-        meeting = actions.do_plan_meeting(
-            council,
-            starts_at=v["starts_at"],
-            ends_at=v["ends_at"],
-            place=v["place"],
-            meal=v["meal"],
-            notes=v["notes"],
-            acting_user=request.user,
-        )
-        return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
-
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        meeting = self.get_object()
-        data = MeetingUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        meeting = actions.do_update_meeting(meeting, data.validated_data, acting_user=request.user)
-        return Response(MeetingSerializer(meeting).data)
-
-    @extend_schema(
-        summary="Record who was there (staff)",
-        request=AttendanceInputSerializer,
-        responses={200: MeetingSerializer, **_WRITE_ERRORS},
-    )
-    @action(detail=True, methods=["post"])
-    def attendance(self, request: Request, pk: str) -> Response:
-        meeting = self.get_object()
-        data = AttendanceInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        meeting = actions.do_record_attendance(
-            meeting,
-            members={row["member"]: row["present"] for row in data.validated_data["members"]},
-            leads={row["membership"]: row["present"] for row in data.validated_data["leads"]},
-            acting_user=request.user,
-        )
-        return Response(MeetingSerializer(meeting).data)
-
-    @extend_schema(
-        summary="Mark the meeting as held (staff)",
-        request=HoldSerializer,
-        responses={200: MeetingSerializer, **_WRITE_ERRORS},
-    )
-    @action(detail=True, methods=["post"])
-    def hold(self, request: Request, pk: str) -> Response:
-        meeting = self.get_object()
-        data = HoldSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        meeting = actions.do_hold_meeting(
-            meeting, notes=data.validated_data["notes"], acting_user=request.user
-        )
-        return Response(MeetingSerializer(meeting).data)
-
-    @extend_schema(
-        summary="Cancel the meeting (staff)",
-        request=CancelSerializer,
-        responses={200: MeetingSerializer, **_WRITE_ERRORS},
-    )
-    @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str) -> Response:
-        meeting = self.get_object()
-        data = CancelSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        meeting = actions.do_cancel_meeting(
-            meeting, reason=data.validated_data["reason"], acting_user=request.user
-        )
-        return Response(MeetingSerializer(meeting).data)
-
-
-# --- agenda ---------------------------------------------------------------------------------------
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Agenda items, in the order they were proposed",
-        parameters=[AgendaFilterSerializer],
-        responses={200: AgendaItemSerializer(many=True), **_READ_ERRORS},
-    ),
-    retrieve=extend_schema(summary="One agenda item", responses={200: AgendaItemSerializer, **_READ_ERRORS}),
-    create=extend_schema(
-        summary="Propose a topic (any member, allies included)",
-        request=AgendaItemCreateSerializer,
-        responses={201: AgendaItemSerializer, **_WRITE_ERRORS},
-    ),
-)
-class AgendaItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The agenda: every member may propose any topic; no member outranks another."""
-
-    permission_classes = [CouncilAccess]
-    serializer_class = AgendaItemSerializer
-    ally_actions = ("create", "set_status")
-    http_method_names = ["get", "post", "head", "options"]
-
-    def get_queryset(self):
-        qs = (
-            visible_agenda_items(self.request.user)
-            .select_related("proposed_by")
-            .prefetch_related("approvals")
-            .order_by("proposed_at", "pk")
-        )
-        if self.action == "list":
-            params = AgendaFilterSerializer(data=self.request.query_params)
-            params.is_valid(raise_exception=True)
-            v = params.validated_data
-            if "council" in v:
-                qs = qs.filter(council_id=v["council"])
-            if "meeting" in v:
-                qs = qs.filter(meeting_id=v["meeting"])
-            if "status" in v:
-                qs = qs.filter(status=v["status"])
-        return qs
-
-    def get_object(self):
-        return access_agenda_item_by_id(self.request.user, self.kwargs["pk"])
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = AgendaItemCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        council = access_council_by_id(request.user, v["council"])
-        item = actions.do_propose_agenda_item(
-            council,
-            title=v["title"],
-            description=v["description"],
-            kind=v["kind"],
-            is_international=v["is_international"],
-            meeting_id=v["meeting"],
-            request_override=v["request_override"],
-            override_reason=v["override_reason"],
-            acting_user=request.user,
-        )
-        return Response(AgendaItemSerializer(item).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        summary="Approve the override for your side (a lead or deputy of this council)",
-        request=None,
-        responses={200: AgendaItemSerializer, **_WRITE_ERRORS},
-    )
-    @action(detail=True, methods=["post"], url_path="approve-override")
-    def approve_override(self, request: Request, pk: str) -> Response:
-        item = actions.do_approve_agenda_override(self.get_object(), acting_user=request.user)
-        return Response(AgendaItemSerializer(item).data)
-
-    @extend_schema(
-        summary="Mark discussed (staff) or withdraw (staff, or the member who proposed it)",
-        request=AgendaStatusSerializer,
-        responses={200: AgendaItemSerializer, **_WRITE_ERRORS},
-    )
-    @action(detail=True, methods=["post"], url_path="status")
-    def set_status(self, request: Request, pk: str) -> Response:
-        item = self.get_object()
-        data = AgendaStatusSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        item = actions.do_change_agenda_item_status(
-            item, data.validated_data["status"], acting_user=request.user
-        )
-        return Response(AgendaItemSerializer(item).data)

@@ -3,8 +3,8 @@
 Every save goes through ``tenants.councils.actions``. The forms first run the same action as
 a dry run in a savepoint that is always rolled back, so a broken rule (boundary, size, meal,
 the mayor/alderman acknowledgement) shows as a form error with its message, never as a
-crash; the real save then runs the action once more. Opening a council logs the reads of its
-members' records.
+crash; the real save then runs the action once more. Opening a council logs the reads of the
+persons its page shows: both sides' leads and deputies, and every seat.
 """
 
 from __future__ import annotations
@@ -14,57 +14,37 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 from django.http import HttpRequest
 
-from agora.accounts.actors import current_municipality
-from agora.accounts.models import Membership
 from agora.accounts.roles import Role
 from agora.audit.actions import log_person_reads
 from agora.errors import DomainError
-from frontend.tenant_admin import MembershipModelAdmin, ReadOnlyInline, nothing_saved, tenant_admin_site
+from frontend.tenant_admin import (
+    MembershipModelAdmin,
+    ReadOnlyInline,
+    check_with_action,
+    member_choices,
+    nothing_saved,
+    tenant_admin_site,
+)
 from tenants.councils import actions
 from tenants.councils.errors import MUNICIPAL_MEMBER_IS_ADMINISTRATOR
 from tenants.councils.models import (
     AgendaItem,
+    AgendaItemStatusChange,
     Attendance,
     Council,
     CouncilMember,
     CouncilRules,
     Meeting,
+    MeetingStatusChange,
     OverrideApproval,
 )
 from tenants.councils.rules import current_rules
 from tenants.networkmap.models import KeyFigure
 
-
-class _DryRun(Exception):
-    """Raised to roll back the savepoint of a dry run."""
-
-
-def check_with_action(form: forms.BaseForm, run: Callable[[], Any]) -> None:
-    """Run ``run`` (an action call) and roll it back; a domain error becomes a form error."""
-    try:
-        with transaction.atomic():
-            run()
-            raise _DryRun
-    except _DryRun:
-        return
-    except DomainError as error:
-        targets = [name for name in error.fields if name in form.fields] or [None]
-        for name in targets:
-            form.add_error(name, error.message())
-
-
-def _memberships(role: str):
-    municipality = current_municipality()
-    return (
-        Membership.objects.filter(
-            municipality_id=getattr(municipality, "pk", None), role=role, is_active=True
-        )
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name")
-    )
+# Field names the actions use, as this admin's forms call them.
+_ALIASES = {"key_figures": "allies", "acknowledge": "acknowledge_administrator"}
 
 
 # --- rules ---
@@ -151,7 +131,7 @@ class CouncilForm(forms.ModelForm):
             ("police_lead", Role.POLICE),
             ("police_deputy", Role.POLICE),
         ):
-            self.fields[name].queryset = _memberships(role)
+            self.fields[name].queryset = member_choices([role])
         seated = (
             self.instance.members.filter(left_on__isnull=True).values_list("key_figure_id", flat=True)
             if self.instance.pk
@@ -208,7 +188,7 @@ class CouncilForm(forms.ModelForm):
         cleaned = super().clean()
         if not self.errors:
             existing = Council.objects.get(pk=self.instance.pk) if self.instance.pk else None
-            check_with_action(self, lambda: self.save_with_actions(existing))
+            check_with_action(self, lambda: self.save_with_actions(existing), aliases=_ALIASES)
         return cleaned
 
     def _post_clean(self) -> None:
@@ -239,13 +219,25 @@ class CouncilAdmin(MembershipModelAdmin):
         return form
 
     def get_object(self, request, object_id, from_field=None):
+        """The council, with a read logged for every person its change page shows.
+
+        The page shows both sides' leads and deputies (their names in the pickers) and every
+        seat, past ones included (the inline): each is one read row, as in the API.
+        """
         council = super().get_object(request, object_id, from_field)
         if council is not None:
-            log_person_reads(
-                actor=request.user,
-                objs=[seat.key_figure for seat in council.members.select_related("key_figure")],
-                purpose=f"council {council.pk} (admin)",
-            )
+            leads = [
+                membership.user
+                for membership in (
+                    council.municipal_lead,
+                    council.municipal_deputy,
+                    council.police_lead,
+                    council.police_deputy,
+                )
+                if membership is not None
+            ]
+            seats = [seat.key_figure for seat in council.members.select_related("key_figure").order_by("pk")]
+            log_person_reads(actor=request.user, objs=leads + seats, purpose=f"council {council.pk} (admin)")
         return council
 
     def save_model(self, request: HttpRequest, obj: Council, form: CouncilForm, change: bool) -> None:
@@ -299,11 +291,17 @@ class MeetingForm(forms.ModelForm):
         cleaned = super().clean()
         if not self.errors:
             existing = Meeting.objects.get(pk=self.instance.pk) if self.instance.pk else None
-            check_with_action(self, lambda: self.save_with_actions(existing))
+            check_with_action(self, lambda: self.save_with_actions(existing), aliases=_ALIASES)
         return cleaned
 
     def _post_clean(self) -> None:
         pass
+
+
+class MeetingStatusChangeInline(ReadOnlyInline):
+    model = MeetingStatusChange
+    fields = ["from_status", "to_status", "changed_by", "changed_at"]
+    readonly_fields = fields
 
 
 class AttendanceInline(ReadOnlyInline):
@@ -317,8 +315,12 @@ class MeetingAdmin(MembershipModelAdmin):
     form = MeetingForm
     list_display = ["council", "starts_at", "place", "meal", "status"]
     list_filter = ["status", "council"]
-    inlines = [AttendanceInline]
+    inlines = [AttendanceInline, MeetingStatusChangeInline]
     actions = ["hold", "cancel"]
+
+    def get_inlines(self, request, obj):
+        # A meeting being planned has no history yet (its first row is the planning itself).
+        return self.inlines if obj is not None else [AttendanceInline]
 
     def get_readonly_fields(self, request, obj=None):
         # A meeting belongs to its council; plan a new one in the other council instead.
@@ -364,6 +366,12 @@ class MeetingAdmin(MembershipModelAdmin):
 # --- agenda ---
 
 
+class AgendaItemStatusChangeInline(ReadOnlyInline):
+    model = AgendaItemStatusChange
+    fields = ["from_status", "to_status", "changed_by", "changed_at"]
+    readonly_fields = fields
+
+
 class OverrideApprovalInline(ReadOnlyInline):
     model = OverrideApproval
     fields = ["side", "rules", "approved_by", "approved_at"]
@@ -390,7 +398,7 @@ class AgendaItemAdmin(MembershipModelAdmin):
         "proposed_at",
     ]
     readonly_fields = fields
-    inlines = [OverrideApprovalInline]
+    inlines = [OverrideApprovalInline, AgendaItemStatusChangeInline]
     actions = ["approve_override"]
 
     def has_add_permission(self, request) -> bool:

@@ -30,11 +30,6 @@ MEMBER_NOT_ALLY = error_code(
     en="Only allies sit on the council; {name} has not been selected as an ally.",
     nl="Alleen bondgenoten nemen deel aan het overleg; {name} is niet als bondgenoot geselecteerd.",
 )
-MEMBER_IS_PROFESSIONAL = error_code(
-    "member_is_professional",
-    en="Representatives of professional organisations cannot sit on the council as allies.",
-    nl="Vertegenwoordigers van professionele organisaties kunnen geen bondgenoot in het overleg zijn.",
-)
 MEMBER_ALREADY_SEATED = error_code(
     "member_already_seated",
     en="{name} is already a member of this council.",

@@ -22,7 +22,7 @@ from agora.accounts.models import Membership
 from agora.accounts.roles import Role
 from tenants.councils.models import Attendance, Council, CouncilMember, CouncilRules, Meeting
 from tenants.councils.rules import current_rules
-from tenants.councils.services import council_schedule, with_schedule
+from tenants.councils.schedule import council_schedule, with_schedule
 from tenants.councils.workflow import MeetingStatus
 
 

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tenants.councils.workflow import AgendaItemStatus, MeetingStatus
+from tenants.selection.models import AppendOnlyModel
 
 
 class CouncilRules(models.Model):
@@ -213,6 +214,31 @@ class Meeting(models.Model):
         return f"{self.council} {self.starts_at:%Y-%m-%d}"
 
 
+class MeetingStatusChange(AppendOnlyModel):
+    """One move of a meeting (planned, held, cancelled): from, to, who, when. Append-only.
+
+    Held meetings build the relationship phase and the cadence; the history shows who said a
+    meeting happened (or was called off), and when.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="status_changes")
+    # Empty on the first row: the meeting being planned.
+    from_status = models.CharField(_("from"), max_length=20, choices=MeetingStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=MeetingStatus.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    changed_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        verbose_name = _("meeting status change")
+        verbose_name_plural = _("meeting history")
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} → {self.to_status}"
+
+
 class Attendance(models.Model):
     """Who was there: an ally (council member) or a lead/deputy (membership)."""
 
@@ -277,6 +303,27 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AgendaItemStatusChange(AppendOnlyModel):
+    """One move of an agenda item (proposed, overridden, discussed, withdrawn). Append-only."""
+
+    agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="status_changes")
+    # Empty on the first row: the item being proposed.
+    from_status = models.CharField(_("from"), max_length=20, choices=AgendaItemStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=AgendaItemStatus.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    changed_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        verbose_name = _("agenda item status change")
+        verbose_name_plural = _("agenda item history")
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} → {self.to_status}"
 
 
 class OverrideSide(models.TextChoices):

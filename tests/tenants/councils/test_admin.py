@@ -157,6 +157,9 @@ def test_fields_no_action_changes_are_read_only(web, staff, ally_factory, make_c
             "meal": "Soep",
             "attendance-TOTAL_FORMS": "0",
             "attendance-INITIAL_FORMS": "0",
+            # The read-only history inline, as the page renders it: one row (the planning).
+            "status_changes-TOTAL_FORMS": "1",
+            "status_changes-INITIAL_FORMS": "1",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -174,3 +177,37 @@ def test_fields_no_action_changes_are_read_only(web, staff, ally_factory, make_c
     council.refresh_from_db()
     assert council.name == "Nieuwe naam"
     assert council.started_on != dt.date(2020, 1, 1)
+
+
+def test_council_change_view_logs_a_read_of_every_person_it_shows(
+    web, staff, ally_factory, make_council, in_utrecht
+):
+    """Leads and deputies (accounts.User) and every seat, the former one too (the inline shows it).
+
+    Exactly those, once each: issue 8 found that removing this logging passed the whole suite.
+    """
+    from collections import Counter
+
+    from agora.audit.models import PersonRecordRead
+    from tenants.councils import actions
+
+    stays, leaves = ally_factory(), ally_factory()
+    council = make_council(allies=[stays, leaves])
+    actions.do_remove_council_member(council, leaves.pk, acting_user=staff.official)
+    viewer = staff.police2
+    assert not PersonRecordRead.objects.filter(actor=viewer).exists()
+    response = web(viewer).get(f"/admin/councils/council/{council.pk}/change/")
+    assert response.status_code == 200
+    connection.set_tenant(in_utrecht)
+    reads = Counter(
+        (row.record_type, row.record_id, row.purpose) for row in PersonRecordRead.objects.filter(actor=viewer)
+    )
+    purpose = f"council {council.pk} (admin)"
+    expected = Counter(
+        [
+            ("accounts.User", str(user.pk), purpose)
+            for user in (staff.official, staff.official2, staff.police, viewer)
+        ]
+        + [("networkmap.KeyFigure", str(kf.pk), purpose) for kf in (stays, leaves)]
+    )
+    assert reads == expected

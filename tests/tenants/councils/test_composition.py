@@ -100,13 +100,52 @@ def test_non_ally_member_is_refused(api, staff, ally_factory):
 def test_professional_representative_is_refused(api, staff, ally_factory):
     professional = ally_factory(is_professional_representative=True)
     response = api(staff.official).post("/api/v1/councils/", _payload(staff, [professional]), format="json")
-    assert_error(response, "member_is_professional", 400)
+    # The selection's hard ally rule, with its code and status (one rule, one code: issue 7).
+    body = assert_error(response, "professional_representative", 409)
+    assert body["fields"]["key_figures"] == [professional.pk]
 
 
 def test_ally_living_in_another_municipality_is_refused(api, staff, ally_factory):
     elsewhere = ally_factory(residence_cbs_code="GM0307")
     response = api(staff.official).post("/api/v1/councils/", _payload(staff, [elsewhere]), format="json")
-    assert_error(response, "council_crosses_boundary", 400)
+    body = assert_error(response, "ally_lives_outside_municipality", 409)
+    assert body["fields"]["key_figures"] == [elsewhere.pk]
+
+
+def test_a_lead_whose_account_is_deactivated_is_refused(api, staff):
+    """An active membership is not enough: the lead's user account must be active too (find_member)."""
+    from agora.accounts.models import User
+
+    User.objects.filter(pk=staff.official2.pk).update(is_active=False)
+    response = api(staff.official).post("/api/v1/councils/", _payload(staff, []), format="json")
+    body = assert_error(response, "lead_wrong_role", 400)
+    assert "municipal_deputy" in body["fields"]
+    assert not Council.objects.exists()
+
+
+def test_residence_code_is_compared_case_insensitively(api, staff, ally_factory, utrecht):
+    """``gm0344`` is Utrecht (GM0344): a council seats the ally, as the selection would approve them.
+
+    Written straight to the row (as an import or a shell might): the action must not depend on
+    the network map having normalised the code.
+    """
+    here = ally_factory(residence_cbs_code=utrecht.cbs_code.lower())
+    also_here = ally_factory(residence_cbs_code=utrecht.cbs_code.upper())
+    response = api(staff.official).post(
+        "/api/v1/councils/", _payload(staff, [here, also_here]), format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert sorted(m["key_figure"] for m in response.json()["members"]) == sorted([here.pk, also_here.pk])
+
+
+def test_added_member_living_elsewhere_gets_the_selections_code(api, staff, ally_factory, make_council):
+    council = make_council(allies=2)
+    elsewhere = ally_factory(residence_cbs_code="gm0307")
+    response = api(staff.official).post(
+        f"/api/v1/councils/{council.pk}/members/", {"key_figures": [elsewhere.pk]}, format="json"
+    )
+    assert_error(response, "ally_lives_outside_municipality", 409)
+    assert council.members.count() == 2
 
 
 def test_leads_need_the_right_role(api, staff):

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from agora.audit.models import PersonRecordRead
-from tenants.councils.services import contacts_as_vcard
+from tenants.councils.exports import contacts_as_vcard
 from tenants.networkmap.models import KeyFigure
 from tests.helpers import assert_error
 

@@ -6,7 +6,7 @@ import pytest
 
 from tenants.councils.demo import load_demo
 from tenants.councils.models import AgendaItem, Attendance, Council, Meeting
-from tenants.councils.services import council_schedule
+from tenants.councils.schedule import council_schedule
 from tenants.councils.workflow import MeetingStatus
 from tenants.networkmap.models import KeyFigure
 

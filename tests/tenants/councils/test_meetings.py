@@ -13,7 +13,7 @@ from icalendar import Calendar
 from agora.audit.models import AuditEvent
 from tenants.councils import actions
 from tenants.councils.models import Meeting
-from tenants.councils.services import council_schedule
+from tenants.councils.schedule import council_schedule
 from tenants.councils.workflow import (
     ALLOWED_MEETING_TRANSITIONS,
     MeetingStatus,

@@ -114,7 +114,9 @@ def browsable(monkeypatch):
     """The browsable API, as in DEBUG (the settings only turn it on there)."""
     from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 
-    from api.councils.views import AgendaItemViewSet, CouncilViewSet, MeetingViewSet
+    from api.councils.agenda_views import AgendaItemViewSet
+    from api.councils.meeting_views import MeetingViewSet
+    from api.councils.views import CouncilViewSet
 
     for view in (AgendaItemViewSet, CouncilViewSet, MeetingViewSet):
         monkeypatch.setattr(view, "renderer_classes", [JSONRenderer, BrowsableAPIRenderer])

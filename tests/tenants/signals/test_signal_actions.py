@@ -10,7 +10,7 @@ from agora.audit.models import AuditEvent
 from agora.errors import DomainError
 from tenants.signals import actions
 from tenants.signals.models import Signal, SignalStatusChange
-from tenants.signals.workflow import ALLOWED_STATUS_CHANGES, SignalStatus, transition_allowed
+from tenants.signals.workflow import ALLOWED_STATUS_CHANGES, SIGNAL_WORKFLOW, SignalStatus
 
 
 def raise_signal(town, *, by=None, ally_id=None, **overrides) -> Signal:
@@ -196,7 +196,7 @@ def test_the_workflow_walked_fully(town, people):
     assert walked == allowed
     for frm in SignalStatus.values:
         for to in SignalStatus.values:
-            assert transition_allowed(frm, to) == ((frm, to) in allowed)
+            assert SIGNAL_WORKFLOW.allowed(frm, to) == ((frm, to) in allowed)
 
     history = list(SignalStatusChange.objects.filter(signal=signal).values_list("from_status", "to_status"))
     assert history[0] == ("", "new")

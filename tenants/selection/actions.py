@@ -1,6 +1,7 @@
 """The selection pipeline's rules that change data. The only writer of cases and of ``is_ally``.
 
-Every action: checks that the acting user is an official or police officer of the current
+Every action: checks through the actor core (``require_staff``, refusing with this app's published
+``not_municipal_staff``) that the acting user is an official or police officer of the current
 municipality, locks the case row (``select_for_update``) so that two people acting at once are
 serialised, checks the step against ``workflow``, applies the hard rules of METHOD.md step 2,
 writes the change, an append-only history row and an audit row, all in one transaction.
@@ -62,16 +63,6 @@ class AssessmentAnswer:
 # --- guards shared by the actions -------------------------------------------------------------
 
 
-def _staff_membership(acting_user: User) -> Membership:
-    """The acting user's official or police membership in *this* municipality, or refuse.
-
-    The actor core decides; ``not_municipal_staff`` is this app's published code for the refusal.
-    """
-    membership = require_staff(acting_user, error=errors.NOT_MUNICIPAL_STAFF).membership
-    assert membership is not None
-    return membership
-
-
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -125,7 +116,7 @@ def do_open_case(key_figure_id: int, *, acting_user: User, reason: str = "") -> 
 
     A key figure id of another municipality does not exist in this schema: ``not_found``.
     """
-    membership = _staff_membership(acting_user)
+    membership = require_staff(acting_user, error=errors.NOT_MUNICIPAL_STAFF).membership
     # Locking the key figure serialises two people opening a case for the same person.
     key_figure = lock(KeyFigure, key_figure_id)
     check_ally_invariants(key_figure)
@@ -155,7 +146,7 @@ def do_open_case(key_figure_id: int, *, acting_user: User, reason: str = "") -> 
 @transaction.atomic
 def do_start_review(case: SelectionCase | int, *, acting_user: User, reason: str = "") -> SelectionCase:
     """Municipality and police start reviewing the key figure together."""
-    membership = _staff_membership(acting_user)
+    membership = require_staff(acting_user, error=errors.NOT_MUNICIPAL_STAFF).membership
     case = lock(SelectionCase, case)
     SELECTION_WORKFLOW.check_step(START_REVIEW, case.state)
     check_ally_invariants(lock(KeyFigure, case.key_figure_id))
@@ -171,7 +162,7 @@ def do_approve_case(case: SelectionCase | int, *, acting_user: User, note: str =
     an already-approved side cannot stand in for the other side. The row lock makes two
     simultaneous approvals see each other; the unique constraints are the last line.
     """
-    membership = _staff_membership(acting_user)
+    membership = require_staff(acting_user, error=errors.NOT_MUNICIPAL_STAFF).membership
     case = lock(SelectionCase, case)
     SELECTION_WORKFLOW.check_step(APPROVE, case.state)
     check_ally_invariants(lock(KeyFigure, case.key_figure_id))
@@ -199,7 +190,7 @@ def do_approve_case(case: SelectionCase | int, *, acting_user: User, note: str =
 def do_reject_case(case: SelectionCase | int, *, acting_user: User, reason: str) -> SelectionCase:
     """A reviewer finds the key figure not suitable (from the nomination or the review)."""
     reason = _require_reason(reason)
-    membership = _staff_membership(acting_user)
+    membership = require_staff(acting_user, error=errors.NOT_MUNICIPAL_STAFF).membership
     case = lock(SelectionCase, case)
     return _move(case, REJECT, membership=membership, acting_user=acting_user, reason=reason)
 
@@ -214,7 +205,7 @@ def do_record_home_visit(
     answers: Mapping[str, AssessmentAnswer],
 ) -> HomeVisit:
     """Record the one-to-one home visit and its assessment (once per case, after both approvals)."""
-    _staff_membership(acting_user)
+    require_staff(acting_user, error=errors.NOT_MUNICIPAL_STAFF)
     case = lock(SelectionCase, case)
     SELECTION_WORKFLOW.check_step(RECORD_HOME_VISIT, case.state)
     # The state already implies both approvals; this guards data changed behind the workflow's back.
@@ -283,7 +274,7 @@ def do_decide_case(
     if outcome not in (CaseState.ALLY, CaseState.NOT_SUITABLE):
         raise errors.INVALID_OUTCOME(fields={"outcome": [CaseState.ALLY.value, CaseState.NOT_SUITABLE.value]})
     reason = _require_reason(reason)
-    membership = _staff_membership(acting_user)
+    membership = require_staff(acting_user, error=errors.NOT_MUNICIPAL_STAFF).membership
     case = lock(SelectionCase, case)
     if outcome == CaseState.NOT_SUITABLE:
         return _move(case, DECIDE_NOT_SUITABLE, membership=membership, acting_user=acting_user, reason=reason)
@@ -306,7 +297,7 @@ def do_decide_case(
 def do_step_down(case: SelectionCase | int, *, acting_user: User, reason: str) -> SelectionCase:
     """An ally steps down; the case and its history stay, ready to be re-activated."""
     reason = _require_reason(reason)
-    membership = _staff_membership(acting_user)
+    membership = require_staff(acting_user, error=errors.NOT_MUNICIPAL_STAFF).membership
     case = lock(SelectionCase, case)
     _move(case, STEP_DOWN, membership=membership, acting_user=acting_user, reason=reason)
     _set_is_ally(case.key_figure_id, False)
@@ -317,7 +308,7 @@ def do_step_down(case: SelectionCase | int, *, acting_user: User, reason: str) -
 def do_reactivate(case: SelectionCase | int, *, acting_user: User, reason: str) -> SelectionCase:
     """A stepped-down ally comes back; the hard rules are checked again (flags may have changed)."""
     reason = _require_reason(reason)
-    membership = _staff_membership(acting_user)
+    membership = require_staff(acting_user, error=errors.NOT_MUNICIPAL_STAFF).membership
     case = lock(SelectionCase, case)
     SELECTION_WORKFLOW.check_step(REACTIVATE, case.state)
     check_ally_invariants(lock(KeyFigure, case.key_figure_id))

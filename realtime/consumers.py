@@ -4,45 +4,37 @@ from __future__ import annotations
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from agora.accounts.actors import Actor, actor_for
 from realtime.groups import ally_group, staff_group
 from realtime.tenancy import in_tenant
 
 
 @in_tenant
-def _audience(schema_name: str, user_id: int, municipality_id: int) -> tuple[str | None, list[int]]:
-    """The user's role here (None: no active membership) and, for an ally, their key figure ids."""
-    from agora.accounts.models import Membership
-    from agora.accounts.roles import Role
-    from tenants.networkmap.models import KeyFigure
+def _resolve_actor(schema_name: str, user, municipality) -> Actor:
+    """The socket's user as a member of the municipality, by the actor core (``user.is_active`` too).
 
-    membership = Membership.objects.filter(
-        user_id=user_id, municipality_id=municipality_id, is_active=True
-    ).first()
-    if membership is None:
-        return None, []
-    if membership.role != Role.ALLY:
-        return membership.role, []
-    figures = KeyFigure.objects.filter(user_id=user_id, is_ally=True).order_by("pk")
-    return membership.role, list(figures.values_list("pk", flat=True))
+    Asked once per socket, inside the tenant's schema, so that an ally's key figures are read
+    from that schema and from nowhere else.
+    """
+    return actor_for(user, municipality)
 
 
-def groups_for(schema_name: str, topic: str, role: str, ally_ids: list[int]) -> list[str]:
+def groups_for(schema_name: str, topic: str, actor: Actor) -> list[str]:
     """Staff join the municipality's staff group; an ally joins only their own group(s)."""
-    from agora.accounts.roles import STAFF_ROLES, Role
-
-    if role in STAFF_ROLES:
+    if actor.is_staff:
         return [staff_group(schema_name, topic)]
-    if role == Role.ALLY:
-        return [ally_group(schema_name, topic, pk) for pk in ally_ids]
+    if actor.is_ally:
+        return [ally_group(schema_name, topic, pk) for pk in sorted(actor.ally_key_figure_ids)]
     return []
 
 
 class MunicipalityEventsConsumer(AsyncJsonWebsocketConsumer):
     """The live feed of one municipality (signals, notices, later the crisis room).
 
-    Members only: an unknown host, an anonymous user or a user without a membership here is
-    refused before the socket opens. Staff receive the municipality's staff events; an ally
-    receives only the events sent to them (their own signals, notices addressed to them).
+    Members only: an unknown host, an anonymous user or a user without an active membership here
+    (a deactivated account included) is refused before the socket opens. Staff receive the
+    municipality's staff events; an ally receives only the events sent to them (their own
+    signals, notices addressed to them).
     """
 
     topic = "events"
@@ -54,15 +46,17 @@ class MunicipalityEventsConsumer(AsyncJsonWebsocketConsumer):
         if tenant is None or user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
-        role, ally_ids = await _audience(tenant.schema_name, user.pk, tenant.pk)
-        if role is None:
+        self.actor = await _resolve_actor(tenant.schema_name, user, tenant)
+        if not self.actor.is_member:
             await self.close(code=4403)
             return
-        for group in groups_for(tenant.schema_name, self.topic, role, ally_ids):
+        for group in groups_for(tenant.schema_name, self.topic, self.actor):
             await self.channel_layer.group_add(group, self.channel_name)
             self.groups_joined.append(group)
         await self.accept()
-        await self.send_json({"event": "hello", "payload": {"municipality": tenant.slug, "role": role}})
+        await self.send_json(
+            {"event": "hello", "payload": {"municipality": tenant.slug, "role": self.actor.role}}
+        )
 
     async def disconnect(self, code: int) -> None:
         for group in getattr(self, "groups_joined", []):

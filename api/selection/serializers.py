@@ -11,6 +11,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.fields import IdField
 from tenants.selection.models import (
     ASSESSMENT_QUESTIONS,
     Answer,
@@ -19,7 +20,7 @@ from tenants.selection.models import (
     SelectionCase,
     Transition,
 )
-from tenants.selection.workflow import CaseState, state_label
+from tenants.selection.workflow import SELECTION_WORKFLOW, CaseState
 
 # --- output ---------------------------------------------------------------------------------------
 
@@ -109,7 +110,7 @@ class SelectionCaseSerializer(serializers.ModelSerializer):
         fields = ["id", "key_figure", "state", "state_label", "approved_sides", "opened_at", "updated_at"]
 
     def get_state_label(self, case: SelectionCase) -> str:
-        return state_label(case.state)
+        return SELECTION_WORKFLOW.label(case.state)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_approved_sides(self, case: SelectionCase) -> list[str]:
@@ -137,11 +138,11 @@ class SelectionCaseDetailSerializer(SelectionCaseSerializer):
 
 class CaseFilterSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=CaseState.choices, required=False)
-    key_figure = serializers.IntegerField(required=False, min_value=1)
+    key_figure = IdField(required=False)
 
 
 class OpenCaseSerializer(serializers.Serializer):
-    key_figure = serializers.IntegerField(min_value=1, help_text="A key figure of this municipality.")
+    key_figure = IdField(help_text="A key figure of this municipality.")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -162,7 +163,7 @@ class AnswerSerializer(serializers.Serializer):
 class HomeVisitInputSerializer(serializers.Serializer):
     visited_on = serializers.DateField()
     visitors = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(),
         allow_empty=True,
         help_text="Membership ids of the officials and police officers who made the visit.",
     )

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
 from agora.errors import NOT_FOUND
+from agora.ids import id_or_not_found
 from api.permissions import IsMunicipalStaff
 from api.selection.serializers import (
     CaseFilterSerializer,
@@ -31,7 +32,7 @@ from api.selection.serializers import (
     SelectionErrorSerializer,
 )
 from tenants.selection import actions
-from tenants.selection.access import access_case_by_id, cases_for, log_case_list_read
+from tenants.selection.access import access_case_by_id, cases_visible_to, log_case_list_read
 from tenants.selection.models import ASSESSMENT_QUESTIONS, SelectionCase
 
 _ERROR = OpenApiResponse(SelectionErrorSerializer, description="Error in the API's one shape.")
@@ -67,10 +68,12 @@ class SelectionCaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsMunicipalStaff]
     serializer_class = SelectionCaseSerializer
     queryset = SelectionCase.objects.none()  # narrowed per request in get_queryset
-    lookup_value_regex = r"\d+"
+    # No lookup regex: every id reaches the view and is read by agora.ids (``\d`` would take "٣").
 
     def get_queryset(self):
-        queryset = cases_for(self.request.user).prefetch_related("key_figure__neighbourhood", "approvals")
+        queryset = cases_visible_to(self.request.user).prefetch_related(
+            "key_figure__neighbourhood", "approvals"
+        )
         filters = CaseFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         if "state" in filters.validated_data:
@@ -173,10 +176,10 @@ class SelectionCaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         A step on a missing case answers 404 (``not_found``) even with an invalid body: the
         resource comes first, then the input. The action locks and re-reads the case itself.
         """
-        case_id = int(pk)
-        if not cases_for(self.request.user).filter(pk=case_id).exists():
+        case_id = id_or_not_found(pk)
+        if not cases_visible_to(self.request.user).filter(pk=case_id).exists():
             raise NOT_FOUND()
         return case_id
 
     def _detail(self, pk: str | int) -> dict[str, Any]:
-        return SelectionCaseDetailSerializer(access_case_by_id(self.request.user, int(pk))).data
+        return SelectionCaseDetailSerializer(access_case_by_id(self.request.user, pk)).data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from api.fields import IdField
 from tenants.signals.models import (
     Notice,
     NoticeRecipient,
@@ -177,15 +178,15 @@ class AllySignalSerializer(serializers.ModelSerializer):
 class SignalFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=SignalStatus.choices, required=False)
     category = serializers.ChoiceField(choices=SignalCategory.choices, required=False)
-    neighbourhood = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    neighbourhood = IdField(required=False)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
 class SignalCreateSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=SignalCategory.choices)
-    neighbourhood_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    neighbourhood_id = IdField()
     description = serializers.CharField(max_length=5000)
-    ally_id = serializers.IntegerField(
+    ally_id = IdField(
         required=False,
         allow_null=True,
         min_value=1,
@@ -195,7 +196,7 @@ class SignalCreateSerializer(serializers.Serializer):
 
 
 class SignalAssignSerializer(serializers.Serializer):
-    owner_membership_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    owner_membership_id = IdField()
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
@@ -268,9 +269,9 @@ class NoticeCreateSerializer(serializers.Serializer):
     visibility = serializers.ChoiceField(
         choices=NoticeVisibility.choices, default=NoticeVisibility.CONFIDENTIAL
     )
-    council_id = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
+    council_id = IdField(required=False, allow_null=True)
     recipient_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        child=IdField(),
         required=False,
         default=list,
         max_length=500,

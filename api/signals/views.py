@@ -20,6 +20,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from agora.accounts.access import request_actor
 from agora.audit.actions import log_person_reads
 from api.permissions import IsMember, IsMunicipalStaff
 from api.signals.serializers import (
@@ -39,9 +40,6 @@ from tenants.signals import actions
 from tenants.signals.access import (
     access_notice_by_id,
     access_signal_by_id,
-    acting_membership,
-    ally_figures_of,
-    is_staff,
     notices_visible_to,
     signals_visible_to,
 )
@@ -69,7 +67,7 @@ def _signal_for_role(many: bool = False) -> PolymorphicProxySerializer:
 
 def _staff_reads_allies(request: Request, signals: list[Signal]) -> None:
     """Ally names are personal data: staff reading them is logged (allies reading their own is not)."""
-    if is_staff(acting_membership(request.user)):
+    if request_actor(request).is_staff:
         allies = {signal.ally_id: signal.ally for signal in signals}
         log_person_reads(actor=request.user, objs=list(allies.values()), purpose="signals")
 
@@ -110,7 +108,7 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_serializer_class(self):
         """Staff get the full record; an ally the narrowed view of their own signal."""
-        return SignalSerializer if is_staff(acting_membership(self.request.user)) else AllySignalSerializer
+        return SignalSerializer if request_actor(self.request).is_staff else AllySignalSerializer
 
     def get_object(self) -> Signal:
         signal = access_signal_by_id(self.request.user, self.kwargs["pk"])
@@ -223,7 +221,7 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return [IsMember()]
 
     def _staff(self) -> bool:
-        return is_staff(acting_membership(self.request.user))
+        return request_actor(self.request).is_staff
 
     def get_queryset(self) -> QuerySet[Notice]:
         notices = (
@@ -237,7 +235,7 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 read_count=Count("recipients", filter=Q(recipients__read_at__isnull=False), distinct=True),
             )
         own = NoticeRecipient.objects.filter(
-            notice=OuterRef("pk"), key_figure__in=ally_figures_of(self.request.user)
+            notice=OuterRef("pk"), key_figure_id__in=request_actor(self.request).ally_key_figure_ids
         ).order_by("read_at")
         return notices.annotate(my_read_at=Subquery(own.values("read_at")[:1]))
 

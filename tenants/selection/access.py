@@ -10,37 +10,37 @@ from django.db.models import Prefetch, QuerySet
 
 from agora.accounts.actors import current_actor
 from agora.accounts.models import User
-from agora.accounts.roles import STAFF_ROLES
 from agora.audit.actions import log_person_read, log_person_reads
 from agora.errors import NOT_FOUND
+from agora.ids import id_or_not_found
 from tenants.selection.models import Approval, SelectionCase, Transition
 
 READ_PURPOSE = "selection of allies"
 
 
-def _is_staff_here(user: User) -> bool:
-    membership = current_actor(user).membership
-    return membership is not None and membership.role in STAFF_ROLES
-
-
-def cases_for(user: User) -> QuerySet[SelectionCase]:
+def cases_visible_to(user: User) -> QuerySet[SelectionCase]:
     """The cases ``user`` may list: all of this municipality's for staff, none for anyone else."""
-    if not _is_staff_here(user):
+    if not current_actor(user).is_staff:
         return SelectionCase.objects.none()
     return SelectionCase.objects.select_related("key_figure", "key_figure__neighbourhood")
 
 
-def access_case_by_id(user: User, case_id: int) -> SelectionCase:
-    """One case with everything the detail view shows; the read of the person is logged."""
+def access_case_by_id(user: User, case_id: int | str) -> SelectionCase:
+    """One case with everything the detail view shows; the read of the person is logged.
+
+    ``case_id`` as a client sent it: only ASCII digits are an id (``agora.ids``), so "٣" is
+    ``not_found`` like a missing case, not case 3.
+    """
+    pk = id_or_not_found(case_id)
     case = (
-        cases_for(user)
+        cases_visible_to(user)
         .select_related("home_visit")
         .prefetch_related(
             Prefetch("approvals", queryset=Approval.objects.select_related("user")),
             Prefetch("transitions", queryset=Transition.objects.select_related("user")),
             "home_visit__visitors",
         )
-        .filter(pk=case_id)
+        .filter(pk=pk)
         .first()
     )
     if case is None:

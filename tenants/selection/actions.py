@@ -1,6 +1,7 @@
 """The selection pipeline's rules that change data. The only writer of cases and of ``is_ally``.
 
-Every action: checks that the acting user is an official or police officer of the current
+Every action: checks through the actor core (``require_staff``, refusing with this app's published
+``not_municipal_staff``) that the acting user is an official or police officer of the current
 municipality, locks the case row (``select_for_update``) so that two people acting at once are
 serialised, checks the step against ``workflow``, applies the hard rules of METHOD.md step 2,
 writes the change, an append-only history row and an audit row, all in one transaction.
@@ -19,11 +20,12 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from agora.accounts.actors import current_actor
+from agora.accounts.actors import find_member, forget_actors, require_staff
 from agora.accounts.models import Membership, User
 from agora.accounts.roles import STAFF_ROLES
 from agora.audit.actions import record_action
-from agora.errors import NOT_FOUND
+from agora.ids import parse_id
+from agora.workflow import Step, lock
 from tenants.networkmap.models import KeyFigure
 from tenants.selection import errors
 from tenants.selection.models import (
@@ -43,12 +45,10 @@ from tenants.selection.workflow import (
     REACTIVATE,
     RECORD_HOME_VISIT,
     REJECT,
+    SELECTION_WORKFLOW,
     START_REVIEW,
     STEP_DOWN,
     CaseState,
-    Step,
-    check_step,
-    invalid_transition,
 )
 
 
@@ -63,30 +63,6 @@ class AssessmentAnswer:
 # --- guards shared by the actions -------------------------------------------------------------
 
 
-def _staff_membership(acting_user: User) -> Membership:
-    """The acting user's official or police membership in *this* municipality, or refuse."""
-    membership = current_actor(acting_user).membership
-    if membership is None or membership.role not in STAFF_ROLES:
-        raise errors.NOT_MUNICIPAL_STAFF()
-    return membership
-
-
-def _lock_case(case: SelectionCase | int) -> SelectionCase:
-    """The case row, re-read under a row lock: decisions are made on what is committed now."""
-    case_id = case.pk if isinstance(case, SelectionCase) else case
-    locked = SelectionCase.objects.select_for_update().filter(pk=case_id).first()
-    if locked is None:
-        raise NOT_FOUND()
-    return locked
-
-
-def _lock_key_figure(key_figure_id: int) -> KeyFigure:
-    key_figure = KeyFigure.objects.select_for_update().filter(pk=key_figure_id).first()
-    if key_figure is None:
-        raise NOT_FOUND()
-    return key_figure
-
-
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -98,20 +74,20 @@ def _move(
     case: SelectionCase, step: Step, *, membership: Membership, acting_user: User, reason: str
 ) -> SelectionCase:
     """Take ``step`` on a locked case: new state, one history row, one audit row."""
-    check_step(step, case.state)
     assert step.target is not None
-    from_state = case.state
-    case.state = step.target
-    case.save(update_fields=["state", "updated_at"])
-    Transition.objects.create(
-        case=case,
-        from_state=from_state,
-        to_state=case.state,
-        user=acting_user,
-        membership=membership,
-        role=membership.role,
-        reason=reason,
-    )
+
+    def history(old: str, new: str) -> None:
+        Transition.objects.create(
+            case=case,
+            from_state=old,
+            to_state=new,
+            user=acting_user,
+            membership=membership,
+            role=membership.role,
+            reason=reason,
+        )
+
+    from_state = SELECTION_WORKFLOW.move(case, step, history=history)
     record_action(
         f"selection.{step.name}",
         actor=acting_user,
@@ -122,8 +98,13 @@ def _move(
 
 
 def _set_is_ally(key_figure_id: int, value: bool) -> None:
-    """``KeyFigure.is_ally`` mirrors the case; only these actions write it."""
+    """``KeyFigure.is_ally`` mirrors the case; only these actions write it.
+
+    A queryset update sends no model signal, so the actors resolved in this request (an ally's
+    key-figure ids) are dropped here by hand.
+    """
     KeyFigure.objects.filter(pk=key_figure_id).update(is_ally=value, updated_at=timezone.now())
+    forget_actors()
 
 
 # --- the actions --------------------------------------------------------------------------------
@@ -135,9 +116,9 @@ def do_open_case(key_figure_id: int, *, acting_user: User, reason: str = "") -> 
 
     A key figure id of another municipality does not exist in this schema: ``not_found``.
     """
-    membership = _staff_membership(acting_user)
+    membership = require_staff(acting_user, error=errors.NOT_MUNICIPAL_STAFF).membership
     # Locking the key figure serialises two people opening a case for the same person.
-    key_figure = _lock_key_figure(key_figure_id)
+    key_figure = lock(KeyFigure, key_figure_id)
     check_ally_invariants(key_figure)
     open_case = SelectionCase.objects.filter(key_figure=key_figure).exclude(state=CaseState.NOT_SUITABLE)
     existing = open_case.values_list("pk", flat=True).first()
@@ -165,10 +146,10 @@ def do_open_case(key_figure_id: int, *, acting_user: User, reason: str = "") -> 
 @transaction.atomic
 def do_start_review(case: SelectionCase | int, *, acting_user: User, reason: str = "") -> SelectionCase:
     """Municipality and police start reviewing the key figure together."""
-    membership = _staff_membership(acting_user)
-    case = _lock_case(case)
-    check_step(START_REVIEW, case.state)
-    check_ally_invariants(_lock_key_figure(case.key_figure_id))
+    membership = require_staff(acting_user, error=errors.NOT_MUNICIPAL_STAFF).membership
+    case = lock(SelectionCase, case)
+    SELECTION_WORKFLOW.check_step(START_REVIEW, case.state)
+    check_ally_invariants(lock(KeyFigure, case.key_figure_id))
     return _move(case, START_REVIEW, membership=membership, acting_user=acting_user, reason=reason.strip())
 
 
@@ -181,10 +162,10 @@ def do_approve_case(case: SelectionCase | int, *, acting_user: User, note: str =
     an already-approved side cannot stand in for the other side. The row lock makes two
     simultaneous approvals see each other; the unique constraints are the last line.
     """
-    membership = _staff_membership(acting_user)
-    case = _lock_case(case)
-    check_step(APPROVE, case.state)
-    check_ally_invariants(_lock_key_figure(case.key_figure_id))
+    membership = require_staff(acting_user, error=errors.NOT_MUNICIPAL_STAFF).membership
+    case = lock(SelectionCase, case)
+    SELECTION_WORKFLOW.check_step(APPROVE, case.state)
+    check_ally_invariants(lock(KeyFigure, case.key_figure_id))
     approvals = list(case.approvals.all())
     if any(approval.user_id == acting_user.pk for approval in approvals):
         raise errors.ALREADY_APPROVED()
@@ -209,8 +190,8 @@ def do_approve_case(case: SelectionCase | int, *, acting_user: User, note: str =
 def do_reject_case(case: SelectionCase | int, *, acting_user: User, reason: str) -> SelectionCase:
     """A reviewer finds the key figure not suitable (from the nomination or the review)."""
     reason = _require_reason(reason)
-    membership = _staff_membership(acting_user)
-    case = _lock_case(case)
+    membership = require_staff(acting_user, error=errors.NOT_MUNICIPAL_STAFF).membership
+    case = lock(SelectionCase, case)
     return _move(case, REJECT, membership=membership, acting_user=acting_user, reason=reason)
 
 
@@ -224,17 +205,17 @@ def do_record_home_visit(
     answers: Mapping[str, AssessmentAnswer],
 ) -> HomeVisit:
     """Record the one-to-one home visit and its assessment (once per case, after both approvals)."""
-    membership = _staff_membership(acting_user)
-    case = _lock_case(case)
-    check_step(RECORD_HOME_VISIT, case.state)
+    require_staff(acting_user, error=errors.NOT_MUNICIPAL_STAFF)
+    case = lock(SelectionCase, case)
+    SELECTION_WORKFLOW.check_step(RECORD_HOME_VISIT, case.state)
     # The state already implies both approvals; this guards data changed behind the workflow's back.
     if {approval.side for approval in case.approvals.all()} != set(ReviewSide.values):
-        raise invalid_transition(case.state, RECORD_HOME_VISIT.name)
+        raise SELECTION_WORKFLOW.invalid(case.state, RECORD_HOME_VISIT.name)
     if HomeVisit.objects.filter(case=case).exists():
         raise errors.HOME_VISIT_ALREADY_RECORDED()
     if visited_on > timezone.localdate():
         raise errors.VISIT_DATE_IN_FUTURE(fields={"visited_on": [errors.VISIT_DATE_IN_FUTURE().message()]})
-    visitors = _staff_visitors(visitor_ids, municipality_id=membership.municipality_id)
+    visitors = _staff_visitors(visitor_ids)
     _check_answers(answers)
     visit = HomeVisit.objects.create(
         case=case,
@@ -260,15 +241,13 @@ def do_record_home_visit(
     return visit
 
 
-def _staff_visitors(visitor_ids: Collection[int], *, municipality_id: int) -> list[Membership]:
-    ids = {int(pk) for pk in visitor_ids}
-    visitors = list(
-        Membership.objects.filter(
-            pk__in=ids, municipality_id=municipality_id, role__in=STAFF_ROLES, is_active=True
-        )
-    )
-    if not ids or len(visitors) != len(ids):
-        wrong = sorted(ids - {visitor.pk for visitor in visitors})
+def _staff_visitors(visitor_ids: Collection[int | str]) -> list[Membership]:
+    """The visitors: each an active official or police officer of this municipality (actor core)."""
+    lookups = {raw: find_member(roles=STAFF_ROLES, membership_id=raw) for raw in set(visitor_ids)}
+    visitors = [found.membership for found in lookups.values() if found.problem is None]
+    if not lookups or len(visitors) != len(lookups):
+        refused = [parse_id(raw) or raw for raw, found in lookups.items() if found.problem is not None]
+        wrong = sorted(refused, key=lambda value: (isinstance(value, str), str(value).zfill(20)))
         raise errors.INVALID_VISITORS(fields={"visitors": wrong or [errors.INVALID_VISITORS().message()]})
     return visitors
 
@@ -295,12 +274,12 @@ def do_decide_case(
     if outcome not in (CaseState.ALLY, CaseState.NOT_SUITABLE):
         raise errors.INVALID_OUTCOME(fields={"outcome": [CaseState.ALLY.value, CaseState.NOT_SUITABLE.value]})
     reason = _require_reason(reason)
-    membership = _staff_membership(acting_user)
-    case = _lock_case(case)
+    membership = require_staff(acting_user, error=errors.NOT_MUNICIPAL_STAFF).membership
+    case = lock(SelectionCase, case)
     if outcome == CaseState.NOT_SUITABLE:
         return _move(case, DECIDE_NOT_SUITABLE, membership=membership, acting_user=acting_user, reason=reason)
-    check_step(DECIDE_ALLY, case.state)
-    check_ally_invariants(_lock_key_figure(case.key_figure_id))
+    SELECTION_WORKFLOW.check_step(DECIDE_ALLY, case.state)
+    check_ally_invariants(lock(KeyFigure, case.key_figure_id))
     visit = HomeVisit.objects.filter(case=case).first()
     if visit is None:
         raise errors.HOME_VISIT_NOT_RECORDED()
@@ -318,8 +297,8 @@ def do_decide_case(
 def do_step_down(case: SelectionCase | int, *, acting_user: User, reason: str) -> SelectionCase:
     """An ally steps down; the case and its history stay, ready to be re-activated."""
     reason = _require_reason(reason)
-    membership = _staff_membership(acting_user)
-    case = _lock_case(case)
+    membership = require_staff(acting_user, error=errors.NOT_MUNICIPAL_STAFF).membership
+    case = lock(SelectionCase, case)
     _move(case, STEP_DOWN, membership=membership, acting_user=acting_user, reason=reason)
     _set_is_ally(case.key_figure_id, False)
     return case
@@ -329,10 +308,10 @@ def do_step_down(case: SelectionCase | int, *, acting_user: User, reason: str) -
 def do_reactivate(case: SelectionCase | int, *, acting_user: User, reason: str) -> SelectionCase:
     """A stepped-down ally comes back; the hard rules are checked again (flags may have changed)."""
     reason = _require_reason(reason)
-    membership = _staff_membership(acting_user)
-    case = _lock_case(case)
-    check_step(REACTIVATE, case.state)
-    check_ally_invariants(_lock_key_figure(case.key_figure_id))
+    membership = require_staff(acting_user, error=errors.NOT_MUNICIPAL_STAFF).membership
+    case = lock(SelectionCase, case)
+    SELECTION_WORKFLOW.check_step(REACTIVATE, case.state)
+    check_ally_invariants(lock(KeyFigure, case.key_figure_id))
     _move(case, REACTIVATE, membership=membership, acting_user=acting_user, reason=reason)
     _set_is_ally(case.key_figure_id, True)
     return case

@@ -7,19 +7,18 @@ then decided on. Allies can step down and come back; the history of a case is ne
 English value constants, Dutch labels via gettext. ``ALLOWED_TRANSITIONS`` is the whole state
 machine; ``STEPS`` names the action that takes each transition, so that an action cannot take a
 transition that merely happens to be allowed from the current state (re-activating a case that is
-at the home visit would otherwise "allow" home_visit → ally). The actions check both inside a
-``select_for_update`` lock on the case row.
+at the home visit would otherwise "allow" home_visit → ally). ``SELECTION_WORKFLOW`` (an
+:class:`agora.workflow.Workflow`, which checks at import that the two tables agree) holds both;
+the actions take their step with ``SELECTION_WORKFLOW.move`` on a case row they locked with
+``agora.workflow.lock``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db import models
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from agora.errors import INVALID_TRANSITION, DomainError
+from agora.workflow import Step, Workflow
 
 
 class CaseState(models.TextChoices):
@@ -43,34 +42,6 @@ STATE_LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def _language(language: str | None = None) -> str:
-    """ "en" or "nl": English when asked for, Dutch otherwise (as ``agora.errors`` does)."""
-    return "en" if (language or translation.get_language() or "nl")[:2] == "en" else "nl"
-
-
-def state_label(state: str, language: str | None = None) -> str:
-    """The state's name in ``language`` (default: the active one); an unknown state as it is."""
-    return STATE_LABELS.get(state, {}).get(_language(language), str(state))
-
-
-class _InvalidStep(DomainError):
-    """``invalid_transition`` (409) naming the current state in the message's own language.
-
-    ``params["current"]`` stays the state's value (machine-readable); only the rendered message
-    says "huisbezoek" in Dutch and "home visit" in English instead of the raw ``home_visit``.
-    """
-
-    def message(self, language: str | None = None) -> str:
-        language = _language(language)
-        current = self.params.get("current", "")
-        params = {**self.params, "current": state_label(current, language)}
-        return DomainError(self.spec, fields=self.fields, params=params).message(language)
-
-
-def invalid_transition(current: str, step: str) -> DomainError:
-    return _InvalidStep(INVALID_TRANSITION, fields={}, params={"current": str(current), "step": step})
-
-
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     CaseState.NOMINATED: frozenset({CaseState.JOINT_REVIEW, CaseState.NOT_SUITABLE}),
     # To the home visit only when both sides approved (checked by the approve action).
@@ -85,18 +56,6 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 
 # A key figure has at most one case that is not closed; these states close a case.
 CLOSED_STATES: frozenset[str] = frozenset({CaseState.NOT_SUITABLE})
-
-
-@dataclass(frozen=True)
-class Step:
-    """One action of the pipeline: the states it may start from and the state it leads to.
-
-    ``target`` is None for a step that records something without moving the case.
-    """
-
-    name: str
-    sources: frozenset[str]
-    target: str | None
 
 
 START_REVIEW = Step("start_review", frozenset({CaseState.NOMINATED}), CaseState.JOINT_REVIEW)
@@ -120,23 +79,10 @@ STEPS: tuple[Step, ...] = (
 )
 
 
-def transition_allowed(current: str, new: str) -> bool:
-    return new in ALLOWED_TRANSITIONS.get(current, frozenset())
-
-
-def check_step(step: Step, current: str) -> None:
-    """Refuse ``step`` from ``current`` with ``invalid_transition`` (409)."""
-    moves_away = step.target is not None
-    if current not in step.sources or (moves_away and not transition_allowed(current, step.target)):
-        raise invalid_transition(current, step.name)
-
-
-def _steps_cover_exactly_the_allowed_transitions() -> None:
-    """The two tables must agree; a mismatch is a programming error caught at import."""
-    by_steps = {(source, step.target) for step in STEPS if step.target for source in step.sources}
-    allowed = {(source, target) for source, targets in ALLOWED_TRANSITIONS.items() for target in targets}
-    if by_steps != allowed:
-        raise AssertionError(f"steps and allowed transitions disagree: {by_steps ^ allowed}")
-
-
-_steps_cover_exactly_the_allowed_transitions()
+SELECTION_WORKFLOW = Workflow(
+    "selection_case",
+    labels=STATE_LABELS,
+    transitions=ALLOWED_TRANSITIONS,
+    steps=STEPS,
+    field_name="state",
+)

@@ -1,8 +1,9 @@
 """Who may see which signal or notice. Missing and forbidden are the same answer: 404.
 
 Staff (officials and police officers of this municipality) see everything here; an ally sees
-the signals raised for them and the notices addressed to them; anyone else sees nothing. Every
-view, action and admin goes through these helpers so that they agree.
+the signals raised for them and the notices addressed to them; anyone else sees nothing. Who
+acts comes from the actor core (``agora.accounts.actors.current_actor``). Every view, action and
+admin goes through these helpers so that they agree.
 """
 
 from __future__ import annotations
@@ -10,37 +11,18 @@ from __future__ import annotations
 from django.db.models import Q
 
 from agora.accounts.actors import current_actor
-from agora.accounts.models import Membership
-from agora.accounts.roles import STAFF_ROLES, Role
 from agora.errors import NOT_FOUND
 from agora.ids import id_or_not_found
 from tenants.networkmap.models import KeyFigure
 from tenants.signals.models import Notice, Signal, SignalQuerySet
 
 
-def acting_membership(user) -> Membership | None:
-    """The user's active membership in the municipality of the current schema."""
-    return current_actor(user).membership
-
-
-def is_staff(membership: Membership | None) -> bool:
-    return membership is not None and membership.role in STAFF_ROLES
-
-
-def is_ally(membership: Membership | None) -> bool:
-    return membership is not None and membership.role == Role.ALLY
-
-
-def ally_figures_of(user):
-    """The key figures in this schema that are this user's ally identity."""
-    return KeyFigure.objects.filter(user_id=getattr(user, "pk", None), is_ally=True)
-
-
 def signals_visible_to(user) -> SignalQuerySet:
-    membership = acting_membership(user)
-    if is_staff(membership):
+    """Staff: all. Ally: the signals raised for them (also from before they stepped down)."""
+    actor = current_actor(user)
+    if actor.is_staff:
         return Signal.objects.all()
-    if is_ally(membership):
+    if actor.is_ally:
         return Signal.objects.filter(ally__user_id=user.pk)
     return Signal.objects.none()
 
@@ -66,10 +48,10 @@ def notices_visible_to(user):
     Council members were written out as recipients at publication; an ally who joined the
     council since then sees the council's notices too (they are a member now).
     """
-    membership = acting_membership(user)
-    if is_staff(membership):
+    actor = current_actor(user)
+    if actor.is_staff:
         return Notice.objects.all()
-    if is_ally(membership):
+    if actor.is_ally:
         addressed = Q(recipients__key_figure__user_id=user.pk)
         seated = Q(
             council__members__key_figure__user_id=user.pk,

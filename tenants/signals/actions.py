@@ -1,8 +1,9 @@
 """The rules that change signals and notices. Views, admin and demo call these; nothing else writes.
 
-Each action runs in one transaction, checks who acts (``acting_user``'s membership of the
-current municipality), checks workflow transitions under ``select_for_update``, writes its audit
-row in the same transaction and sends its realtime event only after commit.
+Each action runs in one transaction, checks who acts through the actor core
+(``agora.accounts.actors``), takes its step of ``SIGNAL_WORKFLOW`` on a row locked with
+``agora.workflow.lock`` (``select_for_update``), writes its history and audit rows in the same
+transaction and sends its realtime event only after commit.
 
 Times: actions accept an explicit instant (for the demo's history and for tests) and otherwise
 use ``timezone.now()``. Every instant is converted to UTC before any arithmetic, because
@@ -18,15 +19,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from agora.accounts.actors import current_municipality
-from agora.accounts.models import Membership
+from agora.accounts.actors import MemberProblem, current_actor, find_member, require_staff
 from agora.accounts.roles import STAFF_ROLES
 from agora.audit.actions import record_action
-from agora.errors import INVALID_TRANSITION, PERMISSION_DENIED
+from agora.errors import PERMISSION_DENIED
+from agora.ids import parse_id
+from agora.workflow import Step, lock
 from realtime.events import send_event_on_commit
 from tenants.networkmap.models import KeyFigure, Neighbourhood
 from tenants.signals import errors, events
-from tenants.signals.access import acting_membership, ally_figures_of, is_ally, is_staff, seated_allies
+from tenants.signals.access import seated_allies
 from tenants.signals.models import (
     Notice,
     NoticeRecipient,
@@ -36,7 +38,15 @@ from tenants.signals.models import (
     SignalCategory,
     SignalStatusChange,
 )
-from tenants.signals.workflow import ASSIGNABLE, REOPENABLE, SignalStatus, transition_allowed
+from tenants.signals.workflow import (
+    ANSWER,
+    ASSIGN,
+    CLOSE,
+    REOPEN,
+    REOPEN_TO_INTAKE,
+    SIGNAL_WORKFLOW,
+    SignalStatus,
+)
 
 
 def as_utc(moment: datetime | None) -> datetime:
@@ -53,32 +63,32 @@ def elapsed(start: datetime, end: datetime) -> timedelta:
     return as_utc(end) - as_utc(start)
 
 
-def _require_staff(acting_user, spec=errors.SIGNAL_STAFF_ONLY) -> Membership:
-    membership = acting_membership(acting_user)
-    if not is_staff(membership):
-        raise spec()
-    return membership
+def _move(
+    signal: Signal,
+    step: Step,
+    *,
+    acting_user,
+    at: datetime,
+    note: str = "",
+    update_fields: Iterable[str] = (),
+) -> None:
+    """Take ``step`` on a locked signal, appending to its history when the status changes.
 
+    A reassignment or a further answer keeps the status and so writes no history row.
+    """
 
-def _locked(signal: Signal) -> Signal:
-    return Signal.objects.select_for_update(of=("self",)).get(pk=signal.pk)
+    def history(old: str, new: str) -> None:
+        if old != new:
+            SignalStatusChange.objects.create(
+                signal=signal,
+                from_status=old,
+                to_status=new,
+                changed_by=acting_user,
+                changed_at=at,
+                note=note,
+            )
 
-
-def _move(signal: Signal, new_status: str, *, acting_user, at: datetime, note: str = "") -> None:
-    """Check and apply ``signal.status -> new_status``, appending to the history on a change."""
-    current = signal.status
-    if not transition_allowed(current, new_status):
-        raise INVALID_TRANSITION(current=current, fields={"status": [current]})
-    signal.status = new_status
-    if current != new_status:
-        SignalStatusChange.objects.create(
-            signal=signal,
-            from_status=current,
-            to_status=new_status,
-            changed_by=acting_user,
-            changed_at=at,
-            note=note,
-        )
+    SIGNAL_WORKFLOW.move(signal, step, history=history, update_fields=update_fields)
 
 
 # --- signals ---------------------------------------------------------------------------------
@@ -99,18 +109,18 @@ def do_raise_signal(
     Both are recorded: ``raised_by`` is who typed it in, ``ally`` whose signal it is (and so who
     sees the answers).
     """
-    membership = acting_membership(acting_user)
-    if is_ally(membership):
-        own = ally_figures_of(acting_user).order_by("pk").first()
-        if own is None:
+    actor = current_actor(acting_user)
+    if actor.is_ally:
+        if not actor.ally_key_figure_ids:
             raise errors.SIGNAL_NO_ALLY_RECORD()
-        if ally_id is not None and int(ally_id) != own.pk:
+        own = KeyFigure.objects.get(pk=min(actor.ally_key_figure_ids))
+        if ally_id is not None and parse_id(ally_id) != own.pk:
             raise errors.SIGNAL_OWN_ONLY(fields={"ally_id": [ally_id]})
         ally = own
-    elif is_staff(membership):
+    elif actor.is_staff:
         if ally_id is None:
             raise errors.SIGNAL_ALLY_REQUIRED(fields={"ally_id": ["required"]})
-        ally = KeyFigure.objects.filter(pk=ally_id).first()
+        ally = KeyFigure.objects.filter(pk=parse_id(ally_id)).first()
         if ally is None:
             raise errors.SIGNAL_ALLY_OUTSIDE_MUNICIPALITY(fields={"ally_id": [ally_id]})
         if not ally.is_ally:
@@ -122,7 +132,7 @@ def do_raise_signal(
         raise ValidationError({"category": [f"unknown category {category!r}"]})
     if not (description or "").strip():
         raise ValidationError({"description": ["a signal needs a description"]})
-    neighbourhood = Neighbourhood.objects.filter(pk=neighbourhood_id).first()
+    neighbourhood = Neighbourhood.objects.filter(pk=parse_id(neighbourhood_id)).first()
     if neighbourhood is None:
         raise errors.SIGNAL_NEIGHBOURHOOD_OUTSIDE_MUNICIPALITY(
             fields={"neighbourhood_id": [neighbourhood_id]}
@@ -164,20 +174,20 @@ def do_assign_signal_owner(
     signal: Signal, *, owner_membership_id: int, acting_user, note: str = ""
 ) -> Signal:
     """Give the signal an owner on the municipal or police side (a membership of this municipality)."""
-    _require_staff(acting_user)
-    signal = _locked(signal)
-    tenant = current_municipality()
-    owner = Membership.objects.filter(pk=owner_membership_id).first()
-    if owner is None or tenant is None or owner.municipality_id != tenant.pk or not owner.is_active:
-        raise errors.SIGNAL_OWNER_OUTSIDE_MUNICIPALITY(fields={"owner_membership_id": [owner_membership_id]})
-    if owner.role not in STAFF_ROLES:
-        raise errors.SIGNAL_OWNER_NOT_STAFF(fields={"owner_membership_id": [owner_membership_id]})
-    if signal.status not in ASSIGNABLE:
-        raise INVALID_TRANSITION(current=signal.status, fields={"status": [signal.status]})
+    require_staff(acting_user, error=errors.SIGNAL_STAFF_ONLY)
+    signal = lock(Signal, signal)
+    fields = {"owner_membership_id": [owner_membership_id]}
+    outside = lambda: errors.SIGNAL_OWNER_OUTSIDE_MUNICIPALITY(fields=fields)  # noqa: E731
+    owner = find_member(roles=STAFF_ROLES, membership_id=owner_membership_id).get(
+        {
+            MemberProblem.OUTSIDE: outside,
+            MemberProblem.INACTIVE: outside,
+            MemberProblem.WRONG_ROLE: lambda: errors.SIGNAL_OWNER_NOT_STAFF(fields=fields),
+        }
+    )
     previous_owner_id = signal.owner_id
-    _move(signal, SignalStatus.ASSIGNED, acting_user=acting_user, at=as_utc(None), note=note)
     signal.owner = owner
-    signal.save(update_fields=["owner", "status", "updated_at"])
+    _move(signal, ASSIGN, acting_user=acting_user, at=as_utc(None), note=note, update_fields=["owner"])
     record_action(
         "signal.owner_assigned",
         actor=acting_user,
@@ -192,23 +202,26 @@ def do_answer_signal(
     signal: Signal, *, body: str, acting_user, answered_at: datetime | None = None
 ) -> SignalAnswer:
     """Answer the ally. The first answer fixes the response time (first answer minus raised)."""
-    _require_staff(acting_user)
+    require_staff(acting_user, error=errors.SIGNAL_STAFF_ONLY)
     if not (body or "").strip():
         raise ValidationError({"body": ["an answer needs text"]})
-    signal = _locked(signal)
+    signal = lock(Signal, signal)
     at = as_utc(answered_at)
     if at < signal.raised_at:
         raise ValueError("an answer cannot precede the signal")
-    _move(signal, SignalStatus.ANSWERED, acting_user=acting_user, at=at)
-    answer = SignalAnswer.objects.create(signal=signal, author=acting_user, body=body.strip(), created_at=at)
     first = signal.first_answered_at is None
     if first:
         signal.first_answered_at = at
         signal.response_time = elapsed(signal.raised_at, at)
     signal.awaiting_answer_since = None
-    signal.save(
-        update_fields=["status", "first_answered_at", "response_time", "awaiting_answer_since", "updated_at"]
+    _move(
+        signal,
+        ANSWER,
+        acting_user=acting_user,
+        at=at,
+        update_fields=["first_answered_at", "response_time", "awaiting_answer_since"],
     )
+    answer = SignalAnswer.objects.create(signal=signal, author=acting_user, body=body.strip(), created_at=at)
     record_action(
         "signal.answered",
         actor=acting_user,
@@ -231,12 +244,11 @@ def do_close_signal(
     signal: Signal, *, acting_user, note: str = "", closed_at: datetime | None = None
 ) -> Signal:
     """Close an answered signal. Never before an answer: the bond works both ways."""
-    _require_staff(acting_user)
-    signal = _locked(signal)
+    require_staff(acting_user, error=errors.SIGNAL_STAFF_ONLY)
+    signal = lock(Signal, signal)
     at = as_utc(closed_at)
-    _move(signal, SignalStatus.CLOSED, acting_user=acting_user, at=at, note=note)
     signal.closed_at = at
-    signal.save(update_fields=["status", "closed_at", "updated_at"])
+    _move(signal, CLOSE, acting_user=acting_user, at=at, note=note, update_fields=["closed_at"])
     record_action("signal.closed", actor=acting_user, obj=signal, detail={"note": note})
     return signal
 
@@ -246,18 +258,22 @@ def do_reopen_signal(
     signal: Signal, *, acting_user, note: str = "", reopened_at: datetime | None = None
 ) -> Signal:
     """The ally says the answer did not solve it: back to the owner, waiting for an answer again."""
-    membership = acting_membership(acting_user)
-    signal = _locked(signal)
-    if not is_ally(membership) or signal.ally.user_id != acting_user.pk:
+    actor = current_actor(acting_user)
+    signal = lock(Signal, signal)
+    if not actor.is_ally or signal.ally.user_id != acting_user.pk:
         raise errors.SIGNAL_REOPEN_BY_ALLY_ONLY()
-    if signal.status not in REOPENABLE:
-        raise INVALID_TRANSITION(current=signal.status, fields={"status": [signal.status]})
     at = as_utc(reopened_at)
-    target = SignalStatus.ASSIGNED if signal.owner_id else SignalStatus.NEW
-    _move(signal, target, acting_user=acting_user, at=at, note=note)
+    step = REOPEN if signal.owner_id else REOPEN_TO_INTAKE
     signal.closed_at = None
     signal.awaiting_answer_since = at
-    signal.save(update_fields=["status", "closed_at", "awaiting_answer_since", "updated_at"])
+    _move(
+        signal,
+        step,
+        acting_user=acting_user,
+        at=at,
+        note=note,
+        update_fields=["closed_at", "awaiting_answer_since"],
+    )
     record_action("signal.reopened", actor=acting_user, obj=signal, detail={"note": note})
     return signal
 
@@ -290,7 +306,7 @@ def do_publish_notice(
     someone else's and is refused by the boundary rule; a key figure who is not an ally is
     refused too. Council members (active seats) are written out as recipients now.
     """
-    membership = _require_staff(acting_user, errors.NOTICE_STAFF_ONLY)
+    membership = require_staff(acting_user, error=errors.NOTICE_STAFF_ONLY).membership
     if not (title or "").strip():
         raise ValidationError({"title": ["a notice needs a title"]})
     if visibility not in NoticeVisibility.values:
@@ -369,16 +385,17 @@ def do_confirm_notice_read(
     An ally who joined the notice's council after publication has no recipient row yet; their
     confirmation adds one (via the council), so the receipts stay complete.
     """
-    if not is_ally(acting_membership(acting_user)):
+    actor = current_actor(acting_user)
+    if not actor.is_ally:
         raise errors.NOTICE_READ_BY_RECIPIENT_ONLY()
-    figures = ally_figures_of(acting_user)
+    figures = actor.ally_key_figure_ids
     rows = list(
         NoticeRecipient.objects.select_for_update()
-        .filter(notice=notice, key_figure__in=figures)
+        .filter(notice=notice, key_figure_id__in=figures)
         .order_by("pk")
     )
     if not rows and notice.council_id is not None:
-        joined_since = seated_allies(notice.council_id).filter(pk__in=figures.values("pk"))
+        joined_since = seated_allies(notice.council_id).filter(pk__in=figures)
         rows = [
             NoticeRecipient.objects.get_or_create(
                 notice=notice, key_figure=figure, defaults={"via_council": True}

@@ -1,9 +1,10 @@
 """Signals and notices in the municipality's admin, for corrections, through the actions only.
 
-The admin form runs the action itself in ``clean()``: the admin's add/change view is one
-transaction, so a broken rule (a ``DomainError``) becomes a form error on its field and nothing
-is written, while a passing action has already written its rows, audit included, by the time
-``save_model`` runs (which then only reloads the object). Nothing here saves a model directly.
+As ADR 0004 asks, through the one admin bridge (``frontend.tenant_admin``): ``clean()`` tries
+the form's action(s) with ``check_with_action``, in a savepoint that is always rolled back, so a
+broken rule (a ``DomainError``) becomes a form error on its field, and a form that is invalid for
+any other reason (an inline, a later check) has written nothing either. ``save_model`` then runs
+the same action(s) for real, audit rows and events included. Nothing here saves a model directly.
 """
 
 from __future__ import annotations
@@ -12,54 +13,48 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 from django.http import HttpRequest
 
-from agora.accounts.actors import current_municipality
-from agora.accounts.models import Membership
 from agora.accounts.roles import STAFF_ROLES
 from agora.audit.actions import log_person_reads
 from agora.errors import DomainError
-from frontend.tenant_admin import MembershipModelAdmin, ReadOnlyInline, nothing_saved, tenant_admin_site
+from frontend.tenant_admin import (
+    MembershipModelAdmin,
+    ReadOnlyInline,
+    check_with_action,
+    member_choices,
+    nothing_saved,
+    tenant_admin_site,
+)
 from tenants.networkmap.models import KeyFigure
 from tenants.signals import actions
 from tenants.signals.deadlines import overdue_cutoff
 from tenants.signals.models import Notice, NoticeRecipient, Signal, SignalAnswer
 
-
-def _staff_memberships():
-    municipality = current_municipality()
-    return (
-        Membership.objects.filter(
-            municipality_id=getattr(municipality, "pk", None), role__in=STAFF_ROLES, is_active=True
-        )
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name")
-    )
+ALIASES = {"ally_id": "ally", "neighbourhood_id": "neighbourhood", "owner_membership_id": "owner"}
 
 
 class ActingForm(forms.ModelForm):
-    """A model form that knows who acts and turns domain errors into form errors."""
+    """A model form that knows who acts; ``run`` holds the action(s) its save performs.
+
+    ``clean`` tries ``run`` and rolls it back (domain errors become form errors); the model
+    admin's ``save_model`` calls ``run`` again for real and keeps what it returns in ``result``.
+    """
 
     acting_user: Any = None
     result: Any = None
 
-    def attempt(self, work) -> Any:
-        """Run ``work()`` (one or more actions) in a savepoint: all of it, or nothing and form errors.
+    def run(self) -> Any:  # pragma: no cover - every form below defines it
+        raise NotImplementedError
 
-        The admin view commits even when it re-renders an invalid form, so a second action
-        failing after a first one succeeded must roll the first one back here.
-        """
-        try:
-            with transaction.atomic():
-                return work()
-        except DomainError as error:
-            aliases = {"ally_id": "ally", "neighbourhood_id": "neighbourhood", "owner_membership_id": "owner"}
-            names = [aliases.get(name, name) for name in error.fields]
-            targets = [name for name in names if name in self.fields] or [None]
-            for name in targets:
-                self.add_error(name, error.message())
-            return None
+    def needs_action(self) -> bool:
+        return True
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not self.errors and self.needs_action():
+            check_with_action(self, self.run, aliases=ALIASES)
+        return cleaned
 
 
 class SignalAdminForm(ActingForm):
@@ -71,34 +66,24 @@ class SignalAdminForm(ActingForm):
         model = Signal
         fields = ["ally", "category", "neighbourhood", "description", "owner"]
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        user = self.acting_user
+    def run(self) -> Signal:
+        """Raise the signal (add), or assign the owner and answer (change), through the actions."""
+        cleaned, user = self.cleaned_data, self.acting_user
         if self.instance.pk is None:
-            self.result = self.attempt(
-                lambda: actions.do_raise_signal(
-                    category=cleaned.get("category"),
-                    neighbourhood_id=getattr(cleaned.get("neighbourhood"), "pk", None),
-                    description=cleaned.get("description", ""),
-                    ally_id=getattr(cleaned.get("ally"), "pk", None),
-                    acting_user=user,
-                )
+            return actions.do_raise_signal(
+                category=cleaned.get("category"),
+                neighbourhood_id=getattr(cleaned.get("neighbourhood"), "pk", None),
+                description=cleaned.get("description", ""),
+                ally_id=getattr(cleaned.get("ally"), "pk", None),
+                acting_user=user,
             )
-            return cleaned
         signal = Signal.objects.get(pk=self.instance.pk)
         owner = cleaned.get("owner")
-
-        def change() -> Signal:
-            if "owner" in self.changed_data and owner is not None:
-                actions.do_assign_signal_owner(signal, owner_membership_id=owner.pk, acting_user=user)
-            if cleaned.get("answer"):
-                actions.do_answer_signal(signal, body=cleaned["answer"], acting_user=user)
-            return signal
-
-        self.result = self.attempt(change)
-        return cleaned
+        if "owner" in self.changed_data and owner is not None:
+            actions.do_assign_signal_owner(signal, owner_membership_id=owner.pk, acting_user=user)
+        if cleaned.get("answer"):
+            actions.do_answer_signal(signal, body=cleaned["answer"], acting_user=user)
+        return signal
 
 
 class SignalAnswerInline(ReadOnlyInline):
@@ -185,11 +170,12 @@ class SignalAdmin(MembershipModelAdmin):
         if db_field.name == "ally":
             kwargs["queryset"] = KeyFigure.objects.filter(is_ally=True)
         elif db_field.name == "owner":
-            kwargs["queryset"] = _staff_memberships()
+            kwargs["queryset"] = member_choices(STAFF_ROLES)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Signal, form, change: bool) -> None:
-        """The form's action wrote everything; reload so the admin shows and links the result."""
+        """Run the form's action(s) for real; reload so the admin shows and links the result."""
+        form.result = form.run()
         obj.pk = form.result.pk
         obj.refresh_from_db()
 
@@ -224,23 +210,20 @@ class NoticeAdminForm(ActingForm):
         if "recipients_to_inform" in self.fields:
             self.fields["recipients_to_inform"].queryset = KeyFigure.objects.filter(is_ally=True)
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if self.errors or self.instance.pk is not None:
-            return cleaned
-        council = cleaned.get("council")
-        self.result = self.attempt(
-            lambda: actions.do_publish_notice(
-                title=cleaned.get("title", ""),
-                description=cleaned.get("description", ""),
-                planned_start=cleaned.get("planned_start"),
-                visibility=cleaned.get("visibility"),
-                council_id=getattr(council, "pk", None),
-                recipient_ids=[figure.pk for figure in cleaned.get("recipients_to_inform") or []],
-                acting_user=self.acting_user,
-            )
+    def needs_action(self) -> bool:
+        return self.instance.pk is None  # published once; the change view is read-only
+
+    def run(self) -> Notice:
+        cleaned = self.cleaned_data
+        return actions.do_publish_notice(
+            title=cleaned.get("title", ""),
+            description=cleaned.get("description", ""),
+            planned_start=cleaned.get("planned_start"),
+            visibility=cleaned.get("visibility"),
+            council_id=getattr(cleaned.get("council"), "pk", None),
+            recipient_ids=[figure.pk for figure in cleaned.get("recipients_to_inform") or []],
+            acting_user=self.acting_user,
         )
-        return cleaned
 
 
 class NoticeRecipientInline(ReadOnlyInline):
@@ -288,6 +271,8 @@ class NoticeAdmin(MembershipModelAdmin):
         return type("NoticeAdminFormFor", (form,), {"acting_user": request.user})
 
     def save_model(self, request: HttpRequest, obj: Notice, form, change: bool) -> None:
+        """Publish for real (the form only tried it); reload so the admin links the notice."""
+        form.result = form.run()
         obj.pk = form.result.pk
         obj.refresh_from_db()
 

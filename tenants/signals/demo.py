@@ -22,7 +22,6 @@ from django.utils import timezone
 
 from agora.accounts.actors import actor_for
 from agora.accounts.models import Membership, User
-from agora.accounts.roles import Role
 from agora.municipalities.models import Municipality
 from tenants.networkmap.models import KeyFigure, Neighbourhood
 from tenants.signals import actions
@@ -108,8 +107,7 @@ def _acting_ally(ally: KeyFigure, municipality: Municipality) -> User | None:
     """The ally's own login, if they have one with the ally role here."""
     if ally.user_id is None:
         return None
-    membership = actor_for(ally.user, municipality).membership
-    return ally.user if membership is not None and membership.role == Role.ALLY else None
+    return ally.user if actor_for(ally.user, municipality).is_ally else None
 
 
 def load_demo(municipality: Municipality, staff: dict[str, User]) -> None:
@@ -131,10 +129,13 @@ def load_demo(municipality: Municipality, staff: dict[str, User]) -> None:
         if neighbourhood is None:
             return
         own_login = _acting_ally(ally, municipality)
+        # An evening in Amsterdam, then UTC: "52 hours later" is real time even across a clock
+        # change (wall-clock arithmetic on an Amsterdam datetime would make it 51 or 53).
         raised_at = (
             (now - dt.timedelta(days=spec.days_ago))
             .astimezone(AMSTERDAM)
             .replace(hour=20, minute=15, second=0, microsecond=0)
+            .astimezone(dt.UTC)
         )
         signal = actions.do_raise_signal(
             category=spec.category,

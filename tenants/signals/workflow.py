@@ -1,9 +1,10 @@
-"""Signal states and the transitions allowed between them.
+"""Signal states, the transitions allowed between them and the actions that take them.
 
-English value constants, Dutch labels via gettext. The actions check a transition against
-``ALLOWED_STATUS_CHANGES`` inside a ``select_for_update`` lock, so two officials cannot answer
-and close the same signal past each other. Every change is appended to the signal's status
-history (``SignalStatusChange``).
+English value constants, Dutch labels via gettext. ``SIGNAL_WORKFLOW`` (an
+:class:`agora.workflow.Workflow`) is the whole state machine; the actions lock the signal with
+``agora.workflow.lock`` (``select_for_update``) and take their named step with
+``SIGNAL_WORKFLOW.move``, so two officials cannot answer and close the same signal past each
+other, and every change of state is appended to the signal's history (``SignalStatusChange``).
 
 The method's reciprocity lesson shapes the table: a signal is never closed without an answer
 to the ally (no ``assigned -> closed``), and only the ally can reopen it when the answer did not
@@ -15,6 +16,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from agora.workflow import Step, Workflow
+
 
 class SignalStatus(models.TextChoices):
     NEW = "new", _("nieuw")
@@ -22,6 +25,14 @@ class SignalStatus(models.TextChoices):
     ANSWERED = "answered", _("beantwoord")
     CLOSED = "closed", _("afgesloten")
 
+
+# The states' names in both languages, for ``invalid_transition`` messages.
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    SignalStatus.NEW: {"en": "new", "nl": "nieuw"},
+    SignalStatus.ASSIGNED: {"en": "assigned", "nl": "toegewezen"},
+    SignalStatus.ANSWERED: {"en": "answered", "nl": "beantwoord"},
+    SignalStatus.CLOSED: {"en": "closed", "nl": "afgesloten"},
+}
 
 ALLOWED_STATUS_CHANGES: dict[str, frozenset[str]] = {
     # Someone on the municipal or police side takes ownership.
@@ -39,12 +50,19 @@ ALLOWED_STATUS_CHANGES: dict[str, frozenset[str]] = {
 
 # The ally is still waiting for the municipality or police in these states.
 AWAITING_ANSWER: frozenset[str] = frozenset({SignalStatus.NEW, SignalStatus.ASSIGNED})
+
 # Taking or handing over ownership happens before the answer; after it, the ally reopens.
-ASSIGNABLE: frozenset[str] = frozenset({SignalStatus.NEW, SignalStatus.ASSIGNED})
-# Reopening is the ally's move, from these states only.
-REOPENABLE: frozenset[str] = frozenset({SignalStatus.ANSWERED, SignalStatus.CLOSED})
+ASSIGN = Step("assign", frozenset({SignalStatus.NEW, SignalStatus.ASSIGNED}), SignalStatus.ASSIGNED)
+ANSWER = Step("answer", frozenset({SignalStatus.ASSIGNED, SignalStatus.ANSWERED}), SignalStatus.ANSWERED)
+CLOSE = Step("close", frozenset({SignalStatus.ANSWERED}), SignalStatus.CLOSED)
+# Reopening is the ally's move, from the same states either way: back to the owner when there is
+# one, else back to the intake.
+REOPEN = Step("reopen", frozenset({SignalStatus.ANSWERED, SignalStatus.CLOSED}), SignalStatus.ASSIGNED)
+REOPEN_TO_INTAKE = Step("reopen_to_intake", REOPEN.sources, SignalStatus.NEW)
 
-
-def transition_allowed(current: str, new: str) -> bool:
-    """True when the workflow allows ``current -> new``."""
-    return new in ALLOWED_STATUS_CHANGES.get(current, frozenset())
+SIGNAL_WORKFLOW = Workflow(
+    "signal",
+    labels=STATUS_LABELS,
+    transitions=ALLOWED_STATUS_CHANGES,
+    steps=(ASSIGN, ANSWER, CLOSE, REOPEN, REOPEN_TO_INTAKE),
+)

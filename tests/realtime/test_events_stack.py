@@ -148,3 +148,16 @@ async def test_amersfoort_event_never_reaches_utrecht(channel_layer, towns, peop
         assert await amersfoort_socket.receive_nothing(timeout=0.5)
     finally:
         await asyncio.gather(utrecht_socket.disconnect(), amersfoort_socket.disconnect())
+
+
+async def test_a_deactivated_users_socket_is_refused(channel_layer, towns, people) -> None:
+    """A session made before the account was deactivated opens no socket (the membership stays)."""
+    official = await sync_to_async(people.official)("utrecht")
+    cookie = await sync_to_async(session_cookie)(official, "utrecht")
+    official.is_active = False
+    await sync_to_async(official.save)(update_fields=["is_active"])
+    socket = communicator("utrecht", cookie)
+    connected, code = await socket.connect(timeout=5)
+    assert not connected
+    assert code in (4401, 4403)
+    await socket.disconnect()

@@ -290,3 +290,38 @@ def test_state_names_follow_the_request_language(pipeline, api):
     assert english.get(f"{URL}{at_visit.pk}/").json()["state_label"] == "home visit"
     assert dutch.get(f"{URL}{at_visit.pk}/").json()["state_label"] == "huisbezoek"
     assert english.get(URL).json()["results"][0]["state_label"] == "home visit"
+
+
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@pytest.mark.parametrize("digits", [ARABIC_INDIC, FULL_WIDTH], ids=["arabic-indic", "full-width"])
+def test_ids_in_other_scripts_digits_are_not_ids(pipeline, api, digits):
+    """``/selection-cases/%D9%A3/`` is not case 3: only ASCII digits are ids (agora.ids)."""
+    from urllib.parse import quote
+
+    case = pipeline.case_at(CaseState.NOMINATED)
+    client = api(pipeline.official)
+    assert client.get(f"{URL}{case.pk}/").status_code == 200
+    lookalike = quote(str(case.pk).translate(digits))
+    assert_error(client.get(f"{URL}{lookalike}/"), "not_found", 404)
+    assert_error(client.post(f"{URL}{lookalike}/start-review/", {}, format="json"), "not_found", 404)
+    case.refresh_from_db()
+    assert case.state == CaseState.NOMINATED
+    # In a body or a filter an id in other digits is not one either.
+    other = pipeline.key_figure()
+    refused = client.post(URL, {"key_figure": str(other.pk).translate(digits)}, format="json")
+    assert refused.status_code == 400 and "key_figure" in refused.json()["fields"]
+    assert not SelectionCase.objects.filter(key_figure=other).exists()
+    assert client.get(URL, {"key_figure": str(case.key_figure_id).translate(digits)}).status_code == 400
+
+
+def test_selection_case_three_in_arabic_indic_digits_is_404(pipeline, api):
+    """The address of the issue, ``/selection-cases/%D9%A3/`` (٣), is a 404 even with a case 3."""
+    for _ in range(3):
+        pipeline.case_at(CaseState.NOMINATED)
+    client = api(pipeline.official)
+    if SelectionCase.objects.filter(pk=3).exists():  # the id sequence may have moved on already
+        assert client.get(f"{URL}3/").status_code == 200
+    assert_error(client.get(f"{URL}%D9%A3/"), "not_found", 404)

@@ -10,6 +10,7 @@ from tenants.networkmap.models import KeyFigure
 from tenants.selection import actions
 from tenants.selection.models import AppendOnlyError, Approval, SelectionCase, Transition
 from tenants.selection.workflow import CaseState
+from tests.helpers import assert_raises_code
 
 
 def test_the_whole_road_is_recorded(pipeline, people):
@@ -101,7 +102,7 @@ def test_a_refused_step_leaves_no_trace(pipeline):
     transitions_before = Transition.objects.count()
     with schema_context("public"):
         audit_before = AuditEvent.objects.count()
-    with pytest.raises(Exception, match="invalid_transition"):
+    with assert_raises_code("invalid_transition"):
         actions.do_step_down(case, acting_user=pipeline.official, reason="x")
     assert Transition.objects.count() == transitions_before
     with schema_context("public"):
@@ -124,3 +125,21 @@ def test_history_rows_cannot_be_changed_or_deleted(pipeline):
     with pytest.raises(AppendOnlyError):
         visit.save()
     assert Transition.objects.get(pk=row.pk).reason == ""
+
+
+def test_deciding_and_stepping_down_refresh_the_acting_allys_cached_identity(pipeline, people):
+    """``is_ally`` changes by queryset update (no model signal): the action drops cached actors.
+
+    Inside one request (one actor cache) the new ally's key figure is part of their identity at
+    once, and gone again the moment they step down.
+    """
+    from agora.accounts.actors import actor_cache, current_actor
+
+    login = people.ally("utrecht", "new")
+    case = pipeline.case_at(CaseState.HOME_VISIT, visited=True, user=login)
+    with actor_cache():
+        assert current_actor(login).ally_key_figure_ids == frozenset()
+        actions.do_decide_case(case, acting_user=pipeline.official2, outcome=CaseState.ALLY, reason="yes")
+        assert current_actor(login).ally_key_figure_ids == frozenset({case.key_figure_id})
+        actions.do_step_down(case, acting_user=pipeline.police2, reason="moving away")
+        assert current_actor(login).ally_key_figure_ids == frozenset()

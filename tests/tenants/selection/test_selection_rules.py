@@ -15,13 +15,7 @@ from tenants.networkmap.models import KeyFigure
 from tenants.selection import actions
 from tenants.selection.models import Approval, SelectionCase
 from tenants.selection.workflow import CaseState
-
-
-def refused(code: str, call, *args, **kwargs) -> DomainError:
-    with pytest.raises(DomainError) as refusal:
-        call(*args, **kwargs)
-    assert refusal.value.code == code, refusal.value
-    return refusal.value
+from tests.helpers import assert_raises_code
 
 
 def _flag(case: SelectionCase, **fields) -> None:
@@ -34,9 +28,9 @@ def _flag(case: SelectionCase, **fields) -> None:
 
 def test_professional_representative_cannot_be_nominated(pipeline):
     key_figure = pipeline.key_figure(is_professional_representative=True)
-    error = refused(
-        "professional_representative", actions.do_open_case, key_figure.pk, acting_user=pipeline.official
-    )
+    with assert_raises_code("professional_representative") as refusal:
+        actions.do_open_case(key_figure.pk, acting_user=pipeline.official)
+    error = refusal.value
     assert error.status == 409
     assert "person, not the function" in error.message("en")
     assert "persoon, niet de functie" in error.message("nl")
@@ -70,7 +64,8 @@ def test_hard_rules_hold_at_every_promoting_step(pipeline, state, step, flags, c
         ),
         "reactivate": lambda: actions.do_reactivate(case, acting_user=pipeline.official, reason="back"),
     }
-    refused(code, calls[step])
+    with assert_raises_code(code):
+        calls[step]()
     case.refresh_from_db()
     assert case.state == state
     assert not KeyFigure.objects.get(pk=case.key_figure_id).is_ally
@@ -90,9 +85,9 @@ def test_a_flagged_case_can_still_be_closed_as_not_suitable(pipeline):
 
 def test_lives_elsewhere_is_refused_and_the_message_names_the_rule(pipeline):
     key_figure = pipeline.key_figure(residence_cbs_code="GM0307")
-    error = refused(
-        "ally_lives_outside_municipality", actions.do_open_case, key_figure.pk, acting_user=pipeline.official
-    )
+    with assert_raises_code("ally_lives_outside_municipality") as refusal:
+        actions.do_open_case(key_figure.pk, acting_user=pipeline.official)
+    error = refusal.value
     assert error.status == 409
     english = error.message("en")
     assert "lives in the area they serve" in english
@@ -113,33 +108,25 @@ def test_own_cbs_code_counts_as_living_here(pipeline):
 
 def test_nominated_cannot_jump_to_ally(pipeline):
     case = pipeline.case_at(CaseState.NOMINATED)
-    refused(
-        "invalid_transition",
-        actions.do_decide_case,
-        case,
-        acting_user=pipeline.official,
-        outcome=CaseState.ALLY,
-        reason="we know her",
-    )
+    with assert_raises_code("invalid_transition"):
+        actions.do_decide_case(
+            case, acting_user=pipeline.official, outcome=CaseState.ALLY, reason="we know her"
+        )
 
 
 def test_review_cannot_skip_the_home_visit(pipeline):
     case = pipeline.case_at(CaseState.JOINT_REVIEW)
     actions.do_approve_case(case, acting_user=pipeline.official)
-    refused(
-        "invalid_transition",
-        actions.do_decide_case,
-        case,
-        acting_user=pipeline.official,
-        outcome=CaseState.ALLY,
-        reason="approved",
-    )
+    with assert_raises_code("invalid_transition"):
+        actions.do_decide_case(case, acting_user=pipeline.official, outcome=CaseState.ALLY, reason="approved")
 
 
 def test_home_visit_needs_both_approvals(pipeline):
     case = pipeline.case_at(CaseState.JOINT_REVIEW)
     actions.do_approve_case(case, acting_user=pipeline.police)
-    error = refused("invalid_transition", pipeline.record_visit, case)
+    with assert_raises_code("invalid_transition") as refusal:
+        pipeline.record_visit(case)
+    error = refusal.value
     assert error.params["current"] == "joint_review"
     assert "(joint review)" in error.message("en") and "(gezamenlijke beoordeling)" in error.message("nl")
 
@@ -148,19 +135,15 @@ def test_home_visit_needs_both_approvals_even_if_the_state_was_forced(pipeline):
     case = pipeline.case_at(CaseState.JOINT_REVIEW)
     actions.do_approve_case(case, acting_user=pipeline.official)
     SelectionCase.objects.filter(pk=case.pk).update(state=CaseState.HOME_VISIT)
-    refused("invalid_transition", pipeline.record_visit, case)
+    with assert_raises_code("invalid_transition"):
+        pipeline.record_visit(case)
 
 
 def test_ally_needs_a_recorded_home_visit(pipeline):
     case = pipeline.case_at(CaseState.HOME_VISIT)
-    error = refused(
-        "home_visit_not_recorded",
-        actions.do_decide_case,
-        case,
-        acting_user=pipeline.official,
-        outcome=CaseState.ALLY,
-        reason="fine",
-    )
+    with assert_raises_code("home_visit_not_recorded") as refusal:
+        actions.do_decide_case(case, acting_user=pipeline.official, outcome=CaseState.ALLY, reason="fine")
+    error = refusal.value
     assert error.status == 409
     # Not suitable needs no visit (the person may have declined it).
     actions.do_decide_case(
@@ -171,14 +154,11 @@ def test_ally_needs_a_recorded_home_visit(pipeline):
 def test_a_no_in_the_assessment_blocks_ally(pipeline):
     case = pipeline.case_at(CaseState.HOME_VISIT)
     pipeline.record_visit(case, inclusive="no", wants_to_connect="doubt")
-    error = refused(
-        "assessment_failed",
-        actions.do_decide_case,
-        case,
-        acting_user=pipeline.official,
-        outcome=CaseState.ALLY,
-        reason="nice person",
-    )
+    with assert_raises_code("assessment_failed") as refusal:
+        actions.do_decide_case(
+            case, acting_user=pipeline.official, outcome=CaseState.ALLY, reason="nice person"
+        )
+    error = refusal.value
     assert "inclusief" in error.message("nl").lower()
     assert not KeyFigure.objects.get(pk=case.key_figure_id).is_ally
 
@@ -194,7 +174,8 @@ def test_doubt_alone_leaves_the_decision_to_the_reviewers(pipeline):
 
 def test_home_visit_is_recorded_once(pipeline):
     case = pipeline.case_at(CaseState.HOME_VISIT, visited=True)
-    refused("home_visit_already_recorded", pipeline.record_visit, case)
+    with assert_raises_code("home_visit_already_recorded"):
+        pipeline.record_visit(case)
 
 
 # --- four eyes -----------------------------------------------------------------------------------
@@ -215,7 +196,9 @@ def test_police_alone_is_not_enough(pipeline):
 def test_same_reviewer_cannot_approve_twice(pipeline):
     case = pipeline.case_at(CaseState.JOINT_REVIEW)
     actions.do_approve_case(case, acting_user=pipeline.official)
-    error = refused("already_approved", actions.do_approve_case, case, acting_user=pipeline.official)
+    with assert_raises_code("already_approved") as refusal:
+        actions.do_approve_case(case, acting_user=pipeline.official)
+    error = refusal.value
     assert error.status == 409
     assert Approval.objects.filter(case=case).count() == 1
 
@@ -223,10 +206,13 @@ def test_same_reviewer_cannot_approve_twice(pipeline):
 def test_second_official_does_not_replace_the_police(pipeline):
     case = pipeline.case_at(CaseState.JOINT_REVIEW)
     actions.do_approve_case(case, acting_user=pipeline.official)
-    error = refused("side_already_approved", actions.do_approve_case, case, acting_user=pipeline.official2)
+    with assert_raises_code("side_already_approved") as refusal:
+        actions.do_approve_case(case, acting_user=pipeline.official2)
+    error = refusal.value
     assert "official" in error.message("en")
     assert SelectionCase.objects.get(pk=case.pk).state == CaseState.JOINT_REVIEW
-    refused("invalid_transition", pipeline.record_visit, case)
+    with assert_raises_code("invalid_transition"):
+        pipeline.record_visit(case)
     # The police side is still needed, and enough.
     actions.do_approve_case(case, acting_user=pipeline.police2)
     assert SelectionCase.objects.get(pk=case.pk).state == CaseState.HOME_VISIT
@@ -236,7 +222,8 @@ def test_second_official_does_not_replace_the_police(pipeline):
 def test_second_police_officer_does_not_replace_the_municipality(pipeline):
     case = pipeline.case_at(CaseState.JOINT_REVIEW)
     actions.do_approve_case(case, acting_user=pipeline.police)
-    refused("side_already_approved", actions.do_approve_case, case, acting_user=pipeline.police2)
+    with assert_raises_code("side_already_approved"):
+        actions.do_approve_case(case, acting_user=pipeline.police2)
     assert SelectionCase.objects.get(pk=case.pk).state == CaseState.JOINT_REVIEW
 
 
@@ -279,22 +266,28 @@ def test_only_staff_of_this_municipality_may_approve(pipeline, people):
         people.stranger(),
     ]
     for outsider in outsiders:
-        error = refused("not_municipal_staff", actions.do_approve_case, case, acting_user=outsider)
+        with assert_raises_code("not_municipal_staff") as refusal:
+            actions.do_approve_case(case, acting_user=outsider)
+        error = refusal.value
         assert error.status == 403
     deactivated = people.police("utrecht", "inactive")
     with schema_context("public"):
         Membership.objects.filter(user=deactivated).update(is_active=False)
-    refused("not_municipal_staff", actions.do_approve_case, case, acting_user=deactivated)
+    with assert_raises_code("not_municipal_staff"):
+        actions.do_approve_case(case, acting_user=deactivated)
     assert not Approval.objects.filter(case=case).exists()
 
 
 def test_only_staff_may_take_any_step(pipeline, people):
     ally = people.ally("utrecht")
     key_figure = pipeline.key_figure()
-    refused("not_municipal_staff", actions.do_open_case, key_figure.pk, acting_user=ally)
+    with assert_raises_code("not_municipal_staff"):
+        actions.do_open_case(key_figure.pk, acting_user=ally)
     case = pipeline.case_at(CaseState.NOMINATED)
-    refused("not_municipal_staff", actions.do_start_review, case, acting_user=ally)
-    refused("not_municipal_staff", actions.do_reject_case, case, acting_user=ally, reason="no")
+    with assert_raises_code("not_municipal_staff"):
+        actions.do_start_review(case, acting_user=ally)
+    with assert_raises_code("not_municipal_staff"):
+        actions.do_reject_case(case, acting_user=ally, reason="no")
 
 
 # --- reasons and input ---------------------------------------------------------------------------
@@ -304,53 +297,33 @@ def test_only_staff_may_take_any_step(pipeline, people):
 def test_a_decision_needs_a_reason(pipeline, outcome):
     case = pipeline.case_at(CaseState.HOME_VISIT, visited=True)
     for blank in ("", "   "):
-        error = refused(
-            "reason_required",
-            actions.do_decide_case,
-            case,
-            acting_user=pipeline.official,
-            outcome=outcome,
-            reason=blank,
-        )
+        with assert_raises_code("reason_required") as refusal:
+            actions.do_decide_case(case, acting_user=pipeline.official, outcome=outcome, reason=blank)
+        error = refusal.value
         assert error.status == 400
         assert "reason" in error.fields
     assert SelectionCase.objects.get(pk=case.pk).state == CaseState.HOME_VISIT
 
 
 def test_reject_step_down_and_reactivate_need_a_reason(pipeline):
-    refused(
-        "reason_required",
-        actions.do_reject_case,
-        pipeline.case_at(CaseState.NOMINATED),
-        acting_user=pipeline.official,
-        reason="",
-    )
-    refused(
-        "reason_required",
-        actions.do_step_down,
-        pipeline.case_at(CaseState.ALLY),
-        acting_user=pipeline.official,
-        reason="",
-    )
-    refused(
-        "reason_required",
-        actions.do_reactivate,
-        pipeline.case_at(CaseState.STEPPED_DOWN),
-        acting_user=pipeline.official,
-        reason="",
-    )
+    with assert_raises_code("reason_required"):
+        actions.do_reject_case(
+            pipeline.case_at(CaseState.NOMINATED), acting_user=pipeline.official, reason=""
+        )
+    with assert_raises_code("reason_required"):
+        actions.do_step_down(pipeline.case_at(CaseState.ALLY), acting_user=pipeline.official, reason="")
+    with assert_raises_code("reason_required"):
+        actions.do_reactivate(
+            pipeline.case_at(CaseState.STEPPED_DOWN), acting_user=pipeline.official, reason=""
+        )
 
 
 def test_unknown_outcome_is_refused(pipeline):
     case = pipeline.case_at(CaseState.HOME_VISIT, visited=True)
-    refused(
-        "invalid_outcome",
-        actions.do_decide_case,
-        case,
-        acting_user=pipeline.official,
-        outcome=CaseState.STEPPED_DOWN,
-        reason="x",
-    )
+    with assert_raises_code("invalid_outcome"):
+        actions.do_decide_case(
+            case, acting_user=pipeline.official, outcome=CaseState.STEPPED_DOWN, reason="x"
+        )
 
 
 def test_home_visit_input_is_checked(pipeline, people):
@@ -365,18 +338,26 @@ def test_home_visit_input_is_checked(pipeline, people):
         } | overrides
         return actions.do_record_home_visit(case, **arguments)
 
-    refused("home_visit_in_future", visit, visited_on=timezone.localdate() + datetime.timedelta(days=1))
-    refused("invalid_home_visitors", visit, visitor_ids=[])
+    with assert_raises_code("home_visit_in_future"):
+        visit(visited_on=timezone.localdate() + datetime.timedelta(days=1))
+    with assert_raises_code("invalid_home_visitors"):
+        visit(visitor_ids=[])
     other_municipality = people.membership(people.official("amersfoort"), "amersfoort").pk
-    error = refused("invalid_home_visitors", visit, visitor_ids=[*pipeline.visitor_ids(), other_municipality])
+    with assert_raises_code("invalid_home_visitors") as refusal:
+        visit(visitor_ids=[*pipeline.visitor_ids(), other_municipality])
+    error = refusal.value
     assert error.fields["visitors"] == [other_municipality]
     ally = people.membership(people.ally("utrecht")).pk
-    refused("invalid_home_visitors", visit, visitor_ids=[ally])
+    with assert_raises_code("invalid_home_visitors"):
+        visit(visitor_ids=[ally])
     answers = pipeline.answers()
     del answers["open_to_society"]
-    error = refused("assessment_incomplete", visit, answers=answers)
+    with assert_raises_code("assessment_incomplete") as refusal:
+        visit(answers=answers)
+    error = refusal.value
     assert set(error.fields) == {"open_to_society"}
-    refused("assessment_incomplete", visit, answers=pipeline.answers(inclusive="maybe"))
+    with assert_raises_code("assessment_incomplete"):
+        visit(answers=pipeline.answers(inclusive="maybe"))
     # And with everything right it is recorded, with its visitors.
     recorded = visit()
     assert set(recorded.visitors.values_list("pk", flat=True)) == set(pipeline.visitor_ids())
@@ -387,9 +368,9 @@ def test_home_visit_input_is_checked(pipeline, people):
 
 def test_one_open_case_per_key_figure(pipeline):
     case = pipeline.case_at(CaseState.ALLY)
-    error = refused(
-        "selection_case_already_open", actions.do_open_case, case.key_figure_id, acting_user=pipeline.police
-    )
+    with assert_raises_code("selection_case_already_open") as refusal:
+        actions.do_open_case(case.key_figure_id, acting_user=pipeline.police)
+    error = refusal.value
     assert f"#{case.pk}" in error.message("en")
 
 
@@ -402,7 +383,8 @@ def test_a_new_case_after_not_suitable(pipeline):
 
 
 def test_unknown_key_figure_is_not_found(pipeline):
-    refused("not_found", actions.do_open_case, 2**40, acting_user=pipeline.official)
+    with assert_raises_code("not_found"):
+        actions.do_open_case(2**40, acting_user=pipeline.official)
 
 
 def test_messages_exist_in_both_languages(pipeline):

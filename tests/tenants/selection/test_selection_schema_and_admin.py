@@ -99,3 +99,21 @@ def test_admin_lists_and_history_log_the_person_reads(pipeline, web, utrecht):
     assert reads_by("/admin/selection/transition/") == both
     transition = first.transitions.order_by("pk").last()
     assert reads_by(f"/admin/selection/transition/{transition.pk}/change/") == [str(first.key_figure_id)]
+
+
+def test_the_case_change_view_logs_a_read_of_exactly_the_person_shown(pipeline, web, utrecht):
+    """Opening one case in the admin reads that key figure's record, and no other person's."""
+    from agora.audit.models import PersonRecordRead
+
+    case = pipeline.case_at(CaseState.HOME_VISIT, visited=True)
+    other = pipeline.case_at(CaseState.NOMINATED)
+    client = web(pipeline.official)
+    before = PersonRecordRead.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    page = client.get(f"/admin/selection/selectioncase/{case.pk}/change/")
+    assert page.status_code == 200
+    assert case.key_figure.first_name in page.content.decode()
+    reads = PersonRecordRead.objects.filter(pk__gt=before)
+    assert list(reads.values_list("record_type", "record_id", "actor_id", "municipality_id")) == [
+        ("networkmap.KeyFigure", str(case.key_figure_id), pipeline.official.pk, utrecht.pk)
+    ]
+    assert str(other.key_figure_id) not in set(reads.values_list("record_id", flat=True))

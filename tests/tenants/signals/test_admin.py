@@ -177,3 +177,34 @@ def test_the_notice_change_view_shows_receipts_and_logs_the_recipients_read(town
     assert _reads(town.official) == sorted(
         [("networkmap.KeyFigure", str(town.ally.pk)), ("networkmap.KeyFigure", str(town.other_ally.pk))]
     )
+
+
+def test_an_invalid_admin_form_writes_nothing_even_when_its_action_would_pass(town, people, web):
+    """ADR 0004: ``clean()`` only tries the action (rolled back); ``save_model`` runs it for real.
+
+    The owner and the answer are fine, but the page's inline (the answers) was not posted back,
+    so the admin re-renders the form instead of saving: no owner, no answer, no audit row.
+    """
+    signal = _raise(town)
+    events_before = AuditEvent.objects.count()
+    client = web(town.official)
+    change = f"/admin/signals/signal/{signal.pk}/change/"
+    form = {"owner": people.membership(town.police).pk, "answer": "Bestrijder komt dinsdag."}
+    response = client.post(change, form)  # no inline management form: the formset is invalid
+    assert response.status_code == 200
+    signal.refresh_from_db()
+    assert signal.status == SignalStatus.NEW and signal.owner_id is None
+    assert not signal.answers.exists()
+    assert not signal.status_changes.exclude(to_status=SignalStatus.NEW).exists()
+    assert AuditEvent.objects.count() == events_before
+
+
+def test_the_owner_picker_offers_active_staff_of_this_municipality_only(town, people, web):
+    signal = _raise(town)
+    response = web(town.official).get(f"/admin/signals/signal/{signal.pk}/change/")
+    field = response.context["adminform"].form.fields["owner"]
+    offered = {int(str(value)) for value, _ in field.choices if value}
+    assert {people.membership(town.official).pk, people.membership(town.police).pk} <= offered
+    assert people.membership(town.ally_user).pk not in offered
+    assert all(membership.role in ("official", "police") for membership in field.queryset)
+    assert all(membership.is_active and membership.user.is_active for membership in field.queryset)

@@ -134,3 +134,23 @@ def test_an_ally_who_joins_the_council_later_sees_and_confirms(town, people, api
     receipts = {r["key_figure_id"]: r for r in police.get(f"{URL}{notice['id']}/receipts/").json()}
     assert receipts[town.other_ally.pk]["read_at"] is not None and receipts[town.other_ally.pk]["via_council"]
     assert receipts[town.ally.pk]["read_at"] is None
+
+
+def test_the_receipts_log_a_read_of_exactly_the_allies_shown(town, people, api):
+    """Receipts name allies (personal data): one read row per person listed, nobody else."""
+    from agora.audit.models import PersonRecordRead
+
+    council = make_council(people, [town.other_ally])
+    police = api(town.police)
+    notice = police.post(
+        URL, notice_body(recipient_ids=[town.ally.pk], council_id=council.pk), format="json"
+    ).json()
+    before = PersonRecordRead.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    response = police.get(f"{URL}{notice['id']}/receipts/")
+    assert response.status_code == 200
+    shown = sorted(str(row["key_figure_id"]) for row in response.json())
+    assert shown == sorted([str(town.ally.pk), str(town.other_ally.pk)])
+    reads = PersonRecordRead.objects.filter(pk__gt=before)
+    assert sorted(reads.values_list("record_id", flat=True)) == shown
+    assert set(reads.values_list("record_type", "actor_id")) == {("networkmap.KeyFigure", town.police.pk)}
+    assert town.non_ally.pk not in {int(pk) for pk in shown}

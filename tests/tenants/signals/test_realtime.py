@@ -17,7 +17,8 @@ from channels.layers import channel_layers, get_channel_layer
 from django.utils import timezone
 
 from realtime.groups import ally_group, staff_group
-from tenants.signals import actions
+from tenants.signals import actions, events
+from tests.helpers import capture_events
 
 
 @pytest.fixture(autouse=True)
@@ -64,12 +65,6 @@ def receive_all(channels: dict[str, str], timeout: float = 1.0) -> dict[str, dic
     return async_to_sync(collect)()
 
 
-def listen(schema: str, ally_id: int | None = None):
-    """A channel in a group of ``schema`` (see ``subscribe``) and a way to read its next message."""
-    channel = subscribe(schema, ally_id)
-    return lambda: receive_all({"next": channel}, timeout=5.0)["next"]
-
-
 def test_raising_a_signal_sends_the_event_on_commit(town, amersfoort, django_capture_on_commit_callbacks):
     utrecht_channel = subscribe("gm_utrecht")
     amersfoort_channel = subscribe(amersfoort.schema_name)
@@ -110,28 +105,31 @@ def test_raising_a_signal_sends_the_event_on_commit(town, amersfoort, django_cap
 
 
 def test_answering_and_publishing_send_their_events(town, people, django_capture_on_commit_callbacks):
-    events = listen("gm_utrecht")
-    with django_capture_on_commit_callbacks(execute=True):
+    with capture_events() as sent, django_capture_on_commit_callbacks(execute=True):
         signal = actions.do_raise_signal(
             category="pest",
             neighbourhood_id=town.neighbourhood.pk,
             description="Ratten.",
             acting_user=town.ally_user,
         )
-    assert events()["event"] == "signal.raised"
+    assert [event["event"] for event in sent] == ["signal.raised"]
     actions.do_assign_signal_owner(
         signal, owner_membership_id=people.membership(town.official).pk, acting_user=town.official
     )
-    with django_capture_on_commit_callbacks(execute=True):
+    with capture_events() as sent, django_capture_on_commit_callbacks(execute=True):
         answer = actions.do_answer_signal(
             signal, body="Ongediertebestrijding komt.", acting_user=town.official
         )
-    message = events()
+    [message] = sent
     assert message["event"] == "signal.answered"
     assert message["payload"]["answer_id"] == answer.pk
     assert message["payload"]["first_answer"] is True
+    assert message["groups"] == [
+        staff_group("gm_utrecht", events.TOPIC),
+        ally_group("gm_utrecht", events.TOPIC, town.ally.pk),
+    ]
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with capture_events() as sent, django_capture_on_commit_callbacks(execute=True):
         notice = actions.do_publish_notice(
             title="Controle bedrijfsverzamelgebouw",
             description="Gemeente en politie controleren donderdag.",
@@ -139,7 +137,7 @@ def test_answering_and_publishing_send_their_events(town, people, django_capture
             recipient_ids=[town.ally.pk],
             acting_user=town.police,
         )
-    message = events()
+    [message] = sent
     assert message["event"] == "notice.published"
     assert message["payload"]["notice_id"] == notice.pk
     assert message["payload"]["recipient_count"] == 1

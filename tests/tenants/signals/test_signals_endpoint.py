@@ -267,3 +267,76 @@ def test_actions_on_a_missing_id_are_404_before_the_body_is_checked(town, api, p
     )
     if path == "reopen/":
         assert_error(client.post(f"{URL}{theirs.pk}/{path}", {"note": 1}, format="json"), "not_found", 404)
+
+
+def _answered_signal(town, people, *, ally_user=None) -> Signal:
+    signal = actions.do_raise_signal(
+        category="pest",
+        neighbourhood_id=town.neighbourhood.pk,
+        description="Ratten.",
+        acting_user=ally_user or town.ally_user,
+    )
+    actions.do_assign_signal_owner(
+        signal, owner_membership_id=people.membership(town.police).pk, acting_user=town.official
+    )
+    actions.do_answer_signal(signal, body="Bestrijder is geweest.", acting_user=town.police)
+    return signal
+
+
+def test_reopen_is_the_allys_move_and_only_on_their_own_signal(town, people, api):
+    """``POST /signals/{id}/reopen/``: the ally who raised it reopens it; nobody else does."""
+    mine = _answered_signal(town, people)
+    theirs = _answered_signal(town, people, ally_user=town.other_ally_user)
+    url = f"{URL}{mine.pk}/reopen/"
+
+    # Staff see the signal but it is not their move: the action's own refusal, nothing changes.
+    for staff in (town.official, town.police):
+        assert_error(api(staff).post(url, {}, format="json"), "signal_reopen_by_ally_only", 403)
+    # Another ally of the same municipality: the signal does not exist for them.
+    assert_error(api(town.other_ally_user).post(url, {}, format="json"), "not_found", 404)
+    # Strangers and members of another municipality do not pass the gate.
+    for outsider in (people.stranger(), people.ally("amersfoort", "a1"), people.official("amersfoort")):
+        assert_error(api(outsider).post(url, {}, format="json"), "permission_denied", 403)
+    mine.refresh_from_db()
+    assert mine.status == "answered"
+
+    reopened = api(town.ally_user).post(url, {"note": "Nog steeds ratten."}, format="json")
+    assert reopened.status_code == 200, reopened.json()
+    assert reopened.json()["status"] == "assigned"
+    # Reopening twice is no move of the workflow (assigned is not reopenable).
+    assert_error(api(town.ally_user).post(url, {}, format="json"), "invalid_transition", 409)
+    # The other ally's signal stays theirs, whatever the first ally tries.
+    assert_error(api(town.ally_user).post(f"{URL}{theirs.pk}/reopen/", {}, format="json"), "not_found", 404)
+    theirs.refresh_from_db()
+    assert theirs.status == "answered"
+
+
+def test_the_reopen_action_itself_refuses_another_allys_signal(town, people):
+    """The action holds without the view: another ally calling it directly is refused."""
+    from tests.helpers import assert_raises_code
+
+    theirs = _answered_signal(town, people, ally_user=town.other_ally_user)
+    with assert_raises_code("signal_reopen_by_ally_only", status=403):
+        actions.do_reopen_signal(theirs, acting_user=town.ally_user)
+    with assert_raises_code("signal_reopen_by_ally_only", status=403):
+        actions.do_reopen_signal(theirs, acting_user=town.official)
+    theirs.refresh_from_db()
+    assert theirs.status == "answered"
+
+
+def test_ids_in_other_scripts_digits_are_not_ids(town, people, api):
+    """Only ASCII digits are ids (agora.ids): "٣" in a path is a 404, in a body a 400."""
+    from urllib.parse import quote
+
+    signal = actions.do_raise_signal(
+        category="pest", neighbourhood_id=town.neighbourhood.pk, description="x", acting_user=town.ally_user
+    )
+    staff = api(town.official)
+    lookalike = quote(str(signal.pk).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")))
+    assert staff.get(f"{URL}{signal.pk}/").status_code == 200
+    assert_error(staff.get(f"{URL}{lookalike}/"), "not_found", 404)
+    assert_error(staff.get(f"/api/v1/notices/{lookalike}/"), "not_found", 404)
+    full_width = str(town.neighbourhood.pk).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    response = staff.post(URL, body(town, neighbourhood_id=full_width, ally_id=town.ally.pk), format="json")
+    assert "neighbourhood_id" in assert_error(response, "validation_failed", 400)["fields"]
+    assert Signal.objects.count() == 1

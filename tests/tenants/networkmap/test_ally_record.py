@@ -146,7 +146,7 @@ def test_one_login_links_to_one_record(utrecht_map, api, people):
 
 def test_link_user_is_for_staff_only(utrecht_map, api, people):
     login = people.ally("utrecht", "youssef")
-    actions.link_key_figure_user(utrecht_map.youssef.pk, login.pk, acting_user=utrecht_map.official)
+    actions.do_link_key_figure_user(utrecht_map.youssef.pk, login.pk, acting_user=utrecht_map.official)
     url = f"{V1}/key-figures/{utrecht_map.youssef.pk}/link-user/"
     for user in (login, people.official("amersfoort"), people.stranger()):
         response = api(user).post(url, {"user": None}, format="json")

@@ -32,6 +32,7 @@ from django.utils import timezone
 from agora.accounts.actors import current_municipality
 from agora.audit.actions import record_action
 from agora.errors import DomainError
+from tenants.networkmap.actions import check_acting_user
 from tenants.networkmap.models import Community, Neighbourhood
 from tenants.nominations import errors
 from tenants.nominations.columns import ColumnMap, Lookups, RowError, map_columns, parse_row
@@ -89,6 +90,7 @@ def do_import_nominations(
     """
     if current_municipality() is None:
         raise RuntimeError("do_import_nominations must run inside a municipality's schema")
+    check_acting_user(acting_user)
     source = parse_source(source)
     data = _read_bytes(file_obj)
     sheet = read_sheet(data, filename)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from rest_framework import serializers
 
-from agora.accounts.actors import current_municipality
+from agora.accounts.actors import active_members
 from agora.accounts.models import Membership
 from agora.accounts.roles import STAFF_ROLES, Role
+from agora.ids import parse_id
 from tenants.networkmap.models import (
     CityDistrict,
     Community,
@@ -44,25 +46,32 @@ class MembershipIdField(serializers.PrimaryKeyRelatedField):
         super().__init__(queryset=Membership.objects.none(), **kwargs)
 
     def get_queryset(self):
-        municipality = current_municipality()
-        if municipality is None:
-            return Membership.objects.none()
-        return (
-            Membership.objects.filter(municipality_id=municipality.pk, role__in=self.roles, is_active=True)
-            .select_related("user")
-            .order_by("user__last_name", "user__first_name", "pk")
-        )
+        return active_members(self.roles)
 
     def to_internal_value(self, data: Any) -> int:
-        if isinstance(data, bool):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        try:
-            value = int(data)
-        except (TypeError, ValueError):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        if value < 1:
-            self.fail("does_not_exist", pk_value=data)
-        return value
+        return _id_value(self, data)
+
+
+def _id_value(field: serializers.Field, data: Any) -> int:
+    """An id as ``agora.ids`` reads it (ASCII digits only: "٣" is not 3); else the field's error."""
+    if isinstance(data, bool) or not re.fullmatch(r"-?[0-9]+", str(data).strip() if data is not None else ""):
+        field.fail("incorrect_type", data_type=type(data).__name__)
+    value = parse_id(str(data).strip())
+    if value is None:
+        field.fail("does_not_exist", pk_value=data)
+    return value
+
+
+class IdField(serializers.IntegerField):
+    """An id in a request body, parsed with ``agora.ids`` (``int()`` would take other scripts' digits)."""
+
+    default_error_messages = {
+        "incorrect_type": "Incorrect type. Expected an id, received {data_type}.",
+        "does_not_exist": 'Invalid id "{pk_value}" - object does not exist.',
+    }
+
+    def to_internal_value(self, data: Any) -> int:
+        return _id_value(self, data)
 
 
 class MemberSerializer(serializers.Serializer):
@@ -196,8 +205,8 @@ class ContactMomentSerializer(serializers.ModelSerializer):
 class KeyFigureFilterSerializer(serializers.Serializer):
     """The list's query parameters."""
 
-    neighbourhood = serializers.IntegerField(required=False, min_value=1)
-    community = serializers.IntegerField(required=False, min_value=1)
+    neighbourhood = IdField(required=False)
+    community = IdField(required=False)
     is_ally = serializers.BooleanField(required=False, allow_null=True, default=None)
     nominated_by = serializers.ChoiceField(
         choices=["municipality", "police", "both", "one"],
@@ -222,10 +231,8 @@ class NetworkMapQuerySerializer(serializers.Serializer):
 class LinkUserSerializer(serializers.Serializer):
     """Which login is this ally's own (a plain id: the action checks it, nothing is listed)."""
 
-    user = serializers.IntegerField(
+    user = IdField(
         allow_null=True,
-        min_value=1,
-        max_value=2**63 - 1,
         help_text="User id of an active ally of this municipality; null unlinks.",
     )
 
@@ -235,9 +242,7 @@ class CityDistrictFilterSerializer(serializers.Serializer):
 
 
 class NeighbourhoodFilterSerializer(serializers.Serializer):
-    city_district = serializers.IntegerField(
-        required=False, min_value=1, max_value=2**63 - 1, help_text="City district id."
-    )
+    city_district = IdField(required=False, help_text="City district id.")
     search = serializers.CharField(required=False, max_length=100, help_text="Part of the name.")
 
 

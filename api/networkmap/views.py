@@ -118,9 +118,9 @@ class CityDistrictViewSet(ActionModelViewSet):
     queryset = CityDistrict.objects.order_by("name")
     serializer_class = CityDistrictSerializer
     filter_class = CityDistrictFilterSerializer
-    create_action = staticmethod(actions.create_city_district)
-    update_action = staticmethod(actions.update_city_district)
-    delete_action = staticmethod(actions.delete_city_district)
+    create_action = staticmethod(actions.do_create_city_district)
+    update_action = staticmethod(actions.do_update_city_district)
+    delete_action = staticmethod(actions.do_delete_city_district)
 
 
 @extend_schema_view(**_crud_schema(NeighbourhoodSerializer, NeighbourhoodFilterSerializer))
@@ -134,9 +134,9 @@ class NeighbourhoodViewSet(ActionModelViewSet):
     )
     serializer_class = NeighbourhoodSerializer
     filter_class = NeighbourhoodFilterSerializer
-    create_action = staticmethod(actions.create_neighbourhood)
-    update_action = staticmethod(actions.update_neighbourhood)
-    delete_action = staticmethod(actions.delete_neighbourhood)
+    create_action = staticmethod(actions.do_create_neighbourhood)
+    update_action = staticmethod(actions.do_update_neighbourhood)
+    delete_action = staticmethod(actions.do_delete_neighbourhood)
 
     def filter_by(self, queryset, wanted: dict[str, Any]):
         if "city_district" in wanted:
@@ -151,9 +151,9 @@ class CommunityViewSet(ActionModelViewSet):
     queryset = Community.objects.order_by("kind", "name")
     serializer_class = CommunitySerializer
     filter_class = CommunityFilterSerializer
-    create_action = staticmethod(actions.create_community)
-    update_action = staticmethod(actions.update_community)
-    delete_action = staticmethod(actions.delete_community)
+    create_action = staticmethod(actions.do_create_community)
+    update_action = staticmethod(actions.do_update_community)
+    delete_action = staticmethod(actions.do_delete_community)
 
     def filter_by(self, queryset, wanted: dict[str, Any]):
         if "kind" in wanted:
@@ -177,8 +177,8 @@ class KeyFigureViewSet(ActionModelViewSet):
     permission_classes = [IsStaffOrAllyReadOnly]
     # Key figures leave the map through the retention procedure, not through a DELETE here.
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
-    create_action = staticmethod(actions.create_key_figure)
-    update_action = staticmethod(actions.update_key_figure)
+    create_action = staticmethod(actions.do_create_key_figure)
+    update_action = staticmethod(actions.do_update_key_figure)
 
     def get_serializer_class(self):
         if getattr(self, "swagger_fake_view", False) or request_actor(self.request).is_staff:
@@ -255,7 +255,7 @@ class KeyFigureViewSet(ActionModelViewSet):
         key_figure = self.get_object()
         serializer = ContactMomentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        contact = actions.record_contact(key_figure, acting_user=request.user, **serializer.validated_data)
+        contact = actions.do_record_contact(key_figure, acting_user=request.user, **serializer.validated_data)
         return Response(ContactMomentSerializer(contact).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -271,7 +271,7 @@ class KeyFigureViewSet(ActionModelViewSet):
         key_figure = self.get_object()
         serializer = LinkUserSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        key_figure = actions.link_key_figure_user(
+        key_figure = actions.do_link_key_figure_user(
             key_figure.pk, serializer.validated_data["user"], acting_user=request.user
         )
         return Response(KeyFigureSerializer(key_figure).data)

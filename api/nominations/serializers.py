@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.networkmap.serializers import IdField
 from tenants.nominations.columns import describe_row_error
 from tenants.nominations.models import ImportRun, Source
 
@@ -115,8 +116,8 @@ class ImportRunSerializer(serializers.ModelSerializer):
 
 
 class MatchRequestSerializer(serializers.Serializer):
-    municipality_key_figure = serializers.IntegerField(min_value=1)
-    police_key_figure = serializers.IntegerField(min_value=1)
+    municipality_key_figure = IdField()
+    police_key_figure = IdField()
     reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 

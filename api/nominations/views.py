@@ -26,8 +26,9 @@ from api.nominations.serializers import (
 )
 from api.permissions import IsMunicipalStaff
 from tenants.networkmap.models import KeyFigure
-from tenants.nominations.actions import confirm_match, import_nominations, reject_match
 from tenants.nominations.comparison import compare_lists, key_figures_in
+from tenants.nominations.importing import do_import_nominations
+from tenants.nominations.merging import do_confirm_match, do_reject_match
 from tenants.nominations.models import ImportRun
 
 ERROR = OpenApiResponse(description='Error: {"code", "detail", "fields"} with a stable code.')
@@ -75,7 +76,7 @@ class ImportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         upload = ImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         file = upload.validated_data["file"]
-        report = import_nominations(
+        report = do_import_nominations(
             file,
             filename=file.name,
             source=upload.validated_data["source"],
@@ -113,7 +114,7 @@ class ComparisonViewSet(viewsets.ViewSet):
     def confirm(self, request: Request) -> Response:
         body = MatchRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        figure = confirm_match(
+        figure = do_confirm_match(
             body.validated_data["municipality_key_figure"],
             body.validated_data["police_key_figure"],
             acting_user=request.user,
@@ -138,7 +139,7 @@ class ComparisonViewSet(viewsets.ViewSet):
     def reject(self, request: Request) -> Response:
         body = MatchRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        rejection = reject_match(
+        rejection = do_reject_match(
             body.validated_data["municipality_key_figure"],
             body.validated_data["police_key_figure"],
             acting_user=request.user,

@@ -15,40 +15,39 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from agora.accounts.access import request_actor
-from agora.accounts.actors import current_actor
-from agora.accounts.models import Membership
-from agora.accounts.roles import STAFF_ROLES, Role
+from agora.accounts.actors import Actor, current_actor
 from agora.audit.actions import log_person_read
 from agora.errors import NOT_FOUND
 from agora.ids import id_or_not_found
 from tenants.networkmap.models import KeyFigure
 
 
-def _user_and_membership(request_or_user: Any) -> tuple[Any, Membership | None]:
+def _actor(request_or_user: Any) -> Actor:
+    """The reader as a member of this municipality (a request's user, a user, or an actor)."""
+    if isinstance(request_or_user, Actor):
+        return request_or_user
     if isinstance(request_or_user, HttpRequest) or hasattr(request_or_user, "_request"):
-        return request_or_user.user, request_actor(request_or_user).membership
-    return request_or_user, current_actor(request_or_user).membership
+        return request_actor(request_or_user)
+    return current_actor(request_or_user)
 
 
 def key_figures_visible_to(request_or_user: Any) -> QuerySet[KeyFigure]:
     """The key figures this reader may see (not logged: callers log what they actually show)."""
-    user, membership = _user_and_membership(request_or_user)
-    if membership is None:
-        return KeyFigure.objects.none()
-    if membership.role in STAFF_ROLES:
+    actor = _actor(request_or_user)
+    if actor.is_staff:
         return KeyFigure.objects.all()
-    if membership.role == Role.ALLY:
-        return KeyFigure.objects.filter(user=user)
+    if actor.is_ally:
+        return KeyFigure.objects.filter(user=actor.user)
     return KeyFigure.objects.none()
 
 
 def access_key_figure_by_id(request_or_user: Any, key_figure_id: Any, *, purpose: str) -> KeyFigure:
     """The key figure, if this reader may see it; else ``not_found`` (404). Logs the read."""
-    user, _membership = _user_and_membership(request_or_user)
     pk = id_or_not_found(key_figure_id)
-    queryset = key_figures_visible_to(request_or_user).select_related("neighbourhood")
+    actor = _actor(request_or_user)
+    queryset = key_figures_visible_to(actor).select_related("neighbourhood")
     key_figure = queryset.filter(pk=pk).first()
     if key_figure is None:
         raise NOT_FOUND()
-    log_person_read(actor=user, obj=key_figure, purpose=purpose)
+    log_person_read(actor=actor.user, obj=key_figure, purpose=purpose)
     return key_figure

@@ -8,6 +8,13 @@ The boundary rule of the method ("no council across the municipal boundary") sta
 neighbourhood's police officers and municipal contact, and whoever had a contact moment, must be
 active members of *this* municipality with the right role. Memberships live in the public
 schema, so the database cannot enforce this; these functions do.
+
+Who acts is checked here too, not only by the API's permission classes: only staff (officials and
+police officers) of this municipality change the map, so the admin, a web form, a socket or the
+nominations import calling an action meets the same rule (``permission_denied``, 403).
+``acting_user=None`` is the platform itself: a management command run by an operator with shell
+access (``import_nominations`` without ``--user``). A request always carries a user (at least
+``AnonymousUser``, which is refused), so no client reaches that path.
 """
 
 from __future__ import annotations
@@ -22,12 +29,18 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from agora.accounts.actors import actor_for, current_municipality
+from agora.accounts.actors import (
+    MemberProblem,
+    current_actor,
+    current_municipality,
+    find_member,
+    require_staff,
+)
 from agora.accounts.models import Membership
 from agora.accounts.roles import STAFF_ROLES, Role
 from agora.audit.actions import record_action
-from agora.errors import NOT_FOUND
-from agora.ids import parse_id
+from agora.errors import NOT_FOUND, DomainError
+from agora.ids import id_or_not_found
 from tenants.networkmap.errors import (
     ALLY_STATUS_READ_ONLY,
     CONTACT_IN_FUTURE,
@@ -107,25 +120,31 @@ def _check_fields(data: Mapping[str, Any], allowed: frozenset[str]) -> None:
         raise UNKNOWN_FIELD(fields={name: ["unknown"] for name in unknown}, names=", ".join(unknown))
 
 
+def check_acting_user(acting_user) -> None:
+    """Refuse anyone but staff of this municipality (``None``: the platform, see the module docstring)."""
+    _municipality()
+    if acting_user is not None:
+        require_staff(acting_user)
+
+
 def check_membership(membership: Membership | int | None, *, roles: Iterable[str], field: str) -> Membership:
     """The membership, if it is an active member of this municipality with one of ``roles``.
 
     A membership id that does not exist is reported like one of another municipality: either
     way it is not a member here, and the caller learns nothing about other municipalities.
     """
-    municipality = _municipality()
-    membership_id = membership.pk if isinstance(membership, Membership) else membership
-    pk = parse_id(membership_id)
-    found = Membership.objects.select_related("user").filter(pk=pk).first() if pk else None
-    if found is None or found.municipality_id != municipality.pk:
-        raise MEMBERSHIP_OUTSIDE_MUNICIPALITY(fields={field: [str(membership_id)]})
+    _municipality()
     roles = frozenset(roles)
-    if found.role not in roles:
-        wanted = "/".join(sorted(str(role) for role in roles))
-        raise MEMBERSHIP_WRONG_ROLE(fields={field: [str(membership_id)]}, role=wanted)
-    if not found.is_active or not found.user.is_active:
-        raise MEMBERSHIP_INACTIVE(fields={field: [str(membership_id)]})
-    return found
+    membership_id = membership.pk if isinstance(membership, Membership) else membership
+    fields = {field: [str(membership_id)]}
+    wanted = "/".join(sorted(str(role) for role in roles))
+    return find_member(roles=roles, membership_id=membership_id).get(
+        {
+            MemberProblem.OUTSIDE: lambda: MEMBERSHIP_OUTSIDE_MUNICIPALITY(fields=fields),
+            MemberProblem.WRONG_ROLE: lambda: MEMBERSHIP_WRONG_ROLE(fields=fields, role=wanted),
+            MemberProblem.INACTIVE: lambda: MEMBERSHIP_INACTIVE(fields=fields),
+        }
+    )
 
 
 # What each kind of record is called in the messages (English, Dutch).
@@ -166,8 +185,9 @@ def _required_text(data: Mapping[str, Any], name: str) -> None:
 
 
 @transaction.atomic
-def create_city_district(data: Mapping[str, Any], *, acting_user) -> CityDistrict:
+def do_create_city_district(data: Mapping[str, Any], *, acting_user) -> CityDistrict:
     """A new city district (stadsdeel), to group neighbourhoods."""
+    check_acting_user(acting_user)
     _check_fields(data, CITY_DISTRICT_FIELDS)
     _required_text({"name": data.get("name", "")}, "name")
     name = data["name"].strip()
@@ -178,7 +198,10 @@ def create_city_district(data: Mapping[str, Any], *, acting_user) -> CityDistric
 
 
 @transaction.atomic
-def update_city_district(district: CityDistrict, changes: Mapping[str, Any], *, acting_user) -> CityDistrict:
+def do_update_city_district(
+    district: CityDistrict, changes: Mapping[str, Any], *, acting_user
+) -> CityDistrict:
+    check_acting_user(acting_user)
     _check_fields(changes, CITY_DISTRICT_FIELDS)
     _required_text(changes, "name")
     district = CityDistrict.objects.select_for_update().get(pk=district.pk)
@@ -196,9 +219,9 @@ def update_city_district(district: CityDistrict, changes: Mapping[str, Any], *, 
 
 
 @transaction.atomic
-def delete_city_district(district: CityDistrict, *, acting_user) -> None:
+def do_delete_city_district(district: CityDistrict, *, acting_user) -> None:
     """Delete a grouping; its neighbourhoods stay, ungrouped."""
-    _municipality()
+    check_acting_user(acting_user)
     record_action(
         "networkmap.city_district.deleted", actor=acting_user, obj=district, detail={"name": district.name}
     )
@@ -215,8 +238,9 @@ def _community_kind(kind: Any) -> str:
 
 
 @transaction.atomic
-def create_community(data: Mapping[str, Any], *, acting_user) -> Community:
+def do_create_community(data: Mapping[str, Any], *, acting_user) -> Community:
     """A community on this municipality's own list."""
+    check_acting_user(acting_user)
     _check_fields(data, COMMUNITY_FIELDS)
     _required_text({"name": data.get("name", "")}, "name")
     name = data["name"].strip()
@@ -228,7 +252,8 @@ def create_community(data: Mapping[str, Any], *, acting_user) -> Community:
 
 
 @transaction.atomic
-def update_community(community: Community, changes: Mapping[str, Any], *, acting_user) -> Community:
+def do_update_community(community: Community, changes: Mapping[str, Any], *, acting_user) -> Community:
+    check_acting_user(acting_user)
     _check_fields(changes, COMMUNITY_FIELDS)
     _required_text(changes, "name")
     community = Community.objects.select_for_update().get(pk=community.pk)
@@ -248,9 +273,9 @@ def update_community(community: Community, changes: Mapping[str, Any], *, acting
 
 
 @transaction.atomic
-def delete_community(community: Community, *, acting_user) -> None:
+def do_delete_community(community: Community, *, acting_user) -> None:
     """Only an unused community can go: deleting it would silently drop what the map knows."""
-    _municipality()
+    check_acting_user(acting_user)
     if community.key_figures.exists():
         raise IN_USE(what="community", wat="gemeenschap")
     record_action(
@@ -323,25 +348,27 @@ def _save_neighbourhood(
 
 
 @transaction.atomic
-def create_neighbourhood(data: Mapping[str, Any], *, acting_user) -> Neighbourhood:
+def do_create_neighbourhood(data: Mapping[str, Any], *, acting_user) -> Neighbourhood:
     """A neighbourhood (wijk) with its neighbourhood police officers and municipal contact."""
+    check_acting_user(acting_user)
     cleaned = clean_neighbourhood_data({"name": "", **data})
     return _save_neighbourhood(Neighbourhood(), cleaned, acting_user=acting_user, created=True)
 
 
 @transaction.atomic
-def update_neighbourhood(
+def do_update_neighbourhood(
     neighbourhood: Neighbourhood, changes: Mapping[str, Any], *, acting_user
 ) -> Neighbourhood:
+    check_acting_user(acting_user)
     cleaned = clean_neighbourhood_data(changes)
     neighbourhood = Neighbourhood.objects.select_for_update().get(pk=neighbourhood.pk)
     return _save_neighbourhood(neighbourhood, cleaned, acting_user=acting_user, created=False)
 
 
 @transaction.atomic
-def delete_neighbourhood(neighbourhood: Neighbourhood, *, acting_user) -> None:
+def do_delete_neighbourhood(neighbourhood: Neighbourhood, *, acting_user) -> None:
     """Only a neighbourhood where no key figure lives can go."""
-    _municipality()
+    check_acting_user(acting_user)
     if neighbourhood.residents.exists():
         raise IN_USE(what="neighbourhood", wat="wijk")
     record_action(
@@ -450,21 +477,23 @@ def _save_key_figure(
 
 
 @transaction.atomic
-def create_key_figure(data: Mapping[str, Any], *, acting_user) -> KeyFigure:
+def do_create_key_figure(data: Mapping[str, Any], *, acting_user) -> KeyFigure:
     """A key figure on the municipality's and/or the police's list. Never an ally from here."""
+    check_acting_user(acting_user)
     cleaned = clean_key_figure_data({"first_name": "", "last_name": "", **data})
     return _save_key_figure(KeyFigure(), cleaned, acting_user=acting_user, created=True)
 
 
 @transaction.atomic
-def update_key_figure(key_figure: KeyFigure, changes: Mapping[str, Any], *, acting_user) -> KeyFigure:
+def do_update_key_figure(key_figure: KeyFigure, changes: Mapping[str, Any], *, acting_user) -> KeyFigure:
+    check_acting_user(acting_user)
     cleaned = clean_key_figure_data(changes)
     key_figure = KeyFigure.objects.select_for_update().get(pk=key_figure.pk)
     return _save_key_figure(key_figure, cleaned, acting_user=acting_user, created=False)
 
 
 @transaction.atomic
-def record_contact(
+def do_record_contact(
     key_figure: KeyFigure,
     *,
     acting_user,
@@ -479,7 +508,7 @@ def record_contact(
     by default the acting user's own membership here. A contact recorded late (an older date)
     never moves ``last_contact_on`` back.
     """
-    municipality = _municipality()
+    check_acting_user(acting_user)
     today = timezone.localdate()
     date = date or today
     if date > today:
@@ -487,7 +516,7 @@ def record_contact(
     if kind not in ContactKind.values:
         raise INVALID_CONTACT_KIND(fields={"kind": [kind]}, kind=kind)
     if membership is None:
-        own = actor_for(acting_user, municipality).membership
+        own = current_actor(acting_user).membership
         membership = own.pk if own is not None else -1
     contact_by = check_membership(membership, roles=STAFF_ROLES, field="membership")
     key_figure = KeyFigure.objects.select_for_update().get(pk=key_figure.pk)
@@ -507,7 +536,7 @@ def record_contact(
 
 
 @transaction.atomic
-def link_key_figure_user(key_figure_id: int, user_id: int | None, *, acting_user) -> KeyFigure:
+def do_link_key_figure_user(key_figure_id: int, user_id: int | None, *, acting_user) -> KeyFigure:
     """Link an ally's login (``user_id``) to their own key figure record, or unlink (``None``).
 
     The login must belong to an active ally of *this* municipality (``user_not_ally_member``,
@@ -515,8 +544,8 @@ def link_key_figure_user(key_figure_id: int, user_id: int | None, *, acting_user
     and one login links to at most one key figure here (``user_already_linked``; the database
     enforces the same per schema). The ally then sees this record as their own.
     """
-    municipality = _municipality()
-    key_figure = KeyFigure.objects.select_for_update().filter(pk=key_figure_id).first()
+    check_acting_user(acting_user)
+    key_figure = KeyFigure.objects.select_for_update().filter(pk=id_or_not_found(key_figure_id)).first()
     if key_figure is None:
         raise NOT_FOUND()
     previous = key_figure.user_id
@@ -532,20 +561,17 @@ def link_key_figure_user(key_figure_id: int, user_id: int | None, *, acting_user
             detail={"previous_user": previous},
         )
         return key_figure
-    membership = (
-        Membership.objects.select_related("user")
-        .filter(user_id=parse_id(user_id), municipality_id=municipality.pk, role=Role.ALLY, is_active=True)
-        .first()
-        if parse_id(user_id)
-        else None
-    )
-    if membership is None or not membership.user.is_active:
-        raise USER_NOT_ALLY_MEMBER(fields={"user": [str(user_id)]})
+
+    def not_ally() -> DomainError:
+        return USER_NOT_ALLY_MEMBER(fields={"user": [str(user_id)]})
+
+    # Whatever is wrong (no such user, another municipality, not an ally, deactivated): one code.
+    membership = find_member(roles={Role.ALLY}, user_id=user_id).get(dict.fromkeys(MemberProblem, not_ally))
     if not key_figure.is_ally:
         raise KEY_FIGURE_NOT_ALLY(fields={"user": [str(user_id)]})
-    if previous == user_id:
+    if previous == membership.user_id:
         return key_figure
-    other = KeyFigure.objects.filter(user_id=user_id).exclude(pk=key_figure.pk).first()
+    other = KeyFigure.objects.filter(user_id=membership.user_id).exclude(pk=key_figure.pk).first()
     if other is not None:
         raise USER_ALREADY_LINKED(fields={"user": [str(user_id)]}, key_figure_id=other.pk)
     key_figure.user = membership.user
@@ -554,6 +580,6 @@ def link_key_figure_user(key_figure_id: int, user_id: int | None, *, acting_user
         "networkmap.key_figure.user_linked",
         actor=acting_user,
         obj=key_figure,
-        detail={"user": user_id, "previous_user": previous},
+        detail={"user": membership.user_id, "previous_user": previous},
     )
     return key_figure

@@ -1,8 +1,9 @@
 """The network map in the municipality's admin (for corrections), with the API's rules.
 
 Every save goes through ``tenants.networkmap.actions`` (the same checks, the same audit rows);
-the forms run the actions' ``clean_*`` functions first so that a broken rule shows as a form
-error instead of a crash. ``is_ally`` is read-only here: only the selection procedure sets it.
+the forms try the actions first in a rolled-back savepoint (``check_with_action``) so that a
+broken rule shows as a form error instead of a crash. ``is_ally`` is read-only here: only the
+selection procedure sets it.
 Opening a key figure, and listing them, is logged as a person-record read.
 """
 
@@ -13,32 +14,31 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from agora.accounts.actors import current_municipality
-from agora.accounts.models import Membership, User
+from agora.accounts.models import User
 from agora.accounts.roles import Role
 from agora.audit.actions import log_person_read, log_person_reads
-from agora.errors import DomainError
-from frontend.tenant_admin import MembershipModelAdmin, ReadOnlyInline, tenant_admin_site
+from frontend.tenant_admin import (
+    MembershipModelAdmin,
+    ReadOnlyInline,
+    check_with_action,
+    member_choices,
+    tenant_admin_site,
+)
 from tenants.networkmap import actions
 from tenants.networkmap.models import CityDistrict, Community, ContactMoment, KeyFigure, Neighbourhood
 
 
-class _DryRun(Exception):
-    """Raised inside the form's savepoint so that the trial run of the action is rolled back."""
-
-
 class ActionAdminForm(forms.ModelForm):
-    """Runs the save's actions in ``clean`` inside a rolled-back savepoint.
+    """Tries the save's actions in ``clean`` (``frontend.tenant_admin.check_with_action``).
 
     Every rule an action enforces (field checks, case-insensitive duplicate names, the ally
-    hard rules, the boundary rule) thus shows as a form error on its field, instead of the
-    action raising in ``save_model`` after validation (a 500). ``save_model`` then runs the
-    same actions for real. The admin sets ``model_admin`` and ``acting_user`` on the form
-    class it builds per request (``get_form``).
+    hard rules, the boundary rule, who acts) thus shows as a form error on its field, instead of
+    the action raising in ``save_model`` after validation (a 500). ``save_model`` then runs the
+    same actions for real. The admin sets ``model_admin`` and ``acting_user`` on the form class
+    it builds per request (``get_form``).
     """
 
     action_fields: ClassVar[frozenset[str]] = frozenset()
@@ -54,17 +54,12 @@ class ActionAdminForm(forms.ModelForm):
         if model_admin is None or self.errors:
             return cleaned
         change = self.instance.pk is not None
-        try:
-            with transaction.atomic():
-                acting_user = type(self).acting_user
-                model_admin.run_actions(self, self.instance, change=change, acting_user=acting_user)
-                raise _DryRun
-        except _DryRun:
-            pass
-        except DomainError as error:
-            targets = [name for name in error.fields if name in self.fields] or [None]
-            for name in targets:
-                self.add_error(name, error.message())
+        check_with_action(
+            self,
+            lambda: model_admin.run_actions(
+                self, self.instance, change=change, acting_user=type(self).acting_user
+            ),
+        )
         return cleaned
 
 
@@ -98,17 +93,6 @@ class ActionModelAdmin(MembershipModelAdmin):
             self.save_formset(request, form, formset, change=change)
 
 
-def _members_here(role: str):
-    municipality = current_municipality()
-    return (
-        Membership.objects.filter(
-            municipality_id=getattr(municipality, "pk", None), role=role, is_active=True
-        )
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name")
-    )
-
-
 class CityDistrictForm(ActionAdminForm):
     action_fields = actions.CITY_DISTRICT_FIELDS
 
@@ -120,8 +104,8 @@ class CityDistrictForm(ActionAdminForm):
 @admin.register(CityDistrict, site=tenant_admin_site)
 class CityDistrictAdmin(ActionModelAdmin):
     form = CityDistrictForm
-    create_action = staticmethod(actions.create_city_district)
-    update_action = staticmethod(actions.update_city_district)
+    create_action = staticmethod(actions.do_create_city_district)
+    update_action = staticmethod(actions.do_update_city_district)
     search_fields = ["name"]
 
 
@@ -136,8 +120,8 @@ class CommunityForm(ActionAdminForm):
 @admin.register(Community, site=tenant_admin_site)
 class CommunityAdmin(ActionModelAdmin):
     form = CommunityForm
-    create_action = staticmethod(actions.create_community)
-    update_action = staticmethod(actions.update_community)
+    create_action = staticmethod(actions.do_create_community)
+    update_action = staticmethod(actions.do_update_community)
     list_display = ["name", "kind"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -154,36 +138,27 @@ class NeighbourhoodForm(ActionAdminForm):
 @admin.register(Neighbourhood, site=tenant_admin_site)
 class NeighbourhoodAdmin(ActionModelAdmin):
     form = NeighbourhoodForm
-    create_action = staticmethod(actions.create_neighbourhood)
-    update_action = staticmethod(actions.update_neighbourhood)
+    create_action = staticmethod(actions.do_create_neighbourhood)
+    update_action = staticmethod(actions.do_update_neighbourhood)
     list_display = ["name", "cbs_code", "city_district"]
     list_filter = ["city_district"]
     search_fields = ["name", "cbs_code"]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "police_officers":
-            kwargs["queryset"] = _members_here(Role.POLICE)
+            kwargs["queryset"] = member_choices({Role.POLICE})
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "municipal_contact":
-            kwargs["queryset"] = _members_here(Role.OFFICIAL)
+            kwargs["queryset"] = member_choices({Role.OFFICIAL})
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 def _ally_logins_here():
-    """Users with an active ally membership in this municipality (the logins a record can take)."""
-    municipality = current_municipality()
-    return (
-        User.objects.filter(
-            is_active=True,
-            memberships__municipality_id=getattr(municipality, "pk", None),
-            memberships__role=Role.ALLY,
-            memberships__is_active=True,
-        )
-        .distinct()
-        .order_by("last_name", "first_name", "pk")
-    )
+    """The logins of this municipality's active allies (the logins a record can take)."""
+    allies = member_choices({Role.ALLY}).values("user_id")
+    return User.objects.filter(pk__in=allies).order_by("last_name", "first_name", "pk")
 
 
 class KeyFigureForm(ActionAdminForm):
@@ -221,8 +196,8 @@ class ContactMomentInline(ReadOnlyInline):
 class KeyFigureAdmin(ActionModelAdmin):
     form = KeyFigureForm
     inlines = [ContactMomentInline]
-    create_action = staticmethod(actions.create_key_figure)
-    update_action = staticmethod(actions.update_key_figure)
+    create_action = staticmethod(actions.do_create_key_figure)
+    update_action = staticmethod(actions.do_update_key_figure)
     readonly_fields = ["is_ally", "last_contact_on", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["first_name", "infix", "last_name", "mobile", "email"]}),
@@ -255,7 +230,7 @@ class KeyFigureAdmin(ActionModelAdmin):
         user = form.cleaned_data.get("user")
         user_id = user.pk if user is not None else None
         if user_id != saved.user_id:
-            saved = actions.link_key_figure_user(saved.pk, user_id, acting_user=acting_user)
+            saved = actions.do_link_key_figure_user(saved.pk, user_id, acting_user=acting_user)
         return saved
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):

@@ -346,7 +346,7 @@ def _ensure_area(area: Area, municipality, staff: dict, districts: dict[str, Cit
         officers += [m for m in [_membership(staff["police2"], municipality)] if m]
     contact_user = staff.get("official") if area.code_suffix < "05" else staff.get("official2")
     contact = _membership(contact_user or staff.get("official"), municipality)
-    return actions.create_neighbourhood(
+    return actions.do_create_neighbourhood(
         {
             "name": area.name,
             "cbs_code": f"WK{digits}{area.code_suffix}",
@@ -366,7 +366,7 @@ def load_demo(municipality, staff: dict) -> None:
 
     districts: dict[str, CityDistrict] = {}
     for name in sorted({area.district for area in areas if area.district}):
-        districts[name] = CityDistrict.objects.filter(name=name).first() or actions.create_city_district(
+        districts[name] = CityDistrict.objects.filter(name=name).first() or actions.do_create_city_district(
             {"name": name}, acting_user=actor
         )
     neighbourhoods = [_ensure_area(area, municipality, staff, districts, actor=actor) for area in areas]
@@ -375,7 +375,7 @@ def load_demo(municipality, staff: dict) -> None:
     for kind, name in BASE_COMMUNITIES + EXTRA_COMMUNITIES.get(municipality.slug, ()):
         communities[name] = Community.objects.filter(
             kind=kind, name=name
-        ).first() or actions.create_community({"kind": kind, "name": name}, acting_user=actor)
+        ).first() or actions.do_create_community({"kind": kind, "name": name}, acting_user=actor)
 
     # Every municipality gets most of the people, in its own mix and its own neighbourhoods.
     chosen = [p for p in PEOPLE if any(c in communities for c in p.communities)]
@@ -388,7 +388,7 @@ def load_demo(municipality, staff: dict) -> None:
             first_name=person.first_name, infix=person.infix, last_name=person.last_name
         ).first()
         if key_figure is None:
-            key_figure = actions.create_key_figure(
+            key_figure = actions.do_create_key_figure(
                 {
                     "first_name": person.first_name,
                     "infix": person.infix,
@@ -412,7 +412,7 @@ def load_demo(municipality, staff: dict) -> None:
             note = f"Demo-contact {number + 1}"
             if ContactMoment.objects.filter(key_figure=key_figure, note=note).exists():
                 continue
-            actions.record_contact(
+            actions.do_record_contact(
                 key_figure,
                 acting_user=actor,
                 date=today - datetime.timedelta(days=days_ago),

@@ -161,7 +161,7 @@ class ContactMoment(models.Model):
     """One contact between a staff member and a key figure.
 
     The map's "stale relationship" gap is computed from ``KeyFigure.last_contact_on``, which
-    ``actions.record_contact`` keeps in step with these rows. Kept per membership (not per user)
+    ``actions.do_record_contact`` keeps in step with these rows. Kept per membership (not per user)
     so the relationship stays with the organisation when someone leaves (the method's
     "keep the network in the organisation" lesson).
     """

@@ -8,7 +8,7 @@ comparison and the map agree (:func:`list_memberships`). On top of that it propo
 **ambiguous candidates**: a key figure only on one list and one only on the other whose names
 look alike (diacritics, Dutch infixes, initials and swapped first/last names taken into
 account, see ``names``), or who share a phone/e-mail but were kept apart. Candidates are never
-merged here: staff confirm (``actions.confirm_match``) or reject (``actions.reject_match``)
+merged here: staff confirm (``merging.do_confirm_match``) or reject (``merging.do_reject_match``)
 each one, and a rejected pair is not proposed again.
 """
 

@@ -15,7 +15,7 @@ import hashlib
 import io
 
 from tenants.networkmap.models import Community, Neighbourhood
-from tenants.nominations.actions import import_nominations
+from tenants.nominations.importing import do_import_nominations
 from tenants.nominations.models import ImportRun, Source
 
 HEADER = ["Voornaam", "Tussenvoegsel", "Achternaam", "Mobiel", "E-mail", "Wijk", "Gemeenschappen", "Invloed"]
@@ -70,4 +70,4 @@ def load_demo(municipality, staff: dict) -> None:
         checksum = hashlib.sha256(data).hexdigest()
         if ImportRun.objects.filter(source=source.value, checksum=checksum, dry_run=False).exists():
             continue
-        import_nominations(data, filename=filename, source=source, acting_user=user)
+        do_import_nominations(data, filename=filename, source=source, acting_user=user)

@@ -47,8 +47,8 @@ def utrecht_map(in_utrecht, people) -> UtrechtMap:
     - Ibrahim lives in another municipality (no neighbourhood, no community), contact 45 days ago
     """
     official, police = people.official("utrecht"), people.police("utrecht")
-    district = actions.create_city_district({"name": "Noord"}, acting_user=official)
-    overvecht = actions.create_neighbourhood(
+    district = actions.do_create_city_district({"name": "Noord"}, acting_user=official)
+    overvecht = actions.do_create_neighbourhood(
         {
             "name": "Overvecht",
             "cbs_code": "WK034403",
@@ -58,9 +58,9 @@ def utrecht_map(in_utrecht, people) -> UtrechtMap:
         },
         acting_user=official,
     )
-    oost = actions.create_neighbourhood({"name": "Oost"}, acting_user=official)
+    oost = actions.do_create_neighbourhood({"name": "Oost"}, acting_user=official)
     community = {
-        name: actions.create_community({"kind": kind, "name": name}, acting_user=official)
+        name: actions.do_create_community({"kind": kind, "name": name}, acting_user=official)
         for kind, name in (
             (CommunityKind.ORIGIN, "Marokkaans"),
             (CommunityKind.RELIGIOUS, "Joods"),
@@ -68,7 +68,7 @@ def utrecht_map(in_utrecht, people) -> UtrechtMap:
             (CommunityKind.ORIGIN, "Eritrees"),
         )
     }
-    youssef = actions.create_key_figure(
+    youssef = actions.do_create_key_figure(
         {
             "first_name": "Youssef",
             "last_name": "El Amrani",
@@ -82,8 +82,8 @@ def utrecht_map(in_utrecht, people) -> UtrechtMap:
         acting_user=official,
     )
     KeyFigure.objects.filter(pk=youssef.pk).update(is_ally=True)  # the selection app's decision
-    actions.record_contact(youssef, acting_user=official, date=days_ago(10))
-    fatima = actions.create_key_figure(
+    actions.do_record_contact(youssef, acting_user=official, date=days_ago(10))
+    fatima = actions.do_create_key_figure(
         {
             "first_name": "Fatima",
             "last_name": "Bouzid",
@@ -94,7 +94,7 @@ def utrecht_map(in_utrecht, people) -> UtrechtMap:
         },
         acting_user=official,
     )
-    david = actions.create_key_figure(
+    david = actions.do_create_key_figure(
         {
             "first_name": "David",
             "last_name": "Cohen",
@@ -105,12 +105,12 @@ def utrecht_map(in_utrecht, people) -> UtrechtMap:
         },
         acting_user=police,
     )
-    actions.record_contact(david, acting_user=police, date=days_ago(400))
-    elsewhere = actions.create_key_figure(
+    actions.do_record_contact(david, acting_user=police, date=days_ago(400))
+    elsewhere = actions.do_create_key_figure(
         {"first_name": "Ibrahim", "last_name": "Özdemir", "residence_cbs_code": "GM0356"},
         acting_user=official,
     )
-    actions.record_contact(elsewhere, acting_user=official, date=days_ago(45))
+    actions.do_record_contact(elsewhere, acting_user=official, date=days_ago(45))
     for key_figure in (youssef, fatima, david, elsewhere):
         key_figure.refresh_from_db()
     return UtrechtMap(

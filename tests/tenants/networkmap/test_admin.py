@@ -68,7 +68,7 @@ def test_broken_rules_are_form_errors(utrecht_map, web, utrecht, overrides, mess
 
 def test_change_view_logs_the_read_and_saves_through_the_action(utrecht_map, web, utrecht):
     client = web(utrecht_map.police)
-    actions.record_contact(utrecht_map.david, acting_user=utrecht_map.police, note="Koffie na de sjabbat")
+    actions.do_record_contact(utrecht_map.david, acting_user=utrecht_map.police, note="Koffie na de sjabbat")
     url = f"{ADMIN}/keyfigure/{utrecht_map.david.pk}/change/"
     page = client.get(url)
     assert page.status_code == 200

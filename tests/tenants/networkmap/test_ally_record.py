@@ -13,7 +13,7 @@ from django.db import connection
 from agora.audit.models import AuditEvent
 from tenants.networkmap import actions
 from tenants.networkmap.models import KeyFigure
-from tests.helpers import assert_error
+from tests.helpers import assert_error, assert_raises_code
 from tests.tenants.networkmap.test_admin import ADMIN, key_figure_form
 
 V1 = "/api/v1"
@@ -146,7 +146,7 @@ def test_one_login_links_to_one_record(utrecht_map, api, people):
 
 def test_link_user_is_for_staff_only(utrecht_map, api, people):
     login = people.ally("utrecht", "youssef")
-    actions.link_key_figure_user(utrecht_map.youssef.pk, login.pk, acting_user=utrecht_map.official)
+    actions.do_link_key_figure_user(utrecht_map.youssef.pk, login.pk, acting_user=utrecht_map.official)
     url = f"{V1}/key-figures/{utrecht_map.youssef.pk}/link-user/"
     for user in (login, people.official("amersfoort"), people.stranger()):
         response = api(user).post(url, {"user": None}, format="json")
@@ -198,3 +198,25 @@ def test_admin_links_a_login_through_the_action(utrecht_map, web, people, utrech
     assert "al gekoppeld" in response.content.decode()
     connection.set_tenant(utrecht)
     assert KeyFigure.objects.get(pk=utrecht_map.fatima.pk).user_id is None
+
+
+def test_ids_in_the_body_are_ascii_digits_only(utrecht_map, api, people):
+    """``agora.ids``: Arabic-Indic or full-width digits are no user id (``int()`` would read them)."""
+    login = people.ally("utrecht", "digits")
+    url = f"{V1}/key-figures/{utrecht_map.youssef.pk}/link-user/"
+    client = api(utrecht_map.official)
+    for raw in (str(login.pk).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")), "\uff13", "1.5", True):
+        response = client.post(url, {"user": raw}, format="json")
+        assert response.status_code == 400, (raw, response.json())
+    assert KeyFigure.objects.get(pk=utrecht_map.youssef.pk).user_id is None
+
+
+def test_link_action_parses_the_key_figure_id(utrecht_map, people):
+    login = people.ally("utrecht", "parse")
+    for raw in ("٣", "abc", 0, -1):
+        with assert_raises_code("not_found", status=404):
+            actions.do_link_key_figure_user(raw, login.pk, acting_user=utrecht_map.official)
+    linked = actions.do_link_key_figure_user(
+        str(utrecht_map.youssef.pk), login.pk, acting_user=utrecht_map.official
+    )
+    assert linked.user_id == login.pk

@@ -83,7 +83,7 @@ def test_stale_threshold_is_overridable_and_defaults_to_the_municipality_rule(ut
     assert data["stale_after_months"] == 24
     assert [p["name"] for p in data["gaps"]["stale_relationships"]] == ["Fatima Bouzid"]
     # A contact moves a relationship out of the gap.
-    actions.record_contact(utrecht_map.fatima, acting_user=utrecht_map.official, date=days_ago(3))
+    actions.do_record_contact(utrecht_map.fatima, acting_user=utrecht_map.official, date=days_ago(3))
     assert network_map()["gaps"]["stale_relationships"] == []
 
 
@@ -114,7 +114,7 @@ def test_query_count_does_not_grow_with_the_map(utrecht_map, people, django_asse
     police_members = [people.membership(people.police("utrecht", str(n))) for n in range(3)]
     communities = [Community.objects.create(kind=CommunityKind.GROUP, name=f"Groep {n}") for n in range(10)]
     for n in range(8):
-        neighbourhood = actions.create_neighbourhood(
+        neighbourhood = actions.do_create_neighbourhood(
             {
                 "name": f"Wijk {n}",
                 "police_officers": police_members[: n % 3 + 1],

@@ -7,11 +7,12 @@ import io
 import pytest
 
 from agora.audit.models import AuditEvent
-from agora.errors import DomainError
 from tenants.networkmap.models import KeyFigure
-from tenants.nominations.actions import confirm_match, import_nominations, reject_match
 from tenants.nominations.comparison import compare_lists
+from tenants.nominations.importing import do_import_nominations
+from tenants.nominations.merging import do_confirm_match, do_reject_match
 from tenants.nominations.models import NominationEntry, RejectedMatch
+from tests.helpers import assert_raises_code
 from tests.tenants.nominations.conftest import csv_bytes, row
 
 MUNICIPALITY = [
@@ -35,10 +36,12 @@ POLICE = [
 @pytest.fixture
 def both_lists(city_map, people):
     official, police = people.official("utrecht"), people.police("utrecht")
-    import_nominations(
+    do_import_nominations(
         io.BytesIO(csv_bytes(MUNICIPALITY)), filename="g.csv", source="municipality", acting_user=official
     )
-    import_nominations(io.BytesIO(csv_bytes(POLICE)), filename="p.csv", source="police", acting_user=police)
+    do_import_nominations(
+        io.BytesIO(csv_bytes(POLICE)), filename="p.csv", source="police", acting_user=police
+    )
     return {"official": official, "police": police}
 
 
@@ -97,7 +100,7 @@ def test_confirming_a_match_merges_into_one_key_figure_on_both_lists(both_lists)
         email="mehmet@example.nl", influence_notes="Politie: kent hem"
     )
 
-    kept = confirm_match(municipality_id, police_id, acting_user=both_lists["official"])
+    kept = do_confirm_match(municipality_id, police_id, acting_user=both_lists["official"])
 
     assert kept.pk == min(municipality_id, police_id)
     assert not KeyFigure.objects.filter(pk=max(municipality_id, police_id)).exists()
@@ -116,12 +119,12 @@ def test_confirming_a_match_merges_into_one_key_figure_on_both_lists(both_lists)
 
 def test_a_confirmed_match_survives_the_next_import(both_lists):
     pair = _pair(compare_lists(), "Özdemir")
-    confirm_match(
+    do_confirm_match(
         pair["municipality"]["key_figure_id"],
         pair["police"]["key_figure_id"],
         acting_user=both_lists["police"],
     )
-    report = import_nominations(
+    report = do_import_nominations(
         io.BytesIO(csv_bytes(POLICE)), filename="p.csv", source="police", acting_user=both_lists["police"]
     )
     assert (report.created, report.updated, report.key_figures_created) == (0, 0, 0)
@@ -132,8 +135,8 @@ def test_rejecting_a_match_is_remembered(both_lists):
     pair = _pair(compare_lists(), "Dijkstra")
     municipality_id, police_id = pair["municipality"]["key_figure_id"], pair["police"]["key_figure_id"]
 
-    rejection = reject_match(municipality_id, police_id, acting_user=both_lists["police"], reason="broers")
-    again = reject_match(municipality_id, police_id, acting_user=both_lists["police"])
+    rejection = do_reject_match(municipality_id, police_id, acting_user=both_lists["police"], reason="broers")
+    again = do_reject_match(municipality_id, police_id, acting_user=both_lists["police"])
 
     assert rejection.pk == again.pk and RejectedMatch.objects.count() == 1
     assert rejection.score == pair["score"] and rejection.reason == "broers"
@@ -153,12 +156,10 @@ def test_only_a_municipality_police_pair_can_be_matched(both_lists):
         (police_only[0], municipality_only[0]),  # the wrong way round
         (municipality_only[0], municipality_only[0]),  # the same one
     ]:
-        with pytest.raises(DomainError) as caught:
-            confirm_match(first, second, acting_user=both_lists["official"])
-        assert caught.value.code == "nomination_match_invalid"
-    with pytest.raises(DomainError) as caught:
-        reject_match(municipality_only[0], 999_999, acting_user=both_lists["official"])
-    assert caught.value.code == "not_found"
+        with assert_raises_code("nomination_match_invalid"):
+            do_confirm_match(first, second, acting_user=both_lists["official"])
+    with assert_raises_code("not_found"):
+        do_reject_match(municipality_only[0], 999_999, acting_user=both_lists["official"])
     assert KeyFigure.objects.count() == 10
 
 
@@ -169,7 +170,7 @@ def test_confirming_moves_what_other_parts_hold_on_the_absorbed_record(both_list
     municipality_id, police_id = pair["municipality"]["key_figure_id"], pair["police"]["key_figure_id"]
     case = SelectionCase.objects.create(key_figure_id=police_id, opened_by=both_lists["police"])
 
-    kept = confirm_match(municipality_id, police_id, acting_user=both_lists["official"])
+    kept = do_confirm_match(municipality_id, police_id, acting_user=both_lists["official"])
 
     case.refresh_from_db()
     assert case.key_figure_id == kept.pk == municipality_id
@@ -184,10 +185,9 @@ def test_a_merge_that_would_break_another_rule_is_refused_and_changes_nothing(bo
         SelectionCase.objects.create(key_figure_id=pk, opened_by=both_lists["police"])
     before = sorted(NominationEntry.objects.values_list("pk", "key_figure_id"))
 
-    with pytest.raises(DomainError) as caught:
-        confirm_match(municipality_id, police_id, acting_user=both_lists["official"])
+    with assert_raises_code("nomination_match_conflict", status=409):
+        do_confirm_match(municipality_id, police_id, acting_user=both_lists["official"])
 
-    assert caught.value.code == "nomination_match_conflict" and caught.value.status == 409
     assert KeyFigure.objects.filter(pk__in=[municipality_id, police_id]).count() == 2
     assert sorted(NominationEntry.objects.values_list("pk", "key_figure_id")) == before
     assert not KeyFigure.objects.get(pk=municipality_id).nominated_by_police

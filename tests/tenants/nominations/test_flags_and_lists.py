@@ -6,13 +6,14 @@ import io
 
 from tenants.networkmap import actions as networkmap_actions
 from tenants.networkmap.models import KeyFigure
-from tenants.nominations.actions import confirm_match, import_nominations
 from tenants.nominations.comparison import compare_lists
+from tenants.nominations.importing import do_import_nominations
+from tenants.nominations.merging import do_confirm_match
 from tests.tenants.nominations.conftest import csv_bytes, row
 
 
 def _by_hand(user, first, last, **flags):
-    return networkmap_actions.create_key_figure(
+    return networkmap_actions.do_create_key_figure(
         {"first_name": first, "last_name": last, **flags}, acting_user=user
     )
 
@@ -27,7 +28,7 @@ def test_key_figures_flagged_by_hand_are_on_the_lists_of_the_comparison(city_map
     lotte = _by_hand(official, "Lotte", "Bakker", nominated_by_municipality=True)
     youssef = _by_hand(police, "Youssef", "Amrani", nominated_by_police=True)
     _by_hand(official, "Niet", "Genomineerd")  # on the map, on no list
-    import_nominations(
+    do_import_nominations(
         io.BytesIO(csv_bytes([row("L.", "Bakker"), row("Sem", "Kok")])),
         filename="p.csv",
         source="police",
@@ -53,6 +54,6 @@ def test_key_figures_flagged_by_hand_are_on_the_lists_of_the_comparison(city_map
 
     # A hand-flagged person and an imported one can be proposed and confirmed as one person.
     pair = next(a for a in comparison["ambiguous"] if a["municipality"]["key_figure_id"] == lotte.pk)
-    kept = confirm_match(lotte.pk, pair["police"]["key_figure_id"], acting_user=official)
+    kept = do_confirm_match(lotte.pk, pair["police"]["key_figure_id"], acting_user=official)
     assert kept.nominated_by_municipality and kept.nominated_by_police
     assert kept.pk in _ids(compare_lists()["both"])

@@ -144,6 +144,14 @@ def test_comparison_and_the_match_actions(api, staff_map, utrecht):
         format="json",
     )
     assert_error(backwards, "nomination_match_invalid", 400)
+    # ``agora.ids``: other scripts' digits are no id (int() would read "٣" as 3).
+    arabic = str(dijkstra["police"]["key_figure_id"]).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    foreign_digits = official.post(
+        f"{COMPARISON}confirm/",
+        {"municipality_key_figure": dijkstra["municipality"]["key_figure_id"], "police_key_figure": arabic},
+        format="json",
+    )
+    assert foreign_digits.status_code == 400, foreign_digits.json()
 
 
 def test_reading_the_comparison_is_logged_per_person(api, staff_map, utrecht):

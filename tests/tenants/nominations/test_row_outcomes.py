@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 
-from tenants.nominations import actions
-from tenants.nominations.actions import import_nominations
+from tenants.nominations import report as import_report
+from tenants.nominations.importing import do_import_nominations
 from tests.tenants.nominations.conftest import csv_bytes, row
 
 FIRST = [
@@ -27,7 +27,7 @@ SECOND = [
 
 
 def _import(rows, user, dry_run=False):
-    return import_nominations(
+    return do_import_nominations(
         io.BytesIO(csv_bytes(rows)),
         filename="g.csv",
         source="municipality",
@@ -55,7 +55,7 @@ def test_the_dry_run_lists_per_row_what_would_happen(city_map, people):
 
 
 def test_the_list_of_rows_is_bounded(city_map, people, monkeypatch):
-    monkeypatch.setattr(actions, "ROW_OUTCOME_LIMIT", 2)
+    monkeypatch.setattr(import_report, "ROW_OUTCOME_LIMIT", 2)
     preview = _import(FIRST, people.official("utrecht"), dry_run=True)
     assert [row.line for row in preview.rows] == [2, 3] and preview.rows_truncated
     assert preview.created == 3  # the counts still cover every row

@@ -5,14 +5,14 @@ from __future__ import annotations
 import io
 
 from tenants.networkmap.models import KeyFigure
-from tenants.nominations.actions import import_nominations
 from tenants.nominations.comparison import compare_lists
+from tenants.nominations.importing import do_import_nominations
 from tenants.nominations.models import NominationEntry
 from tests.tenants.nominations.conftest import csv_bytes, row
 
 
 def _import(rows, user, source):
-    return import_nominations(
+    return do_import_nominations(
         io.BytesIO(csv_bytes(rows)), filename=f"{source}.csv", source=source, acting_user=user
     )
 

@@ -17,8 +17,8 @@ from agora.accounts.actors import current_municipality
 from agora.accounts.models import User
 from agora.errors import DomainError
 from agora.municipalities.models import Municipality
-from tenants.nominations.actions import import_nominations
 from tenants.nominations.columns import describe_row_error
+from tenants.nominations.importing import do_import_nominations
 from tenants.nominations.models import Source
 
 
@@ -67,7 +67,7 @@ class Command(BaseCommand):
         self.stderr.ending = ""
         try:
             with path.open("rb") as file:
-                report = import_nominations(
+                report = do_import_nominations(
                     file,
                     filename=path.name,
                     source=options["source"],

@@ -12,6 +12,7 @@ from agora.accounts.actors import active_members
 from agora.accounts.models import Membership
 from agora.accounts.roles import STAFF_ROLES, Role
 from agora.ids import parse_id
+from api.fields import IdField
 from tenants.networkmap.models import (
     CityDistrict,
     Community,
@@ -60,18 +61,6 @@ def _id_value(field: serializers.Field, data: Any) -> int:
     if value is None:
         field.fail("does_not_exist", pk_value=data)
     return value
-
-
-class IdField(serializers.IntegerField):
-    """An id in a request body, parsed with ``agora.ids`` (``int()`` would take other scripts' digits)."""
-
-    default_error_messages = {
-        "incorrect_type": "Incorrect type. Expected an id, received {data_type}.",
-        "does_not_exist": 'Invalid id "{pk_value}" - object does not exist.',
-    }
-
-    def to_internal_value(self, data: Any) -> int:
-        return _id_value(self, data)
 
 
 class MemberSerializer(serializers.Serializer):

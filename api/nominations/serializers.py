@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.networkmap.serializers import IdField
+from api.fields import IdField
 from tenants.nominations.columns import describe_row_error
 from tenants.nominations.models import ImportRun, Source
 

@@ -1,13 +1,17 @@
 """Routes of the councils API."""
 
 from django.urls import URLPattern, path
+from rest_framework.routers import BaseRouter
 
 from api.councils.views import AgendaItemViewSet, CouncilRulesView, CouncilViewSet, MeetingViewSet
-from api.routes import router
 
-router.register("councils", CouncilViewSet, basename="council")
-router.register("council-meetings", MeetingViewSet, basename="council-meeting")
-router.register("council-agenda-items", AgendaItemViewSet, basename="council-agenda-item")
+
+def register(router: BaseRouter) -> None:
+    """Register this app's viewsets on the one v1 router (called by ``api.routes``, in URL order)."""
+    router.register("councils", CouncilViewSet, basename="council")
+    router.register("council-meetings", MeetingViewSet, basename="council-meeting")
+    router.register("council-agenda-items", AgendaItemViewSet, basename="council-agenda-item")
+
 
 extra_urlpatterns: list[URLPattern] = [
     path("council-rules/", CouncilRulesView.as_view(), name="council-rules"),

@@ -147,14 +147,33 @@ def _serve(host: str, port: int, *, proxy_headers: bool, banner: Sequence[str] =
         proxy_forwarded_proto_header="X-Forwarded-Proto" if proxy_headers else None,
         verbosity=0,
     )
+    _stop_reactor_on_signals()
     try:
-        server.run()  # returns when Twisted's signal handlers have stopped the reactor
+        server.run()  # returns when a signal has stopped the reactor
     finally:
         _shutdown()
     if server.listen_failed:
         return _cannot_listen(host, port, server.listen_failure)
     print("Stopped.", flush=True)
     return 0
+
+
+def _stop_reactor_on_signals() -> None:
+    """From here on SIGINT/SIGTERM stop the reactor, as Twisted's own handlers do.
+
+    Twisted installs its handlers only once the reactor runs; a signal in between used to raise
+    SystemExit (``_exit_normally_on_sigterm``) inside a Twisted callback, which swallows it, so the
+    process served on with no handler left for the signal it had already received: a SIGTERM just
+    after "Serving on" hung the demo. (Twisted leaves a SIGINT handler other than Python's default
+    in place, so this one stays for Ctrl-C.)
+    """
+    from twisted.internet import reactor
+
+    def stop(signum: int, frame: object) -> None:
+        reactor.callFromThread(reactor.stop)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
 
 
 def _shutdown() -> None:

@@ -207,3 +207,27 @@ def test_a_port_taken_between_the_check_and_daphne_is_reported_by_the_server(tak
     )
     _one_clear_line(result, taken_port)
     assert "Address already in use" not in result.stderr  # daphne's own log line is not shown
+
+
+def test_sigterm_just_after_serving_on_stops_the_server() -> None:
+    """The signal lands after "Serving on" but before Twisted has installed its own handlers (the
+    reactor's loop runs, its start-up callbacks have not): it used to be swallowed, and serve hung."""
+    code = (
+        "import os, signal, sys\n"
+        "from twisted.internet import base\n"
+        "start = base.ReactorBase._reallyStartRunning\n"
+        "def late(self):\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    start(self)\n"
+        "base.ReactorBase._reallyStartRunning = late\n"
+        "from agora import cli\n"
+        f"sys.exit(cli.main(['serve', '--port', '{free_port()}']))\n"
+    )
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=_source_env()
+        )
+    except subprocess.TimeoutExpired as hung:
+        pytest.fail(f"serve did not stop on a SIGTERM just after start-up: {hung.stdout!r}")
+    assert result.returncode == 0, result.stderr
+    assert "Serving on" in result.stdout and "Stopped." in result.stdout

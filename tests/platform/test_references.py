@@ -1,6 +1,6 @@
 """A reference to a document in the repository names one that exists.
 
-``accounts/roles.py`` once pointed to a ``docs/ARCHITECTURE.md`` that is not in the repository; a
+``accounts/roles.py`` once pointed to an ARCHITECTURE.md under ``docs/`` that is not in the repository; a
 reader following a docstring must find the decision it cites.
 """
 

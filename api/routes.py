@@ -1,18 +1,32 @@
-"""All v1 routes, one router; each app's API module registers its viewsets here."""
+"""All v1 routes, one router, built here by calling each app's ``register(router)`` in turn.
 
+Registration is explicit rather than a side effect of importing the app modules (which used to import
+``router`` back from this module): the order below is the URL order, and an app's route module can be
+imported on its own, e.g. by a test.
+"""
+
+from django.urls import URLPattern, URLResolver
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter(trailing_slash=True)
+from api.councils import routes as councils
+from api.networkmap import routes as networkmap
+from api.nominations import routes as nominations
+from api.selection import routes as selection
+from api.signals import routes as signals
 
-# Each module below registers its viewsets on `router` (import order = URL order).
-from api.councils import routes as _councils  # noqa: E402
-from api.networkmap import routes as _networkmap  # noqa: E402
-from api.nominations import routes as _nominations  # noqa: E402
-from api.selection import routes as _selection  # noqa: E402
-from api.signals import routes as _signals  # noqa: E402
 
-v1_urlpatterns = router.urls + [
+def build_router() -> DefaultRouter:
+    """A fresh v1 router with every app's viewsets registered, in the published URL order."""
+    router = DefaultRouter(trailing_slash=True)
+    for module in (councils, networkmap, nominations, selection, signals):
+        module.register(router)
+    return router
+
+
+router = build_router()
+
+v1_urlpatterns: list[URLPattern | URLResolver] = router.urls + [
     pattern
-    for module in (_networkmap, _selection, _nominations, _councils, _signals)
+    for module in (networkmap, selection, nominations, councils, signals)
     for pattern in module.extra_urlpatterns
 ]

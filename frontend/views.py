@@ -21,7 +21,7 @@ class PublicHomeView(TemplateView):
             from agora.municipalities.provisioning import host_for
 
             context["my_municipalities"] = [
-                (m.municipality, host_for(m.municipality.slug), m.get_role_display())
+                (m.municipality, host_for(m.municipality.slug), m.label)
                 for m in user.memberships.filter(is_active=True).select_related("municipality")
             ]
         context["base_domain"] = settings.AGORA_BASE_DOMAIN
@@ -35,5 +35,7 @@ class TenantHomeView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["membership"] = request_actor(self.request).membership
+        actor = request_actor(self.request)
+        context["membership"] = actor.membership
+        context["actor"] = actor
         return context

@@ -9,12 +9,15 @@ normal exit runs the ``atexit`` handlers, among them the one that stops the embe
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import signal
+import socket
 import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -68,8 +71,42 @@ def migrate(verbosity: int = 1) -> None:
         print("Template schema brought up to date.", flush=True)
 
 
+def _cannot_listen(host: str, port: int, reason: str | None = None) -> int:
+    """The one line said when the address cannot be listened on (default: the port is taken); exit 1."""
+    if reason is None:
+        line = (
+            f"agora: port {port} on {host} is already in use (is another agora running?); "
+            "stop it or choose another port with --port"
+        )
+    else:
+        line = f"agora: cannot listen on {host} port {port}: {reason}"
+    print(line, file=sys.stderr, flush=True)
+    return 1
+
+
+def _port_taken(host: str, port: int) -> bool:
+    """True if something already listens on ``host:port`` (checked before slow start-up work).
+
+    A probe, so it binds the way Twisted does (SO_REUSEADDR: a port left in TIME_WAIT by the last
+    run is free). Any other problem (a host name that does not resolve, say) is left to the server,
+    whose own failure is reported by ``_serve`` just as clearly.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            return error.errno == errno.EADDRINUSE
+    return False
+
+
 def _serve(host: str, port: int, *, proxy_headers: bool, banner: Sequence[str] = ()) -> int:
-    """Serve HTTP and WebSockets with daphne in this process until SIGINT/SIGTERM."""
+    """Serve HTTP and WebSockets with daphne in this process until SIGINT/SIGTERM.
+
+    A port that cannot be listened on ends the command with one line on stderr and exit status 1
+    (daphne by itself logs the failure, stops, and the command used to exit 0 after "Stopped.").
+    """
     # Twisted is import-order sensitive: daphne.server installs the asyncio reactor, so it must
     # be imported before anything else imports twisted.internet.reactor.
     import daphne.server
@@ -86,7 +123,21 @@ def _serve(host: str, port: int, *, proxy_headers: bool, banner: Sequence[str] =
             print(line, flush=True)
         print(f"Serving on http://{host}:{port}/ (Ctrl-C or SIGTERM to stop).", flush=True)
 
-    server = daphne.server.Server(
+    class Server(daphne.server.Server):
+        listen_failure: str | None = None  # why, unless the port is simply taken
+        listen_failed = False
+
+        def listen_error(self, failure: Any) -> None:  # a twisted.python.failure.Failure
+            from twisted.internet.error import CannotListenError
+
+            error = failure.value
+            socket_error = error.socketError if isinstance(error, CannotListenError) else None
+            self.listen_failed = True
+            if getattr(socket_error, "errno", None) != errno.EADDRINUSE:
+                self.listen_failure = str(socket_error or failure.getErrorMessage())
+            self.stop()
+
+    server = Server(
         application=application,
         endpoints=build_endpoint_description_strings(host=host, port=port),
         signal_handlers=True,
@@ -96,12 +147,33 @@ def _serve(host: str, port: int, *, proxy_headers: bool, banner: Sequence[str] =
         proxy_forwarded_proto_header="X-Forwarded-Proto" if proxy_headers else None,
         verbosity=0,
     )
+    _stop_reactor_on_signals()
     try:
-        server.run()  # returns when Twisted's signal handlers have stopped the reactor
+        server.run()  # returns when a signal has stopped the reactor
     finally:
         _shutdown()
+    if server.listen_failed:
+        return _cannot_listen(host, port, server.listen_failure)
     print("Stopped.", flush=True)
     return 0
+
+
+def _stop_reactor_on_signals() -> None:
+    """From here on SIGINT/SIGTERM stop the reactor, as Twisted's own handlers do.
+
+    Twisted installs its handlers only once the reactor runs; a signal in between used to raise
+    SystemExit (``_exit_normally_on_sigterm``) inside a Twisted callback, which swallows it, so the
+    process served on with no handler left for the signal it had already received: a SIGTERM just
+    after "Serving on" hung the demo. (Twisted leaves a SIGINT handler other than Python's default
+    in place, so this one stays for Ctrl-C.)
+    """
+    from twisted.internet import reactor
+
+    def stop(signum: int, frame: object) -> None:
+        reactor.callFromThread(reactor.stop)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
 
 
 def _shutdown() -> None:
@@ -142,17 +214,24 @@ def command_demo(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if _port_taken(args.host, args.port):  # before migrating and loading, not after
+        return _cannot_listen(args.host, args.port)
     # Development defaults, here only: plain-HTTP cookies on *.localhost. SECRET_KEY, if unset,
     # is generated once and kept in AGORA_DATA_DIR by the settings.
     os.environ.setdefault("SECURE_COOKIES", "0")
     _warn_about_channel_layer()
     _setup_django()
+    from agora.database import ensure_database
     from agora.demo import DEMO_PASSWORD, load_demo
+    from agora.migration_state import schemas_needing_migration
     from agora.municipalities.provisioning import host_for
 
     print(f"Demo password for every demo login: {DEMO_PASSWORD}", flush=True)
-    print("Migrating (the first run on the embedded database takes a while)...", flush=True)
-    migrate(verbosity=0)
+    ensure_database()
+    # A restart on the same data has nothing to migrate: skip the seconds migrate_schemas costs.
+    if schemas_needing_migration():
+        print("Migrating (the first run on the embedded database takes a while)...", flush=True)
+        migrate(verbosity=0)
     print("Loading demo data...", flush=True)
     result = load_demo()
     banner = ["", "Municipalities:"]
@@ -169,6 +248,8 @@ def command_demo(args: argparse.Namespace) -> int:
 
 def command_serve(args: argparse.Namespace) -> int:
     """Production serve: no migrations, configuration from the environment only."""
+    if _port_taken(args.host, args.port):
+        return _cannot_listen(args.host, args.port)
     _warn_about_channel_layer()
     _setup_django()
     return _serve(args.host, args.port, proxy_headers=args.proxy_headers)

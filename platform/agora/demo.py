@@ -99,7 +99,9 @@ STAFF: tuple[StaffSpec, ...] = (
         "neighbourhood police officer (deputy)",
     ),
 )
-MAYOR = StaffSpec("mayor", "burgemeester", Role.OFFICIAL, "burgemeester", "Els", "mayor")
+# The official role (what the login may do), named on pages by its title, burgemeester; the banner
+# says the same, so the login is "the mayor" in the terminal and in the browser alike.
+MAYOR = StaffSpec("mayor", "burgemeester", Role.OFFICIAL, "burgemeester", "Els", "mayor (burgemeester)")
 ALLY_LOGINS_PER_MUNICIPALITY = 2
 
 

@@ -16,6 +16,7 @@ import datetime
 import random
 from dataclasses import dataclass, field
 
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from agora.accounts.models import Membership
@@ -420,3 +421,25 @@ def load_demo(municipality, staff: dict) -> None:
                 note=note,
                 membership=contacts_by[(index + number) % len(contacts_by)] if contacts_by else None,
             )
+
+
+# The demo's own records, for the loaders that build on them (nominations, selection, councils): a
+# restart must never pick up, or fail on, what staff have entered since the first run.
+
+
+def demo_neighbourhood_names(municipality) -> list[str]:
+    """The names of the neighbourhoods this demo makes in ``municipality``."""
+    return [area.name for area in AREAS.get(municipality.slug, GENERIC_AREAS)]
+
+
+def demo_community_names(municipality) -> list[str]:
+    """The names of the communities this demo makes in ``municipality``."""
+    return [name for _, name in BASE_COMMUNITIES + EXTRA_COMMUNITIES.get(municipality.slug, ())]
+
+
+def demo_key_figures() -> QuerySet[KeyFigure]:
+    """The key figures this demo makes (the current schema), found by their invented names."""
+    names = Q()
+    for person in PEOPLE:
+        names |= Q(first_name=person.first_name, infix=person.infix, last_name=person.last_name)
+    return KeyFigure.objects.filter(names)

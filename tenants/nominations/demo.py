@@ -1,11 +1,13 @@
 """Demo lists: one from the municipality, one from the police, imported through the real service.
 
 Runs inside the municipality's schema after the network map's demo, whose neighbourhoods and
-communities the lists refer to (whatever exists; none is created here). The two lists are built
-so that the comparison shows every case: on both lists (same phone written differently, same
-e-mail), only on one list, and ambiguous candidates (a swapped first/last name, "van der" written
-"v.d.", diacritics) that staff must confirm or reject. Idempotent: a list already imported with
-the same content is not imported again.
+communities the lists refer to (those of the demo that exist; none is created here). Only the
+demo's own: a name staff entered since (say, one with a control character, which the import
+refuses) must neither break a restart nor change the lists, which would import them again.
+The two lists are built so that the comparison shows every case: on both lists (same phone
+written differently, same e-mail), only on one list, and ambiguous candidates (a swapped
+first/last name, "van der" written "v.d.", diacritics) that staff must confirm or reject.
+Idempotent: a list already imported with the same content is not imported again.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import csv
 import hashlib
 import io
 
+from tenants.networkmap.demo import demo_community_names, demo_neighbourhood_names
 from tenants.networkmap.models import Community, Neighbourhood
 from tenants.nominations.importing import do_import_nominations
 from tenants.nominations.models import ImportRun, Source
@@ -59,8 +62,16 @@ def _csv(rows, neighbourhoods: list[str], communities: list[str]) -> bytes:
 
 def load_demo(municipality, staff: dict) -> None:
     """Import both demo lists into ``municipality`` (the current schema) unless already done."""
-    neighbourhoods = list(Neighbourhood.objects.order_by("name").values_list("name", flat=True)[:3])
-    communities = list(Community.objects.order_by("name").values_list("name", flat=True)[:3])
+    neighbourhoods = list(
+        Neighbourhood.objects.filter(name__in=demo_neighbourhood_names(municipality))
+        .order_by("name")
+        .values_list("name", flat=True)[:3]
+    )
+    communities = list(
+        Community.objects.filter(name__in=demo_community_names(municipality))
+        .order_by("name")
+        .values_list("name", flat=True)[:3]
+    )
     lists = (
         (Source.MUNICIPALITY, MUNICIPALITY_LIST, staff.get("official"), "gemeente-sleutelfiguren.csv"),
         (Source.POLICE, POLICE_LIST, staff.get("police"), "politie-sleutelfiguren.csv"),

@@ -4,7 +4,9 @@ Runs after the network-map demo (which makes the key figures). Everything goes t
 ``tenants.selection.actions``, so the demo's allies passed the same four-eyes review, home visit
 and hard rules as real ones, and their history and audit rows look real. Professional
 representatives and people living in another municipality are skipped: they cannot become allies.
-Idempotent: a key figure that has a case already is left alone. Allies' portal logins
+Idempotent: a key figure that has a case already is left alone. Only the network map demo's key
+figures are used: a restart never opens a case for someone staff entered (Leusden's demo has fewer
+eligible people than the plan has stages). Allies' portal logins
 (``KeyFigure.user``) are not made here (the platform demo links them).
 """
 
@@ -19,6 +21,7 @@ from django_tenants.utils import tenant_context
 from agora.accounts.actors import actor_for
 from agora.accounts.models import User
 from agora.municipalities.models import Municipality
+from tenants.networkmap.demo import demo_key_figures
 from tenants.networkmap.models import KeyFigure
 from tenants.selection import actions
 from tenants.selection.models import ASSESSMENT_QUESTIONS, Answer, SelectionCase
@@ -44,9 +47,10 @@ PLAN: tuple[str, ...] = (
 
 
 def eligible_key_figures(municipality: Municipality) -> list[KeyFigure]:
-    """Key figures who could become allies here, in a stable order."""
+    """The demo's key figures who could become allies here, in a stable order."""
     return list(
-        KeyFigure.objects.filter(is_professional_representative=False)
+        demo_key_figures()
+        .filter(is_professional_representative=False)
         .filter(Q(residence_cbs_code="") | Q(residence_cbs_code__iexact=municipality.cbs_code))
         .order_by("id")
     )

@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,83 @@ def test_module_entry_point_runs() -> None:
     assert result.returncode == 0
     for command in ("demo", "serve", "migrate", "manage"):
         assert command in result.stdout
+
+
+def _source_env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "platform"), str(ROOT)])}
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    """A free port, then held by a real listening socket for the test's duration."""
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", free_port()))
+        holder.listen()
+        yield holder.getsockname()[1]
+
+
+def _one_clear_line(result: subprocess.CompletedProcess[str], port: int) -> None:
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert "Stopped." not in result.stdout
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("agora:")]
+    assert lines == [
+        f"agora: port {port} on 127.0.0.1 is already in use (is another agora running?); "
+        "stop it or choose another port with --port"
+    ], result.stderr
+
+
+@pytest.mark.parametrize("command", ["demo", "serve"])
+def test_a_port_in_use_is_one_clear_line_and_a_failure(command: str, taken_port: int) -> None:
+    """Checked before migrating or loading anything: nothing else is printed, nothing is started."""
+    result = subprocess.run(
+        [*agora_command(), command, "--port", str(taken_port)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_source_env(),
+    )
+    _one_clear_line(result, taken_port)
+    assert result.stdout == ""
+    assert "Migrating" not in result.stdout
+
+
+def test_a_port_taken_between_the_check_and_daphne_is_reported_by_the_server(taken_port: int) -> None:
+    """The race the early check cannot close: daphne's own listen failure ends the command the same way."""
+    code = (
+        "import sys\n"
+        "from agora import cli\n"
+        "cli._port_taken = lambda host, port: False  # as if the port was taken just after the check\n"
+        f"sys.exit(cli.main(['serve', '--port', '{taken_port}']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=_source_env()
+    )
+    _one_clear_line(result, taken_port)
+    assert "Address already in use" not in result.stderr  # daphne's own log line is not shown
+
+
+def test_sigterm_just_after_serving_on_stops_the_server() -> None:
+    """The signal lands after "Serving on" but before Twisted has installed its own handlers (the
+    reactor's loop runs, its start-up callbacks have not): it used to be swallowed, and serve hung."""
+    code = (
+        "import os, signal, sys\n"
+        "from twisted.internet import base\n"
+        "start = base.ReactorBase._reallyStartRunning\n"
+        "def late(self):\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    start(self)\n"
+        "base.ReactorBase._reallyStartRunning = late\n"
+        "from agora import cli\n"
+        f"sys.exit(cli.main(['serve', '--port', '{free_port()}']))\n"
+    )
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=_source_env()
+        )
+    except subprocess.TimeoutExpired as hung:
+        pytest.fail(f"serve did not stop on a SIGTERM just after start-up: {hung.stdout!r}")
+    assert result.returncode == 0, result.stderr
+    assert "Serving on" in result.stdout and "Stopped." in result.stdout

@@ -76,19 +76,13 @@ class Demo:
             connection.close()
 
 
-@pytest.fixture
-def demo() -> Iterator[Demo]:
-    # Not under pytest's 0700 tmp folder: as root, pgserver runs postgres as the `pgserver` user,
-    # which must be able to traverse the data folder's parents.
-    data_dir = Path(tempfile.mkdtemp(prefix="agora-demo-boot-"))
-    data_dir.chmod(0o755)
-    port = free_port()
+def start_demo(data_dir: Path, port: int, log: Path) -> Demo:
+    """``agora demo`` on ``data_dir``, as a user runs it, its output in ``log``."""
     # The demo runs as a user would run it: no test-mode settings (PYTEST_VERSION marks a test run).
     dropped = {"DATABASE_URL", "REDIS_URL", "PYTHONPATH", "PYTEST_VERSION", "AGORA_TESTING"}
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(AGORA_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "platform"), str(ROOT)])
-    log = data_dir.parent / f"{data_dir.name}.log"
     with log.open("w") as out:
         process = subprocess.Popen(
             [*agora_command(), "demo", "--port", str(port)],
@@ -101,13 +95,23 @@ def demo() -> Iterator[Demo]:
             # background (where shells ignore SIGINT, and Twisted then leaves it ignored too).
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
-    running = Demo(port, data_dir, process, log)
+    return Demo(port, data_dir, process, log)
+
+
+@pytest.fixture
+def demo() -> Iterator[Demo]:
+    # Not under pytest's 0700 tmp folder: as root, pgserver runs postgres as the `pgserver` user,
+    # which must be able to traverse the data folder's parents.
+    data_dir = Path(tempfile.mkdtemp(prefix="agora-demo-boot-"))
+    data_dir.chmod(0o755)
+    log = data_dir.parent / f"{data_dir.name}.log"
+    running = start_demo(data_dir, free_port(), log)
     try:
         yield running
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(30)
+        if running.process.poll() is None:
+            running.process.kill()
+            running.process.wait(30)
         for leftover in postgres_processes(data_dir):
             leftover.kill()
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -224,7 +228,15 @@ def test_demo_boots_serves_and_stops_cleanly(demo: Demo) -> None:
 
 def test_ctrl_c_stops_the_demo_and_its_database(demo: Demo) -> None:
     wait_until_ready(demo)
+    assert "Migrating" in demo.output()  # a fresh data folder
     stop_and_check_nothing_is_left(demo, signal.SIGINT)
+
+    # Restarted on the same data, with nothing new to migrate: not a word about migrating.
+    restarted = start_demo(demo.data_dir, demo.port, demo.log)
+    demo.process = restarted.process  # the fixture cleans up whichever runs last
+    wait_until_ready(restarted)
+    assert "Migrating" not in restarted.output(), restarted.output()
+    stop_and_check_nothing_is_left(restarted, signal.SIGTERM)
 
 
 def stop_and_check_nothing_is_left(demo: Demo, signum: int) -> None:

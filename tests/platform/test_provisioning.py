@@ -17,7 +17,7 @@ from agora.audit.models import AuditEvent
 from agora.errors import DomainError
 from agora.geography.models import PoliceDistrict, PoliceUnit
 from agora.municipalities.models import Domain, Municipality
-from agora.municipalities.provisioning import host_for, provision_municipality
+from agora.municipalities.provisioning import host_for, normalise_cbs_code, provision_municipality
 from tenants.networkmap.models import Neighbourhood
 
 
@@ -88,19 +88,42 @@ def test_unusable_name_creates_nothing(district, name) -> None:
     assert (_counts(), _schemas()) == before
 
 
-@pytest.mark.parametrize("code", ["", "GM12345", "XX0344", "utrecht", "GM-344"])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "", "GM12345", "XX0344", "utrecht", "GM-344",
+        # GM and exactly four digits: short codes are not padded (GM12 was stored as GM0012),
+        # 0000 is no municipality, the digits are ASCII and nothing trails them.
+        "GM12", "gm344", "0344", "GM0000", "GM0344x", "GM 0344",
+        "GM\u0660\u0663\u0664\u0664", "GM\uff10\uff13\uff14\uff14",
+    ],
+)  # fmt: skip
 def test_invalid_cbs_code_is_a_clear_error(district, code) -> None:
     before = (_counts(), _schemas())
     with pytest.raises(DomainError) as caught:
         provision_municipality(name="Ergens", cbs_code=code, district=district)
     assert caught.value.code == "municipality_code_invalid"
+    assert "GM0344" in caught.value.message("en") and "0000" in caught.value.message("nl")
     assert (_counts(), _schemas()) == before
+
+
+def test_cbs_code_case_and_surrounding_spaces_do_not_matter() -> None:
+    assert normalise_cbs_code(" gm0344 ") == "GM0344"
+
+
+@pytest.mark.parametrize("code", ["GM0000", "GM12", "GM\u0660\u0663\u0664\u0664"])
+def test_the_admin_refuses_what_provisioning_refuses(code) -> None:
+    """Operators edit a code in the admin; the model validator holds the same rule."""
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        Municipality._meta.get_field("cbs_code").run_validators(code)
 
 
 def test_same_cbs_code_is_refused_and_nothing_is_created(district, utrecht) -> None:
     before = (_counts(), _schemas())
     with pytest.raises(DomainError) as caught:
-        provision_municipality(name="Utrecht-Bis", cbs_code="gm344", district=district)
+        provision_municipality(name="Utrecht-Bis", cbs_code="gm0344", district=district)
     assert caught.value.code == "municipality_code_taken"
     assert caught.value.status == 409
     assert "Utrecht" in caught.value.message("en")
@@ -153,8 +176,12 @@ def test_provisioning_writes_an_audit_row(district, people) -> None:
 
 
 def test_create_municipality_command(db, capsys) -> None:
+    # Short codes were padded ("796" became GM0796, "GM12" GM0012); now they are refused, clearly.
+    for short in ("796", "GM12", "GM0000"):
+        with pytest.raises(CommandError, match=rf"municipality_code_invalid: .*GM0344.*{short!r}"):
+            call_command("create_municipality", "'s-Hertogenbosch", short, unit="Oost-Brabant", district="x")
     call_command(
-        "create_municipality", "'s-Hertogenbosch", "796", unit="Oost-Brabant", district="'s-Hertogenbosch"
+        "create_municipality", "'s-Hertogenbosch", "GM0796", unit="Oost-Brabant", district="'s-Hertogenbosch"
     )
     out = capsys.readouterr().out
     assert "gm_s_hertogenbosch" in out

@@ -63,3 +63,12 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} – {self.municipality}"
+
+    @property
+    def label(self) -> str:
+        """How pages name the member: the job title (burgemeester, wijkagent) if set, else the role.
+
+        The role is what the membership permits, not what the person is: a mayor holds the
+        official role but is no "municipal official", and was shown as one while the demo said mayor.
+        """
+        return self.title or str(self.get_role_display())

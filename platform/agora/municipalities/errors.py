@@ -21,8 +21,8 @@ MUNICIPALITY_CODE_TAKEN = error_code(
 )
 MUNICIPALITY_CODE_INVALID = error_code(
     "municipality_code_invalid",
-    en="A CBS municipality code looks like GM0344, not {code!r}.",
-    nl="Een CBS-gemeentecode ziet eruit als GM0344, niet {code!r}.",
+    en="A CBS municipality code is GM and four digits (not 0000), e.g. GM0344; not {code!r}.",
+    nl="Een CBS-gemeentecode is GM en vier cijfers (niet 0000), bijvoorbeeld GM0344; niet {code!r}.",
 )
 MUNICIPALITY_NAME_TOO_LONG = error_code(
     "municipality_name_too_long",

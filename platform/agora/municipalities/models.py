@@ -9,7 +9,12 @@ from django_tenants.models import DomainMixin, TenantMixin
 
 from agora.geography.models import PoliceDistrict
 
-cbs_code_validator = RegexValidator(r"^GM\d{4}$", _("A CBS municipality code looks like GM0344."))
+# GM and exactly four ASCII digits, never 0000 (no municipality has it). [0-9], not \d: \d also
+# matches Arabic-Indic and full-width digits. The admin edits codes through this validator too.
+CBS_CODE_PATTERN = r"^GM(?!0000)[0-9]{4}\Z"
+cbs_code_validator = RegexValidator(
+    CBS_CODE_PATTERN, _("A CBS municipality code is GM and four digits (not 0000), e.g. GM0344.")
+)
 
 
 class Municipality(TenantMixin):

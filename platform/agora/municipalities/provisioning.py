@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -19,7 +20,7 @@ from agora.municipalities.errors import (
     MUNICIPALITY_NAME_TOO_LONG,
     MUNICIPALITY_SLUG_RESERVED,
 )
-from agora.municipalities.models import Domain, Municipality, cbs_code_validator
+from agora.municipalities.models import CBS_CODE_PATTERN, Domain, Municipality
 from agora.municipalities.naming import derive_slug, schema_name_for
 from agora.municipalities.template import ensure_template_schema, template_schema_name
 
@@ -32,13 +33,14 @@ def host_for(slug: str) -> str:
 
 
 def normalise_cbs_code(code: str) -> str:
-    """'gm344', 'GM0344' and '0344' all mean GM0344."""
-    raw = (code or "").strip().upper()
-    digits = raw[2:] if raw.startswith("GM") else raw
-    if not digits.isdigit() or len(digits) > 4:
+    """'GM0344' and ' gm0344 ' mean GM0344; anything but GM and four digits (not 0000) is refused.
+
+    Short codes are not padded: 'GM34' is a typo as often as Almere (GM0034), and taking the
+    wrong municipality's code is worse than asking again.
+    """
+    normalised = (code or "").strip().upper()
+    if not re.match(CBS_CODE_PATTERN, normalised):
         raise MUNICIPALITY_CODE_INVALID(fields={"cbs_code": [code]}, code=code)
-    normalised = f"GM{int(digits):04d}"
-    cbs_code_validator(normalised)
     return normalised
 
 

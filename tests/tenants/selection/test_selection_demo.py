@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 
 from django_tenants.utils import tenant_context
 
+from tenants.networkmap.demo import PEOPLE
 from tenants.networkmap.models import KeyFigure
 from tenants.selection.demo import PLAN, load_demo
 from tenants.selection.models import SelectionCase, Transition
@@ -21,10 +23,17 @@ def _staff(pipeline) -> dict:
     }
 
 
+def _demo_names() -> Iterator[dict[str, str]]:
+    """The names of the network map demo's people: the selection demo works on those only."""
+    for person in PEOPLE:
+        yield {"first_name": person.first_name, "infix": person.infix, "last_name": person.last_name}
+
+
 def test_demo_puts_key_figures_at_every_stage_and_is_idempotent(pipeline, utrecht):
-    professional = pipeline.key_figure(is_professional_representative=True)
-    elsewhere = pipeline.key_figure(residence_cbs_code="GM0307")
-    eligible = [pipeline.key_figure() for _ in range(14)]
+    names = _demo_names()
+    professional = pipeline.key_figure(is_professional_representative=True, **next(names))
+    elsewhere = pipeline.key_figure(residence_cbs_code="GM0307", **next(names))
+    eligible = [pipeline.key_figure(**next(names)) for _ in range(14)]
 
     load_demo(utrecht, _staff(pipeline))
 
@@ -53,6 +62,19 @@ def test_demo_puts_key_figures_at_every_stage_and_is_idempotent(pipeline, utrech
     load_demo(utrecht, _staff(pipeline))
     assert Transition.objects.count() == transitions
     assert Counter(SelectionCase.objects.values_list("state", flat=True)) == states
+
+
+def test_a_restart_opens_no_case_for_people_staff_entered(pipeline, utrecht):
+    """Leusden's map demo has fewer eligible people than the plan has stages: the plan stays short."""
+    names = _demo_names()
+    demo_people = [pipeline.key_figure(**next(names)) for _ in range(len(PLAN) - 1)]
+    load_demo(utrecht, _staff(pipeline))
+    entered = pipeline.key_figure(first_name="Echte", last_name="Persoon")  # by staff, after the demo
+
+    load_demo(utrecht, _staff(pipeline))  # the restart
+
+    assert not SelectionCase.objects.filter(key_figure=entered).exists()
+    assert set(SelectionCase.objects.values_list("key_figure", flat=True)) == {kf.pk for kf in demo_people}
 
 
 def test_demo_after_the_network_map_demo(pipeline, utrecht):

@@ -56,3 +56,24 @@ def test_demo_history_and_idempotence(town, people):
 
     load_demo(current_municipality(), staff)
     assert Signal.objects.count() == 6 and Notice.objects.count() == 1
+
+
+def test_demo_response_times_are_exact_across_a_dst_change(town, people, monkeypatch):
+    """Raised 24 October 2025 at 20:15, answered 52 hours later: the clocks went back on the 26th.
+    Adding hours to an Amsterdam datetime is wall-clock arithmetic (53 real hours); the suite failed
+    whenever the demo's 52-hour signal spanned the change."""
+    import datetime as dt
+    import types
+
+    fixed_now = dt.datetime(2025, 12, 3, 12, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr("tenants.signals.demo.timezone", types.SimpleNamespace(now=lambda: fixed_now))
+    third = make_key_figure("Samira", neighbourhood=town.neighbourhood)
+    make_council(people, [town.ally, town.other_ally, third])
+
+    load_demo(current_municipality(), staff_of(people))
+
+    response_times = sorted(
+        rt.total_seconds() / 3600
+        for rt in Signal.objects.exclude(response_time=None).values_list("response_time", flat=True)
+    )
+    assert response_times == [3, 5, 26, 52]

@@ -151,8 +151,7 @@ def load_demo(municipality: Municipality, staff: dict[str, User]) -> None:
         actions.do_assign_signal_owner(signal, owner_membership_id=owner.pk, acting_user=staff["official"])
         if spec.answer_after_hours is None:
             continue
-        # In UTC: on an Amsterdam datetime, + timedelta is wall-clock time, an hour off across a DST change.
-        answered_at = raised_at.astimezone(dt.UTC) + dt.timedelta(hours=spec.answer_after_hours)
+        answered_at = raised_at + dt.timedelta(hours=spec.answer_after_hours)  # raised_at is in UTC
         actions.do_answer_signal(
             signal, body=spec.answer, acting_user=staff[spec.owner], answered_at=answered_at
         )

@@ -22,6 +22,7 @@ from tenants.signals.models import Notice, Signal
 from tests.conftest import People, ensure_test_municipality
 from tests.factories import (
     AgendaItemFactory,
+    AttendanceFactory,
     CityDistrictFactory,
     CommunityFactory,
     ContactMomentFactory,
@@ -51,6 +52,7 @@ class MunicipalityRows:
     community: Community
     ally: KeyFigure  # the ally's own record, linked to ``ally_user``
     other: KeyFigure  # a key figure who is not an ally (a nominee with a selection case)
+    bystander: KeyFigure  # an ally on no council, with no signal: shown only by lists of everyone
     contact: ContactMoment
     council: Council
     meeting: Meeting
@@ -90,13 +92,26 @@ def build_rows(people: People, slug: str = "utrecht") -> MunicipalityRows:
     neighbourhood = NeighbourhoodFactory(city_district=district, municipal_contact=m_official)
     community = CommunityFactory()
     ally = KeyFigureFactory(
-        ally=True, user=ally_user, neighbourhood=neighbourhood, communities=[community], email="a@example.org"
+        last_name="Oudenrijn",
+        ally=True,
+        user=ally_user,
+        neighbourhood=neighbourhood,
+        communities=[community],
+        email="oudenrijn@example.org",
     )
-    other = KeyFigureFactory(neighbourhood=neighbourhood, communities=[community], nominated_by_police=True)
+    other = KeyFigureFactory(
+        last_name="Kandidaatsma",
+        neighbourhood=neighbourhood,
+        communities=[community],
+        nominated_by_police=True,
+    )
+    bystander = KeyFigureFactory(last_name="Omstanderveld", ally=True, email="omstanderveld@example.org")
     contact = ContactMomentFactory(key_figure=other, membership=m_police)
     council = CouncilFactory(municipal_lead=m_official, police_lead=m_police)
-    CouncilMemberFactory(council=council, key_figure=ally)
+    seat = CouncilMemberFactory(council=council, key_figure=ally)
     meeting = MeetingFactory(council=council)
+    AttendanceFactory(meeting=meeting, member=seat)
+    AttendanceFactory(meeting=meeting, membership=m_police)
     agenda_item = AgendaItemFactory(council=council, meeting=meeting, proposed_by=ally_user)
     signal = SignalFactory(ally=ally, raised_by=ally_user, neighbourhood=neighbourhood, owner=m_official)
     notice = NoticeFactory(council=council, issued_by=police)
@@ -115,6 +130,7 @@ def build_rows(people: People, slug: str = "utrecht") -> MunicipalityRows:
         community=community,
         ally=ally,
         other=other,
+        bystander=bystander,
         contact=contact,
         council=council,
         meeting=meeting,

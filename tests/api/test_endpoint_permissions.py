@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, converters, get_resolver
@@ -58,6 +59,7 @@ class Route:
     url: str | None  # a concrete URL with missing ids, or None if it could not be built
     params: tuple[str, ...]
     method: str
+    callback: Any = field(default=None, compare=False, repr=False)  # the view, for its renderers
 
     @property
     def is_collection(self) -> bool:
@@ -139,7 +141,9 @@ def api_routes() -> list[Route]:
         if url is not None and url.lstrip("/") in PUBLIC_ROUTES:
             continue
         for method in _methods(pattern):
-            routes.append(Route(pattern=text, url=url, params=params, method=method))
+            routes.append(
+                Route(pattern=text, url=url, params=params, method=method, callback=pattern.callback)
+            )
     return routes
 
 

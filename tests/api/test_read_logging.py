@@ -158,10 +158,12 @@ VIEWS: dict[str, Shows | None] = {
     ),
 }
 
-# Views that do not log what they show today; strict, so the mark must go when the view is fixed.
-KNOWN_NOT_LOGGING = {
-    "ADMIN councils.Meeting change": MEETING_ADMIN_DEFECT,
-    "ADMIN councils.Council change": COUNCIL_ADMIN_PICKER_DEFECT,
+# Views that do not log all they show today: the main test is a strict xfail for them (the mark
+# must go when the view is fixed), and what they DO log today is pinned by
+# test_a_known_gap_still_logs_what_it_logs_today, so that the xfail hides no further loss.
+KNOWN_NOT_LOGGING: dict[str, tuple[str, Callable[[MunicipalityRows, Any], set[Person]]]] = {
+    "ADMIN councils.Meeting change": (MEETING_ADMIN_DEFECT, lambda rows, obj: set()),
+    "ADMIN councils.Council change": (COUNCIL_ADMIN_PICKER_DEFECT, _key_figures("ally")),
 }
 
 
@@ -248,7 +250,7 @@ def _params() -> list:
     for view in DISCOVERED:
         marks = []
         if view.key in KNOWN_NOT_LOGGING:
-            marks.append(pytest.mark.xfail(strict=True, reason=KNOWN_NOT_LOGGING[view.key]))
+            marks.append(pytest.mark.xfail(strict=True, reason=KNOWN_NOT_LOGGING[view.key][0]))
         params.append(pytest.param(view, id=view.key, marks=marks))
     return params
 
@@ -263,27 +265,38 @@ def _markers(rows: MunicipalityRows) -> dict[Person, list[str]]:
     return markers
 
 
-@pytest.mark.parametrize("view", _params())
-def test_a_view_logs_exactly_the_persons_it_shows(view: View, api, web, people, utrecht):
-    assert view.key in VIEWS, f"unclassified: decide whether {view.key!r} shows persons (VIEWS in this file)"
+def _request(view: View, api, web, people, utrecht):
+    """Build the rows, GET the view as Utrecht's official; the response, rows, object and reads."""
     rows = build_rows(people, "utrecht")
     CouncilRulesFactory()
     url, obj = view.build_url(rows)
-    expected = set() if VIEWS[view.key] is None else VIEWS[view.key].persons(rows, obj)
-    markers = _markers(rows)
     connection.set_schema_to_public()
     client = api(rows.official, "utrecht") if view.client == "api" else web(rows.official, "utrecht")
     before = PersonRecordRead.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-
     response = client.get(url)
-
     assert response.status_code == 200, (view.key, response.status_code)
-    written = PersonRecordRead.objects.filter(pk__gt=before)
-    logged = set(written.values_list("record_type", "record_id"))
-    body = response.content.decode("utf-8", errors="replace")
-    in_body = {who for who, found in markers.items() if any(marker in body for marker in found)}
-    assert in_body <= expected, f"{view.key} shows {sorted(in_body - expected)}: classify them in VIEWS"
-    assert logged == expected, f"{view.key}: logged {sorted(logged)}, shows {sorted(expected)}"
+    written = list(PersonRecordRead.objects.filter(pk__gt=before))
     for row in written:
         assert row.actor_id == rows.official.pk and row.municipality_id == utrecht.pk, row
         assert row.purpose.strip(), row
+    return response, rows, obj, {(row.record_type, row.record_id) for row in written}
+
+
+@pytest.mark.parametrize("view", _params())
+def test_a_view_logs_exactly_the_persons_it_shows(view: View, api, web, people, utrecht):
+    assert view.key in VIEWS, f"unclassified: decide whether {view.key!r} shows persons (VIEWS in this file)"
+    response, rows, obj, logged = _request(view, api, web, people, utrecht)
+    expected = set() if VIEWS[view.key] is None else VIEWS[view.key].persons(rows, obj)
+    body = response.content.decode("utf-8", errors="replace")
+    in_body = {who for who, found in _markers(rows).items() if any(marker in body for marker in found)}
+    assert in_body <= expected, f"{view.key} shows {sorted(in_body - expected)}: classify them in VIEWS"
+    assert logged == expected, f"{view.key}: logged {sorted(logged)}, shows {sorted(expected)}"
+
+
+GAPS = [view for view in DISCOVERED if view.key in KNOWN_NOT_LOGGING]
+
+
+@pytest.mark.parametrize("view", GAPS, ids=[view.key for view in GAPS])
+def test_a_known_gap_still_logs_what_it_logs_today(view: View, api, web, people, utrecht):
+    _, rows, obj, logged = _request(view, api, web, people, utrecht)
+    assert logged == KNOWN_NOT_LOGGING[view.key][1](rows, obj), (view.key, sorted(logged))

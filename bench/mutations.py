@@ -65,10 +65,10 @@ MUTATIONS: tuple[Mutation, ...] = (
         "tests/api",
     ),
     Mutation(
-        "staff permissions (require_role)",
-        "platform/agora/accounts/actors.py",
-        "    if actor.role is None or actor.role not in roles:\n",
-        "    if actor.role is None:\n",
+        "staff permissions (selection actions)",
+        "tenants/selection/actions.py",
+        "    if membership is None or membership.role not in STAFF_ROLES:\n",
+        "    if membership is None:\n",
         "tests/tenants/selection",
     ),
     Mutation(

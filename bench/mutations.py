@@ -7,6 +7,10 @@ entry of ``MUTATIONS`` replaces one exact source snippet there, runs the owning 
 ``pytest -x -q`` and restores the file. A rule whose tests still pass SURVIVED: nothing guards it.
 Prints a KILLED/SURVIVED table; the exit code is non-zero if any survived (or a snippet is gone).
 
+Each test folder is first run once unmutated (the control): tests that fail already are listed
+and deselected from the mutated runs, so a folder with a broken test cannot "kill" every
+mutation for the wrong reason.
+
 Uses DATABASE_URL and REDIS_URL as the suite does, with ``_mutations`` appended to the database
 name, so that the copy's test database (``test_<name>_mutations``) never meets the suite's.
 Migrations are mutated too (the audit triggers, the meal constraint): every run creates its
@@ -195,7 +199,40 @@ def _env() -> dict[str, str]:
     return env
 
 
-def run_one(mutation: Mutation, copy: Path, env: dict[str, str], timeout: int) -> tuple[str, float]:
+FAILURES_FILE = "AGORA_MUTATION_FAILURES"
+
+
+def pytest_runtest_logreport(report) -> None:
+    """Pytest hook (``-p bench.mutations``): append each failing test's node id to a file."""
+    target = os.environ.get(FAILURES_FILE)
+    if target and report.failed:
+        with open(target, "a", encoding="utf-8") as out:
+            out.write(report.nodeid + "\n")
+
+
+def _pytest(tests: str, copy: Path, env: dict[str, str], timeout: int, extra: list[str]) -> int:
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra, tests],
+        cwd=copy,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=timeout,
+        check=False,
+    )
+    return result.returncode
+
+
+def control_failures(tests: str, copy: Path, env: dict[str, str], timeout: int) -> list[str]:
+    """The node ids of ``tests`` that fail with no mutation applied."""
+    with tempfile.NamedTemporaryFile("r", suffix=".txt", encoding="utf-8") as failures:
+        _pytest(tests, copy, {**env, FAILURES_FILE: failures.name}, timeout, ["-p", "bench.mutations"])
+        return sorted({line.strip() for line in failures.read().splitlines() if line.strip()})
+
+
+def run_one(
+    mutation: Mutation, copy: Path, env: dict[str, str], timeout: int, deselect: list[str]
+) -> tuple[str, float]:
     """KILLED, SURVIVED, or MISSING (the snippet no longer occurs exactly once)."""
     path = copy / mutation.file
     original = path.read_text(encoding="utf-8")
@@ -204,16 +241,8 @@ def run_one(mutation: Mutation, copy: Path, env: dict[str, str], timeout: int) -
     path.write_text(original.replace(mutation.snippet, mutation.replacement), encoding="utf-8")
     started = time.monotonic()
     try:
-        result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", mutation.tests],
-            cwd=copy,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            timeout=timeout,
-            check=False,
-        )
-        outcome = "SURVIVED" if result.returncode == 0 else "KILLED"
+        extra = ["-x", *(f"--deselect={node}" for node in deselect)]
+        outcome = "SURVIVED" if _pytest(mutation.tests, copy, env, timeout, extra) == 0 else "KILLED"
     except subprocess.TimeoutExpired:
         outcome = "KILLED (timeout)"
     finally:
@@ -249,8 +278,13 @@ def main(argv: list[str] | None = None) -> int:
         copy = Path(folder) / "repo"
         _copy_tree(copy)
         env = _env()
+        baseline: dict[str, list[str]] = {}
+        for tests in dict.fromkeys(m.tests for m in chosen):
+            baseline[tests] = control_failures(tests, copy, env, args.timeout)
+            for node in baseline[tests]:
+                print(f"control: fails without a mutation, deselected: {node}", flush=True)
         for mutation in chosen:
-            outcome, seconds = run_one(mutation, copy, env, args.timeout)
+            outcome, seconds = run_one(mutation, copy, env, args.timeout, baseline[mutation.tests])
             print(f"{outcome:<8} {seconds:6.1f}s  {mutation.name}", flush=True)
             results.append((mutation, outcome, seconds))
     print()

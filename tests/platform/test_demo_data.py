@@ -122,12 +122,13 @@ def test_ally_logins_only_for_allies_the_selection_made(utrecht) -> None:
 
     from agora.demo import ensure_ally_logins
     from tenants.networkmap.models import KeyFigure
+    from tests.factories import KeyFigureFactory
 
     with tenant_context(utrecht):
-        KeyFigure.objects.create(first_name="Nadia", last_name="El Amrani", is_ally=True)
-        KeyFigure.objects.create(first_name="Piet", last_name="Jansen")  # a key figure, no ally
-        KeyFigure.objects.create(first_name="Fatma", last_name="Yilmaz", is_ally=True)
-        KeyFigure.objects.create(first_name="Joost", last_name="de Vries", is_ally=True)
+        KeyFigureFactory(first_name="Nadia", last_name="El Amrani", mobile="", ally=True)
+        KeyFigureFactory(first_name="Piet", last_name="Jansen", mobile="")  # a key figure, no ally
+        KeyFigureFactory(first_name="Fatma", last_name="Yilmaz", mobile="", ally=True)
+        KeyFigureFactory(first_name="Joost", last_name="de Vries", mobile="", ally=True)
 
     logins = ensure_ally_logins(utrecht)
     assert [login.username for login in logins] == ["bondgenoot1.utrecht", "bondgenoot2.utrecht"]

@@ -16,6 +16,7 @@ from agora.accounts.models import Membership, User
 from tenants.councils.actions import do_create_council
 from tenants.councils.models import Council
 from tenants.networkmap.models import KeyFigure, Neighbourhood
+from tests.factories import KeyFigureFactory, NeighbourhoodFactory
 
 _names = itertools.count(1)
 
@@ -54,15 +55,7 @@ def staff(people, in_utrecht) -> Staff:
 
 def make_key_figure(*, ally: bool = True, user: User | None = None, **fields) -> KeyFigure:
     """A key figure in the current schema; allies are marked as the selection app would."""
-    n = next(_names)
-    fields.setdefault("first_name", f"Persoon{n}")
-    fields.setdefault("last_name", f"Achternaam{n}")
-    fields.setdefault("mobile", f"+3161{n:07d}")
-    kf = KeyFigure.objects.create(user=user, **fields)
-    if ally:
-        KeyFigure.objects.filter(pk=kf.pk).update(is_ally=True)
-        kf.refresh_from_db()
-    return kf
+    return KeyFigureFactory(ally=ally, user=user, **fields)
 
 
 @pytest.fixture
@@ -123,6 +116,6 @@ def foreign_id(model, amersfoort, utrecht, **fields) -> int:
 @pytest.fixture
 def neighbourhood(in_utrecht) -> Callable[[str], Neighbourhood]:
     def make(name: str) -> Neighbourhood:
-        return Neighbourhood.objects.create(name=name)
+        return NeighbourhoodFactory(name=name)
 
     return make

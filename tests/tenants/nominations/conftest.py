@@ -9,7 +9,8 @@ from collections.abc import Callable
 import pytest
 from openpyxl import Workbook
 
-from tenants.networkmap.models import Community, CommunityKind, Neighbourhood
+from tenants.networkmap.models import CommunityKind
+from tests.factories import CommunityFactory, NeighbourhoodFactory
 
 HEADER_NL = [
     "Voornaam",
@@ -29,13 +30,13 @@ HEADER_NL = [
 def city_map(in_utrecht) -> dict[str, object]:
     """Neighbourhoods and communities that the lists refer to (created inside Utrecht's schema)."""
     return {
-        "kanaleneiland": Neighbourhood.objects.create(name="Kanaleneiland", cbs_code="WK034409"),
-        "overvecht": Neighbourhood.objects.create(name="Overvecht"),
-        "lombok": Neighbourhood.objects.create(name="Lombok"),
-        "turks": Community.objects.create(kind=CommunityKind.ORIGIN, name="Turkse gemeenschap"),
-        "marokkaans": Community.objects.create(kind=CommunityKind.ORIGIN, name="Marokkaanse gemeenschap"),
-        "moskee": Community.objects.create(kind=CommunityKind.RELIGIOUS, name="Ulu Moskee"),
-        "ondernemers": Community.objects.create(kind=CommunityKind.GROUP, name="Ondernemers"),
+        "kanaleneiland": NeighbourhoodFactory(name="Kanaleneiland", cbs_code="WK034409"),
+        "overvecht": NeighbourhoodFactory(name="Overvecht"),
+        "lombok": NeighbourhoodFactory(name="Lombok"),
+        "turks": CommunityFactory(kind=CommunityKind.ORIGIN, name="Turkse gemeenschap"),
+        "marokkaans": CommunityFactory(kind=CommunityKind.ORIGIN, name="Marokkaanse gemeenschap"),
+        "moskee": CommunityFactory(kind=CommunityKind.RELIGIOUS, name="Ulu Moskee"),
+        "ondernemers": CommunityFactory(kind=CommunityKind.GROUP, name="Ondernemers"),
     }
 
 

@@ -17,6 +17,7 @@ from tenants.selection import actions
 from tenants.selection.models import ASSESSMENT_QUESTIONS, Answer, SelectionCase
 from tenants.selection.workflow import CaseState
 from tests.conftest import People
+from tests.factories import KeyFigureFactory
 
 
 class Pipeline:
@@ -34,7 +35,8 @@ class Pipeline:
         self._n += 1
         fields.setdefault("first_name", f"Sleutel{self._n}")
         fields.setdefault("last_name", "Figuur")
-        return KeyFigure.objects.create(**fields)
+        fields.setdefault("mobile", "")
+        return KeyFigureFactory(**fields)
 
     def answers(self, **overrides: str) -> dict[str, actions.AssessmentAnswer]:
         return {

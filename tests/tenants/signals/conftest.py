@@ -8,17 +8,16 @@ from dataclasses import dataclass
 import pytest
 from django_tenants.utils import tenant_context
 
-from tenants.councils.models import Council, CouncilMember
+from tenants.councils.models import Council
 from tenants.networkmap.models import KeyFigure, Neighbourhood
+from tests.factories import CouncilFactory, CouncilMemberFactory, KeyFigureFactory, NeighbourhoodFactory
 
 
 def make_key_figure(first_name: str, *, user=None, ally: bool = True, neighbourhood=None) -> KeyFigure:
     """A key figure in the current schema; ally status and login set as the selection would."""
-    figure = KeyFigure.objects.create(first_name=first_name, last_name="Test", neighbourhood=neighbourhood)
-    # is_ally is not editable: the selection workflow sets it. Tests set it the same way (update()).
-    KeyFigure.objects.filter(pk=figure.pk).update(is_ally=ally, user=user)
-    figure.refresh_from_db()
-    return figure
+    return KeyFigureFactory(
+        first_name=first_name, last_name="Test", mobile="", neighbourhood=neighbourhood, ally=ally, user=user
+    )
 
 
 @dataclass
@@ -36,7 +35,7 @@ class Town:
 
 
 def build_town(people, slug: str) -> Town:
-    neighbourhood = Neighbourhood.objects.create(name=f"Wijk {slug}")
+    neighbourhood = NeighbourhoodFactory(name=f"Wijk {slug}")
     ally_user = people.ally(slug, "a1")
     other_ally_user = people.ally(slug, "a2")
     return Town(
@@ -66,12 +65,12 @@ def amersfoort_town(utrecht, amersfoort, people):
 
 def make_council(people, members: list[KeyFigure], slug: str = "utrecht") -> Council:
     """A council in the current schema with the given allies seated (leads from ``people``)."""
-    council = Council.objects.create(
+    council = CouncilFactory(
         name=f"Bondgenotenoverleg {slug}",
         municipal_lead=people.membership(people.official(slug), slug),
         police_lead=people.membership(people.police(slug), slug),
         started_on=dt.date(2026, 1, 1),
     )
     for figure in members:
-        CouncilMember.objects.create(council=council, key_figure=figure, joined_on=dt.date(2026, 1, 1))
+        CouncilMemberFactory(council=council, key_figure=figure, joined_on=dt.date(2026, 1, 1))
     return council

@@ -1,8 +1,8 @@
 """The audit trail is append-only in the database too, not only in the admin.
 
 A row-level trigger refuses UPDATE and DELETE on both audit tables, so neither a bug nor a
-tenant-side query can rewrite who did or read what. (TRUNCATE, used by test flushes and by a
-deliberate operator action, is not a row operation and stays possible.)
+tenant-side query can rewrite who did or read what. (TRUNCATE is not a row operation: 0003
+refuses it with a statement-level trigger.)
 """
 
 from django.db import migrations

@@ -70,9 +70,9 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         "staff permissions (selection actions)",
-        "tenants/selection/actions.py",
-        "    if membership is None or membership.role not in STAFF_ROLES:\n",
-        "    if membership is None:\n",
+        "platform/agora/accounts/actors.py",
+        "    if actor.role is None or actor.role not in roles:\n",
+        "    if actor.role is None:\n",
         "tests/tenants/selection",
     ),
     Mutation(
@@ -84,16 +84,16 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         "the meal (planning a meeting)",
-        "tenants/councils/actions.py",
+        "tenants/councils/actions/meetings.py",
         '    if not (meal or "").strip():\n',
         "    if False:\n",
         "tests/tenants/councils",
     ),
     Mutation(
         "the boundary (council leads of this municipality)",
-        "tenants/councils/actions.py",
-        "    if membership is None or tenant is None or membership.municipality_id != tenant.pk:\n",
-        "    if membership is None or tenant is None:\n",
+        "platform/agora/accounts/actors.py",
+        "    if found is None or found.municipality_id != municipality.pk:\n",
+        "    if found is None:\n",
         "tests/tenants/councils",
     ),
     Mutation(
@@ -142,8 +142,8 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "read logging: council change view (admin)",
         "tenants/councils/admin.py",
-        '                objs=[seat.key_figure for seat in council.members.select_related("key_figure")],\n',
-        "                objs=[],\n",
+        'objs=shown, purpose=f"council {council.pk} (admin)"',
+        'objs=[], purpose=f"council {council.pk} (admin)"',
         "tests/api/test_read_logging.py",
     ),
     Mutation(

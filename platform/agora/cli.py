@@ -69,6 +69,10 @@ def migrate(verbosity: int = 1) -> None:
     connection.set_schema_to_public()
     if ensure_template_schema(verbosity=verbosity) and verbosity:
         print("Template schema brought up to date.", flush=True)
+    from agora.municipalities.constraint_names import restore_all_constraint_names
+
+    if restore_all_constraint_names() and verbosity:
+        print("Constraint names of cloned municipalities restored.", flush=True)
 
 
 def _cannot_listen(host: str, port: int, reason: str | None = None) -> int:

@@ -221,8 +221,9 @@ class CouncilAdmin(MembershipModelAdmin):
     def get_object(self, request, object_id, from_field=None):
         """The council, with a read logged for every person its change page shows.
 
-        The page shows both sides' leads and deputies (their names in the pickers) and every
-        seat, past ones included (the inline): each is one read row, as in the API.
+        The page shows both sides' leads and deputies (their names in the pickers), every seat,
+        past ones included (the inline), and the allies who could still be seated (the picker):
+        each is one read row, as in the API.
         """
         council = super().get_object(request, object_id, from_field)
         if council is not None:
@@ -237,7 +238,10 @@ class CouncilAdmin(MembershipModelAdmin):
                 if membership is not None
             ]
             seats = [seat.key_figure for seat in council.members.select_related("key_figure").order_by("pk")]
-            log_person_reads(actor=request.user, objs=leads + seats, purpose=f"council {council.pk} (admin)")
+            seated = {seat.key_figure_id for seat in council.members.filter(left_on__isnull=True)}
+            choices = list(KeyFigure.objects.filter(is_ally=True).exclude(pk__in=seated).order_by("pk"))
+            shown = leads + seats + [figure for figure in choices if figure not in seats]
+            log_person_reads(actor=request.user, objs=shown, purpose=f"council {council.pk} (admin)")
         return council
 
     def save_model(self, request: HttpRequest, obj: Council, form: CouncilForm, change: bool) -> None:
@@ -317,6 +321,15 @@ class MeetingAdmin(MembershipModelAdmin):
     list_filter = ["status", "council"]
     inlines = [AttendanceInline, MeetingStatusChangeInline]
     actions = ["hold", "cancel"]
+
+    def get_object(self, request, object_id, from_field=None):
+        """The meeting, with a read logged for every person its attendance inline names."""
+        meeting = super().get_object(request, object_id, from_field)
+        if meeting is not None:
+            rows = meeting.attendance.select_related("member__key_figure", "membership__user").order_by("pk")
+            shown = [row.member.key_figure if row.member_id else row.membership.user for row in rows]
+            log_person_reads(actor=request.user, objs=shown, purpose=f"meeting {meeting.pk} (admin)")
+        return meeting
 
     def get_inlines(self, request, obj):
         # A meeting being planned has no history yet (its first row is the planning itself).

@@ -68,15 +68,6 @@ CONTACT_SHEET = shows(
     lambda rows, obj: {person(rows.official), person(rows.police), person(rows.ally)},
 )
 
-MEETING_ADMIN_DEFECT = (
-    "found by this test (tests branch): the meeting change view's attendance inline names the "
-    "allies present, and MeetingAdmin logs no read; for the councils branch / the lead"
-)
-COUNCIL_ADMIN_PICKER_DEFECT = (
-    "found by this test (tests branch): the council change form's 'allies' picker names every "
-    "ally not yet seated, but CouncilAdmin.get_object logs the seated members only"
-)
-
 # Every view, classified. Keys: "API <route>", "EXPORT <route> <format>", "ADMIN <model> <page>".
 VIEWS: dict[str, Shows | None] = {
     # --- API, councils
@@ -142,11 +133,16 @@ VIEWS: dict[str, Shows | None] = {
     "ADMIN councils.CouncilRules change": SHOWS_NONE,
     "ADMIN councils.Council changelist": SHOWS_NONE,  # names and leads by membership
     "ADMIN councils.Council change": shows(
-        "the seated allies (inline) and the allies offered to seat (picker)",
-        _key_figures("ally", "bystander"),
+        "the leads chosen in the pickers, the seated allies (inline) and the allies offered to seat",
+        lambda rows, obj: (
+            {person(rows.official), person(rows.police)} | _key_figures("ally", "bystander")(rows, obj)
+        ),
     ),
     "ADMIN councils.Meeting changelist": SHOWS_NONE,
-    "ADMIN councils.Meeting change": shows("the allies in the attendance inline", _key_figures("ally")),
+    "ADMIN councils.Meeting change": shows(
+        "the ally and the police officer in the attendance inline",
+        lambda rows, obj: {person(rows.police)} | _key_figures("ally")(rows, obj),
+    ),
     "ADMIN councils.AgendaItem changelist": SHOWS_NONE,
     "ADMIN councils.AgendaItem change": SHOWS_NONE,
     # --- admin, signals
@@ -156,14 +152,6 @@ VIEWS: dict[str, Shows | None] = {
     "ADMIN signals.Notice change": shows(
         "the receipts inline names the allies informed", _key_figures("ally")
     ),
-}
-
-# Views that do not log all they show today: the main test is a strict xfail for them (the mark
-# must go when the view is fixed), and what they DO log today is pinned by
-# test_a_known_gap_still_logs_what_it_logs_today, so that the xfail hides no further loss.
-KNOWN_NOT_LOGGING: dict[str, tuple[str, Callable[[MunicipalityRows, Any], set[Person]]]] = {
-    "ADMIN councils.Meeting change": (MEETING_ADMIN_DEFECT, lambda rows, obj: set()),
-    "ADMIN councils.Council change": (COUNCIL_ADMIN_PICKER_DEFECT, _key_figures("ally")),
 }
 
 
@@ -240,19 +228,12 @@ def test_the_views_are_discovered_and_the_table_has_no_stale_entries():
     ):
         assert expected in keys, expected
     assert set(VIEWS) <= set(keys), f"stale entries (view gone or renamed): {sorted(set(VIEWS) - set(keys))}"
-    assert set(KNOWN_NOT_LOGGING) <= set(VIEWS)
     shows_persons = [k for k, v in VIEWS.items() if v is not None]
     assert shows_persons and len(shows_persons) < len(VIEWS)  # neither half of the table is empty
 
 
 def _params() -> list:
-    params = []
-    for view in DISCOVERED:
-        marks = []
-        if view.key in KNOWN_NOT_LOGGING:
-            marks.append(pytest.mark.xfail(strict=True, reason=KNOWN_NOT_LOGGING[view.key][0]))
-        params.append(pytest.param(view, id=view.key, marks=marks))
-    return params
+    return [pytest.param(view, id=view.key) for view in DISCOVERED]
 
 
 def _markers(rows: MunicipalityRows) -> dict[Person, list[str]]:
@@ -291,12 +272,3 @@ def test_a_view_logs_exactly_the_persons_it_shows(view: View, api, web, people, 
     in_body = {who for who, found in _markers(rows).items() if any(marker in body for marker in found)}
     assert in_body <= expected, f"{view.key} shows {sorted(in_body - expected)}: classify them in VIEWS"
     assert logged == expected, f"{view.key}: logged {sorted(logged)}, shows {sorted(expected)}"
-
-
-GAPS = [view for view in DISCOVERED if view.key in KNOWN_NOT_LOGGING]
-
-
-@pytest.mark.parametrize("view", GAPS, ids=[view.key for view in GAPS])
-def test_a_known_gap_still_logs_what_it_logs_today(view: View, api, web, people, utrecht):
-    _, rows, obj, logged = _request(view, api, web, people, utrecht)
-    assert logged == KNOWN_NOT_LOGGING[view.key][1](rows, obj), (view.key, sorted(logged))

@@ -232,36 +232,7 @@ def test_the_database_refuses_the_violating_row(model, constraint, cast):
         write()
     refused_by = getattr(getattr(info.value.__cause__, "diag", None), "constraint_name", None)
     assert refused_by is not None, str(info.value)
-    if refused_by != constraint.name:
-        # A schema provisioned by cloning holds plain unique constraints under PostgreSQL's default
-        # name (see the xfail below): then it must be the constraint on the same columns.
-        assert isinstance(constraint, models.UniqueConstraint) and constraint.condition is None, (
-            constraint.name,
-            refused_by,
-            str(info.value),
-        )
-        assert _constraint_columns(refused_by) == _model_columns(model, constraint), (
-            constraint.name,
-            refused_by,
-        )
-
-
-def _model_columns(model, constraint: models.UniqueConstraint) -> set[str]:
-    return {model._meta.get_field(name).column for name in constraint.fields}
-
-
-def _constraint_columns(name: str) -> set[str]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT a.attname FROM pg_constraint c
-            JOIN pg_namespace n ON n.oid = c.connamespace
-            JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
-            WHERE c.conname = %s AND n.nspname = current_schema()
-            """,
-            [name],
-        )
-        return {row[0] for row in cursor.fetchall()}
+    assert refused_by == constraint.name, (constraint.name, refused_by, str(info.value))
 
 
 def _named_in_schema() -> set[str]:
@@ -277,15 +248,7 @@ def _named_in_schema() -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "found by the tests branch: a municipality provisioned by cloning the template schema holds "
-        "its plain unique constraints under PostgreSQL's default names (e.g. "
-        "networkmap_community_kind_name_key for community_unique_name); a later migration that "
-        "removes or alters one by its model name fails on every cloned municipality. For the lead."
-    ),
-)
 def test_a_cloned_municipality_keeps_the_constraint_names_of_the_models(in_utrecht):
+    """Cloning renames plain unique constraints; provisioning gives them their models' names back."""
     missing = sorted({constraint.name for _, constraint in CONSTRAINTS} - _named_in_schema())
     assert not missing, missing

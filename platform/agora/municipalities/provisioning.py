@@ -12,6 +12,7 @@ from django_tenants.utils import schema_exists
 
 from agora.audit.actions import record_action
 from agora.geography.models import PoliceDistrict
+from agora.municipalities.constraint_names import restore_constraint_names
 from agora.municipalities.errors import (
     MUNICIPALITY_CODE_INVALID,
     MUNICIPALITY_CODE_TAKEN,
@@ -105,6 +106,7 @@ def provision_municipality(
                 name=name, cbs_code=code, slug=slug, district=district, schema_name=schema_name
             )
             CloneSchema().clone_schema(template_schema_name(), schema_name, "DATA")
+            restore_constraint_names(template_schema_name(), schema_name)
             Domain.objects.create(domain=host_for(slug), tenant=municipality, is_primary=True)
             record_action(
                 "municipality.provisioned",

@@ -12,8 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from agora.history import StatusChange
 from tenants.councils.workflow import AgendaItemStatus, MeetingStatus
-from tenants.selection.models import AppendOnlyModel
 
 
 class CouncilRules(models.Model):
@@ -214,7 +214,7 @@ class Meeting(models.Model):
         return f"{self.council} {self.starts_at:%Y-%m-%d}"
 
 
-class MeetingStatusChange(AppendOnlyModel):
+class MeetingStatusChange(StatusChange):
     """One move of a meeting (planned, held, cancelled): from, to, who, when. Append-only.
 
     Held meetings build the relationship phase and the cadence; the history shows who said a
@@ -225,18 +225,10 @@ class MeetingStatusChange(AppendOnlyModel):
     # Empty on the first row: the meeting being planned.
     from_status = models.CharField(_("from"), max_length=20, choices=MeetingStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=MeetingStatus.choices)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
-    )
-    changed_at = models.DateTimeField(_("when"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["changed_at", "id"]
+    class Meta(StatusChange.Meta):
         verbose_name = _("meeting status change")
         verbose_name_plural = _("meeting history")
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '-'} → {self.to_status}"
 
 
 class Attendance(models.Model):
@@ -305,25 +297,17 @@ class AgendaItem(models.Model):
         return self.title
 
 
-class AgendaItemStatusChange(AppendOnlyModel):
+class AgendaItemStatusChange(StatusChange):
     """One move of an agenda item (proposed, overridden, discussed, withdrawn). Append-only."""
 
     agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="status_changes")
     # Empty on the first row: the item being proposed.
     from_status = models.CharField(_("from"), max_length=20, choices=AgendaItemStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=AgendaItemStatus.choices)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
-    )
-    changed_at = models.DateTimeField(_("when"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["changed_at", "id"]
+    class Meta(StatusChange.Meta):
         verbose_name = _("agenda item status change")
         verbose_name_plural = _("agenda item history")
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '-'} → {self.to_status}"
 
 
 class OverrideSide(models.TextChoices):

@@ -14,26 +14,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from agora.history import AppendOnlyError, AppendOnlyModel
 from tenants.selection.workflow import CLOSED_STATES, CaseState
 
-
-class AppendOnlyError(Exception):
-    """An attempt to change or delete a row that is evidence of a decision."""
-
-
-class AppendOnlyModel(models.Model):
-    """Inserted once; never updated or deleted (history stays)."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError(f"{self._meta.label} rows are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError(f"{self._meta.label} rows are append-only")
+__all__ = ["AppendOnlyError", "AppendOnlyModel"]  # re-exported: older imports name this module
 
 
 class ReviewSide(models.TextChoices):

@@ -15,6 +15,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from agora.history import AppendOnlyError
 from agora.workflow import registered_workflows
 from tenants.councils import actions
 from tenants.councils.models import AgendaItemStatusChange, MeetingStatusChange
@@ -24,7 +25,6 @@ from tenants.councils.workflow import (
     AgendaItemStatus,
     MeetingStatus,
 )
-from tenants.selection.models import AppendOnlyError
 from tests.helpers import assert_raises_code
 from tests.tenants.councils.conftest import hold_with_attendance
 

@@ -29,6 +29,7 @@ from tenants.councils.models import (
     Handover,
     Meeting,
     OverrideApproval,
+    OverrideSide,
 )
 from tenants.councils.schedule import council_schedule
 from tenants.councils.workflow import AgendaItemStatus
@@ -174,7 +175,7 @@ class CallLinkSerializer(serializers.Serializer):
     seat = serializers.ChoiceField(
         choices=["municipal_lead", "municipal_deputy", "police_lead", "police_deputy"]
     )
-    side = serializers.ChoiceField(choices=["municipal", "police"])
+    side = serializers.ChoiceField(choices=OverrideSide.choices)
     name = serializers.CharField()
     label = serializers.CharField(
         help_text='"Bel de wijkagent" / "Bel de gemeente", in the request\'s language.'
@@ -451,7 +452,7 @@ class AgendaFilterSerializer(serializers.Serializer):
 
 
 class HandOverInputSerializer(serializers.Serializer):
-    side = serializers.ChoiceField(choices=["municipal", "police"])
+    side = serializers.ChoiceField(choices=OverrideSide.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 

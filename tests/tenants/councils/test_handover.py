@@ -231,3 +231,16 @@ def test_handover_api_for_staff_only(api, people, staff, work, in_utrecht):
     assert_error(
         api(staff.official).post(url + "hand-over/", {"side": "x"}, format="json"), "validation_failed"
     )
+
+
+def test_a_follow_up_is_recorded_with_the_contact_over_the_api(api, staff, ally_factory, in_utrecht):
+    ally = ally_factory()
+    url = f"/api/v1/key-figures/{ally.pk}/contacts/"
+    due = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
+    response = api(staff.police).post(url, {"kind": "phone", "follow_up_on": due}, format="json")
+    assert response.status_code == 201, response.json()
+    assert (response.json()["follow_up_on"], response.json()["follow_up_by"]) == (due, staff.m_police.pk)
+    early = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+    assert_error(
+        api(staff.police).post(url, {"follow_up_on": early}, format="json"), "follow_up_before_contact"
+    )

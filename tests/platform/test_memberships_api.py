@@ -89,3 +89,23 @@ def test_the_operators_admin_sets_numbers_and_ends_memberships_through_the_actio
         membership = Membership.objects.get(pk=membership.pk)
         assert not membership.is_active
         assert AuditEvent.objects.filter(action="accounts.membership.ended", actor=operator).exists()
+
+
+def test_the_operators_admin_gives_no_number_to_an_ally_membership(people, utrecht):
+    ally = people.ally()
+    membership = people.membership(ally)
+    with schema_context("public"):
+        operator = User.objects.create_superuser("operator2", "op2@example.invalid", "correct horse battery")
+    client = Client()
+    client.force_login(operator)
+    form = {
+        "user": ally.pk,
+        "municipality": utrecht.pk,
+        "role": "ally",
+        "mobile": "0612345678",
+        "is_active": "on",
+    }
+    response = client.post(f"/admin/accounts/membership/{membership.pk}/change/", form)
+    assert response.status_code == 200 and "Alleen ambtenaren en politie" in response.content.decode()
+    with schema_context("public"):
+        assert Membership.objects.get(pk=membership.pk).mobile == ""

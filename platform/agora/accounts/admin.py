@@ -15,6 +15,7 @@ from django.db import transaction
 
 from agora.accounts.actions import do_end_membership, do_set_membership_mobile
 from agora.accounts.models import Membership, User
+from agora.accounts.roles import STAFF_ROLES
 from agora.errors import DomainError
 from tenants.networkmap.phones import normalise_phone
 
@@ -42,6 +43,13 @@ class MembershipForm(forms.ModelForm):
             return normalise_phone(self.cleaned_data.get("mobile", ""))
         except DomainError as error:
             raise forms.ValidationError(error.message()) from error
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("mobile") and cleaned.get("role") not in STAFF_ROLES:
+            # An ally's number lives on their key figure record, in the municipality's own map.
+            self.add_error("mobile", "Alleen ambtenaren en politie hebben hier een nummer.")
+        return cleaned
 
 
 @admin.register(Membership)

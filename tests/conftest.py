@@ -15,7 +15,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from agora.accounts.models import Membership, User
-from agora.accounts.roles import Role
+from agora.accounts.roles import STAFF_ROLES, Role
 from agora.geography.models import PoliceDistrict, PoliceUnit
 from agora.municipalities.models import Domain, Municipality
 from agora.municipalities.provisioning import host_for, provision_municipality
@@ -126,7 +126,11 @@ class People:
     def __init__(self) -> None:
         self._cache: dict[tuple[str, str, str], User] = {}
 
-    def member(self, role: str, slug: str, key: str = "", *, title: str = "") -> User:
+    def member(
+        self, role: str, slug: str, key: str = "", *, title: str = "", mobile: str | None = None
+    ) -> User:
+        """A user with a membership; staff get a mobile number there (leads must be reachable)
+        unless ``mobile`` says otherwise."""
         cache_key = (role, slug, key)
         if cache_key not in self._cache:
             municipality = ensure_test_municipality(slug)
@@ -137,9 +141,12 @@ class People:
                     password="correct horse battery staple",
                     first_name=role.capitalize(),
                     last_name=f"{slug.capitalize()}{key}",
-                    mobile=f"+316{n:08d}",
                 )
-                Membership.objects.create(user=user, municipality=municipality, role=role, title=title)
+                if mobile is None:
+                    mobile = f"+316{n:08d}" if role in STAFF_ROLES else ""
+                Membership.objects.create(
+                    user=user, municipality=municipality, role=role, title=title, mobile=mobile
+                )
             self._cache[cache_key] = user
         return self._cache[cache_key]
 

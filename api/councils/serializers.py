@@ -17,6 +17,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
 from tenants.councils.actions import RULE_FIELDS
+from tenants.councils.exports import call_links
 from tenants.councils.models import (
     Acknowledgement,
     AgendaItem,
@@ -25,8 +26,10 @@ from tenants.councils.models import (
     Council,
     CouncilMember,
     CouncilRules,
+    Handover,
     Meeting,
     OverrideApproval,
+    OverrideSide,
 )
 from tenants.councils.schedule import council_schedule
 from tenants.councils.workflow import AgendaItemStatus
@@ -78,6 +81,11 @@ class LeadSerializer(serializers.Serializer):
     user = serializers.IntegerField(source="user_id")
     name = serializers.CharField(source="user.display_name")
     title = serializers.CharField()
+    has_mobile = serializers.SerializerMethodField(help_text="Reachable: a mobile number is set here.")
+
+    def get_has_mobile(self, membership) -> bool:
+        return bool(membership.mobile)
+
     role = serializers.CharField()
 
 
@@ -110,9 +118,9 @@ class ScheduleSerializer(serializers.Serializer):
 class CouncilSerializer(serializers.ModelSerializer):
     """A council: scope, leads and deputies, current and former members, schedule."""
 
-    municipal_lead = LeadSerializer()
+    municipal_lead = LeadSerializer(allow_null=True)
     municipal_deputy = LeadSerializer(allow_null=True)
-    police_lead = LeadSerializer()
+    police_lead = LeadSerializer(allow_null=True)
     police_deputy = LeadSerializer(allow_null=True)
     members = serializers.SerializerMethodField()
     former_members = serializers.SerializerMethodField()
@@ -163,15 +171,30 @@ class AllyMemberSerializer(serializers.Serializer):
     name = serializers.CharField(source="key_figure.full_name")
 
 
+class CallLinkSerializer(serializers.Serializer):
+    seat = serializers.ChoiceField(
+        choices=["municipal_lead", "municipal_deputy", "police_lead", "police_deputy"]
+    )
+    side = serializers.ChoiceField(choices=OverrideSide.choices)
+    name = serializers.CharField()
+    label = serializers.CharField(
+        help_text='"Bel de wijkagent" / "Bel de gemeente", in the request\'s language.'
+    )
+    tel = serializers.CharField(help_text="A tel: URI (RFC 3966), e.g. tel:+31612345678.")
+
+
 class AllyCouncilSerializer(serializers.ModelSerializer):
     """What an ally sees of their council: who sits on it now and when it meets. No staff notes."""
 
-    municipal_lead = AllyLeadSerializer()
+    municipal_lead = AllyLeadSerializer(allow_null=True)
     municipal_deputy = AllyLeadSerializer(allow_null=True)
-    police_lead = AllyLeadSerializer()
+    police_lead = AllyLeadSerializer(allow_null=True)
     police_deputy = AllyLeadSerializer(allow_null=True)
     members = serializers.SerializerMethodField()
     schedule = serializers.SerializerMethodField()
+    call = serializers.SerializerMethodField(
+        help_text="Tap-to-call links for the council's leads and deputies who have a mobile number."
+    )
 
     class Meta:
         model = Council
@@ -187,8 +210,13 @@ class AllyCouncilSerializer(serializers.ModelSerializer):
             "started_on",
             "members",
             "schedule",
+            "call",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(CallLinkSerializer(many=True))
+    def get_call(self, council: Council) -> list[dict[str, Any]]:
+        return call_links(council)
 
     @extend_schema_field(AllyMemberSerializer(many=True))
     def get_members(self, council: Council) -> list[dict[str, Any]]:
@@ -421,3 +449,39 @@ class AgendaFilterSerializer(serializers.Serializer):
     council = serializers.IntegerField(required=False)
     meeting = serializers.IntegerField(required=False)
     status = serializers.ChoiceField(choices=AgendaItemStatus.choices, required=False)
+
+
+class HandOverInputSerializer(serializers.Serializer):
+    side = serializers.ChoiceField(choices=OverrideSide.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class HandoverPersonSerializer(serializers.Serializer):
+    membership = serializers.IntegerField(source="pk")
+    name = serializers.CharField(source="user.display_name")
+    title = serializers.CharField()
+
+
+class HandoverSerializer(serializers.ModelSerializer):
+    """A seat passed on, and what was open (counts and ids) when it was, for the successor."""
+
+    from_membership = HandoverPersonSerializer()
+    to_membership = HandoverPersonSerializer(allow_null=True)
+    summary = serializers.DictField(
+        help_text='{"signals": {"count", "ids"}, "notices": {..}, "follow_ups": {..}, "successor_has_mobile"}'
+    )
+
+    class Meta:
+        model = Handover
+        fields = [
+            "id",
+            "council",
+            "side",
+            "seat",
+            "from_membership",
+            "to_membership",
+            "reason",
+            "summary",
+            "at",
+        ]
+        read_only_fields = fields

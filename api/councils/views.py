@@ -37,6 +37,8 @@ from api.councils.serializers import (
     CouncilRulesSerializer,
     CouncilSerializer,
     CouncilUpdateSerializer,
+    HandOverInputSerializer,
+    HandoverSerializer,
     LeadsInputSerializer,
     LeaveSerializer,
 )
@@ -44,7 +46,7 @@ from tenants.councils import actions
 from tenants.councils.access import access_contact_sheet, access_council_by_id, councils_visible_to
 from tenants.councils.exports import contact_sheet, contacts_as_vcard, meetings_as_ical
 from tenants.councils.health import council_health
-from tenants.councils.models import Council, CouncilMember
+from tenants.councils.models import Council, CouncilMember, Handover
 from tenants.councils.rules import current_rules
 from tenants.councils.schedule import with_schedule
 
@@ -68,17 +70,24 @@ def _council_queryset(qs: QuerySet[Council]) -> QuerySet[Council]:
 
 
 def _log_member_reads(request: Request, councils: list[Council], *, former: bool, purpose: str) -> None:
-    """Log a read of every member's record the response shows (former members only for staff)."""
-    log_person_reads(
-        actor=request.user,
-        objs=[
-            seat.key_figure
+    """Log a read of every member's record the response shows (former members only for staff).
+
+    An ally's view also carries the leads' and deputies' numbers (tap to call): those are reads too.
+    """
+    objs: list[Any] = [
+        seat.key_figure
+        for council in councils
+        for seat in council.members.all()
+        if former or seat.left_on is None
+    ]
+    if not former:
+        objs += [
+            getattr(council, seat).user
             for council in councils
-            for seat in council.members.all()
-            if former or seat.left_on is None
-        ],
-        purpose=purpose,
-    )
+            for seat in ("municipal_lead", "municipal_deputy", "police_lead", "police_deputy")
+            if getattr(council, seat) is not None and getattr(council, seat).mobile
+        ]
+    log_person_reads(actor=request.user, objs=objs, purpose=purpose)
 
 
 def _result(
@@ -145,7 +154,7 @@ class CouncilViewSet(
 
     permission_classes = [CouncilAccess]
     serializer_class = CouncilSerializer
-    staff_only_actions = ("health", "health_all")
+    staff_only_actions = ("health", "health_all", "handovers")
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Council]:
@@ -235,6 +244,45 @@ class CouncilViewSet(
         return _result(request, result)
 
     @extend_schema(
+        summary="A lead steps down: the deputy takes the seat and the open work (staff)",
+        request=HandOverInputSerializer,
+        responses={201: HandoverSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="hand-over")
+    def hand_over(self, request: Request, pk: str) -> Response:
+        council = self.get_object()
+        data = HandOverInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        handover = actions.do_hand_over_seat(
+            council,
+            data.validated_data["side"],
+            reason=data.validated_data["reason"],
+            acting_user=request.user,
+        )
+        handover = Handover.objects.select_related("from_membership__user", "to_membership__user").get(
+            pk=handover.pk
+        )
+        return Response(HandoverSerializer(handover).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Seats passed on in this council, and what was open then (staff)",
+        responses={200: HandoverSerializer(many=True), **READ_ERRORS},
+    )
+    @action(detail=True, methods=["get"], url_path="handovers")
+    def handovers(self, request: Request, pk: str) -> Response:
+        council = self.get_object()
+        rows = list(
+            Handover.objects.filter(council=council).select_related(
+                "from_membership__user", "to_membership__user"
+            )
+        )
+        people = {m.user for h in rows for m in (h.from_membership, h.to_membership) if m is not None}
+        log_person_reads(
+            actor=request.user, objs=sorted(people, key=lambda u: u.pk), purpose=f"handovers {council.pk}"
+        )
+        return Response(HandoverSerializer(rows, many=True).data)
+
+    @extend_schema(
         summary="Seat allies in the council (staff)",
         request=AddMembersSerializer,
         responses={200: CouncilResultSerializer, **WRITE_ERRORS},
@@ -309,7 +357,7 @@ class CouncilViewSet(
     )
     def calendar(self, request: Request, pk: str, format: str | None = None) -> Response:
         council = self.get_object()
-        body = meetings_as_ical(council, list(council.meetings.all()), host=request.get_host())
+        body = meetings_as_ical(council, list(council.meetings.all()))
         return Response(
             body,
             content_type="text/calendar; charset=utf-8",

@@ -184,11 +184,28 @@ class ContactMomentSerializer(serializers.ModelSerializer):
         help_text="Who had the contact (staff membership id); defaults to you.",
     )
     membership_detail = MemberSerializer(source="membership", read_only=True, allow_null=True)
+    follow_up_on = serializers.DateField(
+        required=False, allow_null=True, help_text="A next contact agreed in this one, due by this date."
+    )
+    follow_up_by = serializers.IntegerField(
+        source="follow_up_by_id", read_only=True, allow_null=True, help_text="Who follows up (membership id)."
+    )
 
     class Meta:
         model = ContactMoment
-        fields = ["id", "key_figure", "date", "kind", "note", "membership", "membership_detail", "created_at"]
-        read_only_fields = ["key_figure", "created_at"]
+        fields = [
+            "id",
+            "key_figure",
+            "date",
+            "kind",
+            "note",
+            "membership",
+            "membership_detail",
+            "follow_up_on",
+            "follow_up_by",
+            "created_at",
+        ]
+        read_only_fields = ["key_figure", "follow_up_by", "created_at"]
 
 
 class KeyFigureFilterSerializer(serializers.Serializer):

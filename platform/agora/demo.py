@@ -70,6 +70,9 @@ class StaffSpec:
     title: str
     first_name: str
     description: str
+    last_name: str = ""
+    # The last digits of the demo mobile number (a fictitious +31 6 range), per municipality below.
+    phone_suffix: str = "00"
 
 
 STAFF: tuple[StaffSpec, ...] = (
@@ -80,8 +83,19 @@ STAFF: tuple[StaffSpec, ...] = (
         "adviseur openbare orde en veiligheid",
         "Anne",
         "municipal official (lead)",
+        "de Vries",
+        "01",
     ),
-    StaffSpec("police", "wijkagent", Role.POLICE, "wijkagent", "Bram", "neighbourhood police officer (lead)"),
+    StaffSpec(
+        "police",
+        "wijkagent",
+        Role.POLICE,
+        "wijkagent",
+        "Bram",
+        "neighbourhood police officer (lead)",
+        "van der Linden",
+        "02",
+    ),
     StaffSpec(
         "official2",
         "ambtenaar2",
@@ -89,6 +103,8 @@ STAFF: tuple[StaffSpec, ...] = (
         "beleidsadviseur inclusie",
         "Carla",
         "municipal official (deputy)",
+        "Jansen",
+        "03",
     ),
     StaffSpec(
         "police2",
@@ -97,11 +113,15 @@ STAFF: tuple[StaffSpec, ...] = (
         "wijkagent",
         "Daan",
         "neighbourhood police officer (deputy)",
+        "El Idrissi",
+        "04",
     ),
 )
 # The official role (what the login may do), named on pages by its title, burgemeester; the banner
 # says the same, so the login is "the mayor" in the terminal and in the browser alike.
-MAYOR = StaffSpec("mayor", "burgemeester", Role.OFFICIAL, "burgemeester", "Els", "mayor (burgemeester)")
+MAYOR = StaffSpec(
+    "mayor", "burgemeester", Role.OFFICIAL, "burgemeester", "Els", "mayor (burgemeester)", "Bakker", "05"
+)
 ALLY_LOGINS_PER_MUNICIPALITY = 2
 
 
@@ -169,9 +189,11 @@ def ensure_member(
     title: str = "",
     first_name: str = "",
     last_name: str = "",
+    mobile: str = "",
 ) -> User:
     """A demo user with an active membership; the password is set only when the user is created,
-    so the demo never silently resets a password someone changed."""
+    so the demo never silently resets a password someone changed. Likewise ``mobile`` is put on
+    the membership only while it has none."""
     user = User.objects.filter(username=username).first()
     if user is None:
         user = User.objects.create_user(
@@ -181,16 +203,28 @@ def ensure_member(
             first_name=first_name,
             last_name=last_name,
         )
-    Membership.objects.update_or_create(
+    membership, _ = Membership.objects.update_or_create(
         user=user,
         municipality=municipality,
         defaults={"role": role, "title": title, "is_active": True},
     )
+    if mobile and not membership.mobile:
+        membership.mobile = mobile
+        membership.save(update_fields=["mobile"])
     return user
 
 
+def demo_mobile(municipality: Municipality, spec: StaffSpec) -> str:
+    """A fictitious but well-formed Dutch mobile number (E.164), one per demo login."""
+    index = next((n for n, m in enumerate(DEMO_MUNICIPALITIES, start=1) if m.slug == municipality.slug), 99)
+    return f"+3161000{index:02d}{spec.phone_suffix}"
+
+
 def ensure_staff(municipality: Municipality) -> tuple[dict[str, User], list[DemoLogin]]:
-    """The four staff logins of a municipality (lead and deputy on each side) and its mayor."""
+    """The four staff logins of a municipality (lead and deputy on each side) and its mayor.
+
+    Every one of them has a mobile number on their membership: the allies must be able to call
+    the leads and deputies (and the council refuses a lead without one)."""
     staff: dict[str, User] = {}
     logins: list[DemoLogin] = []
     for spec in (*STAFF, MAYOR):
@@ -201,7 +235,8 @@ def ensure_staff(municipality: Municipality) -> tuple[dict[str, User], list[Demo
             role=spec.role,
             title=spec.title,
             first_name=spec.first_name,
-            last_name=f"({municipality.name})",
+            last_name=spec.last_name,
+            mobile=demo_mobile(municipality, spec),
         )
         if spec is not MAYOR:
             staff[spec.key] = user

@@ -259,6 +259,7 @@ SPECTACULAR_SETTINGS = {
         "SelectionCaseStateEnum": "tenants.selection.workflow.CaseState",
         "MunicipalityOrPoliceEnum": "tenants.selection.models.ReviewSide",
         "AssessmentAnswerEnum": "tenants.selection.models.Answer",
+        "CouncilSideEnum": "tenants.councils.models.OverrideSide",
     },
 }
 

@@ -165,6 +165,35 @@ MEETING_WITHOUT_ATTENDANCE = error_code(
     status=409,
 )
 
+LEAD_WITHOUT_MOBILE = error_code(
+    "lead_without_mobile",
+    en=(
+        "{name} has no mobile number for this municipality yet. Leads and deputies must be "
+        "reachable for the allies at all times: set the number on their membership first."
+    ),
+    nl=(
+        "{name} heeft nog geen mobiel nummer voor deze gemeente. Trekkers en plaatsvervangers moeten "
+        "altijd bereikbaar zijn voor de bondgenoten: zet eerst het nummer op hun lidmaatschap."
+    ),
+)
+NO_DEPUTY_TO_TAKE_OVER = error_code(
+    "no_deputy_to_take_over",
+    en=(
+        "The {side_en} lead can only step down to a deputy, and this council has none on that side. "
+        "Name a new lead instead."
+    ),
+    nl=(
+        "De trekker van {side_nl} kan alleen aftreden ten gunste van een plaatsvervanger, en dit overleg "
+        "heeft er aan die kant geen. Wijs in plaats daarvan een nieuwe trekker aan."
+    ),
+    status=409,
+)
+HANDOVER_SIDE_INVALID = error_code(
+    "handover_side_invalid",
+    en='The side is "municipal" or "police".',
+    nl='De kant is "municipal" (gemeente) of "police" (politie).',
+)
+
 
 # --- warnings: the method's advice, returned with a successful response, not raised ---
 

@@ -194,6 +194,39 @@ def _signals(councils: list[Council]) -> dict[int, dict[str, Any]]:
     return result
 
 
+# Stable codes of the seat gaps: a council must never silently lose its municipal or police member.
+GAP_LEAD_SEAT_EMPTY = "lead_seat_empty"
+GAP_LEAD_WITHOUT_MOBILE = "lead_without_mobile"
+GAP_DEPUTY_SEAT_EMPTY = "deputy_seat_empty"
+GAP_DEPUTY_WITHOUT_MOBILE = "deputy_without_mobile"
+SEAT_GAP_CODES = (
+    GAP_LEAD_SEAT_EMPTY,
+    GAP_LEAD_WITHOUT_MOBILE,
+    GAP_DEPUTY_SEAT_EMPTY,
+    GAP_DEPUTY_WITHOUT_MOBILE,
+)
+
+
+def seat_gaps(council: Council) -> list[dict[str, str]]:
+    """Per side: an empty lead or deputy seat, or a holder nobody can call (no mobile number here).
+
+    Seats that predate the mobile-number rule are flagged here rather than broken; a lead who
+    left with no deputy leaves the lead seat empty (``actions.handover``). Codes and sides only.
+    """
+    gaps = []
+    for side in ("municipal", "police"):
+        for seat, empty, no_mobile in (
+            ("lead", GAP_LEAD_SEAT_EMPTY, GAP_LEAD_WITHOUT_MOBILE),
+            ("deputy", GAP_DEPUTY_SEAT_EMPTY, GAP_DEPUTY_WITHOUT_MOBILE),
+        ):
+            holder = getattr(council, f"{side}_{seat}")
+            if holder is None:
+                gaps.append({"code": empty, "side": side})
+            elif not holder.mobile:
+                gaps.append({"code": no_mobile, "side": side})
+    return gaps
+
+
 def _one(
     council: Council,
     today: dt.date,
@@ -204,6 +237,7 @@ def _one(
     signals: dict[str, Any],
 ) -> dict[str, Any]:
     rates = [row["rate"] for row in attendance if row["rate"] is not None]
+    gaps = seat_gaps(council)
     return {
         "id": council.pk,
         "name": council.name,
@@ -219,6 +253,8 @@ def _one(
         "tenure": _tenure(seats, today),
         "stale_relationships": _stale(seats, today, rules.stale_contact_months),
         "signals": signals,
+        "gaps": gaps,
+        "gap_count": len(gaps),
     }
 
 
@@ -230,7 +266,12 @@ def council_health(council_id: int | None = None, *, today: dt.date | None = Non
     """
     today = today or timezone.localdate()
     rules = current_rules()
-    councils_qs = with_schedule(Council.objects.all()).prefetch_related("neighbourhoods").order_by("pk")
+    councils_qs = (
+        with_schedule(Council.objects.all())
+        .select_related("municipal_lead", "municipal_deputy", "police_lead", "police_deputy")
+        .prefetch_related("neighbourhoods")
+        .order_by("pk")
+    )
     if council_id is not None:
         councils_qs = councils_qs.filter(pk=council_id)
     councils = list(councils_qs)
@@ -264,6 +305,19 @@ def council_health(council_id: int | None = None, *, today: dt.date | None = Non
         else {}
     )
     signals = _signals(councils)
+    results = [
+        _one(
+            council,
+            today,
+            rules,
+            meetings[council.pk],
+            seats[council.pk],
+            _attendance(meetings[council.pk], seats[council.pk], present_members, present_memberships, roles),
+            signals[council.pk],
+        )
+        for council in councils
+    ]
+    gap_totals = Counter(gap["code"] for result in results for gap in result["gaps"])
 
     return {
         "generated_at": timezone.now().isoformat(),
@@ -274,18 +328,8 @@ def council_health(council_id: int | None = None, *, today: dt.date | None = Non
             "stale_contact_months": rules.stale_contact_months,
             "signal_overdue_days": rules.signal_overdue_days,
         },
-        "councils": [
-            _one(
-                council,
-                today,
-                rules,
-                meetings[council.pk],
-                seats[council.pk],
-                _attendance(
-                    meetings[council.pk], seats[council.pk], present_members, present_memberships, roles
-                ),
-                signals[council.pk],
-            )
-            for council in councils
-        ],
+        # What the national view adds up across municipalities: councils with seat gaps, per code.
+        "gaps": {code: gap_totals[code] for code in SEAT_GAP_CODES},
+        "councils_with_gaps": sum(1 for result in results if result["gaps"]),
+        "councils": results,
     }

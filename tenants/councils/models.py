@@ -77,8 +77,15 @@ class Council(models.Model):
         verbose_name=_("neighbourhoods"),
         help_text=_("The scope when the council does not cover the whole municipality."),
     )
+    # A lead seat is empty only after its holder left with no deputy to take it over
+    # (``actions.handover``); the actions never seat nobody, and council health flags the gap.
     municipal_lead = models.ForeignKey(
-        "accounts.Membership", on_delete=models.PROTECT, related_name="+", verbose_name=_("municipal lead")
+        "accounts.Membership",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("municipal lead"),
     )
     municipal_deputy = models.ForeignKey(
         "accounts.Membership",
@@ -89,7 +96,12 @@ class Council(models.Model):
         verbose_name=_("municipal deputy"),
     )
     police_lead = models.ForeignKey(
-        "accounts.Membership", on_delete=models.PROTECT, related_name="+", verbose_name=_("police lead")
+        "accounts.Membership",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("police lead"),
     )
     police_deputy = models.ForeignKey(
         "accounts.Membership",
@@ -335,3 +347,43 @@ class OverrideApproval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.side} approval of item {self.agenda_item_id}"
+
+
+class Handover(AppendOnlyModel):
+    """A seat passed on: who left it, who took it and the open work that went along. Append-only.
+
+    The method's "keep the network in the organisation": when a lead or deputy leaves, the
+    successor sees here what was open (counts and ids of signals, planned notices and follow-up
+    contacts) and whom it came from. Ids and counts only, never free text about persons.
+    """
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="handovers")
+    side = models.CharField(_("side"), max_length=20, choices=OverrideSide.choices)
+    # "lead" when the lead seat was passed on (the deputy moved up), "deputy" when the deputy left.
+    seat = models.CharField(_("seat"), max_length=10, choices=[("lead", _("lead")), ("deputy", _("deputy"))])
+    from_membership = models.ForeignKey(
+        "accounts.Membership", on_delete=models.PROTECT, related_name="+", verbose_name=_("from")
+    )
+    # Empty when nobody could take over: the seat is empty, and council health flags it.
+    to_membership = models.ForeignKey(
+        "accounts.Membership",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("to"),
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    summary = models.JSONField(_("what was open"), default=dict)
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("handover")
+        verbose_name_plural = _("handovers")
+
+    def __str__(self) -> str:
+        return f"{self.council} {self.side} {self.seat}: {self.from_membership_id} → {self.to_membership_id}"

@@ -45,6 +45,7 @@ from tenants.networkmap.errors import (
     ALLY_STATUS_READ_ONLY,
     CONTACT_IN_FUTURE,
     DUPLICATE_NAME,
+    FOLLOW_UP_BEFORE_CONTACT,
     IN_USE,
     INVALID_CBS_CODE,
     INVALID_COMMUNITY_KIND,
@@ -501,12 +502,14 @@ def do_record_contact(
     kind: str = ContactKind.VISIT,
     note: str = "",
     membership: Membership | int | None = None,
+    follow_up_on: datetime.date | None = None,
 ) -> ContactMoment:
     """Record a contact moment and move the key figure's ``last_contact_on`` forward.
 
     ``membership`` is who had the contact (an official or police officer of this municipality);
     by default the acting user's own membership here. A contact recorded late (an older date)
-    never moves ``last_contact_on`` back.
+    never moves ``last_contact_on`` back. ``follow_up_on`` is a next contact agreed in this one;
+    the person who had the contact owns it (a handover passes it on when they leave).
     """
     check_acting_user(acting_user)
     today = timezone.localdate()
@@ -519,9 +522,17 @@ def do_record_contact(
         own = current_actor(acting_user).membership
         membership = own.pk if own is not None else -1
     contact_by = check_membership(membership, roles=STAFF_ROLES, field="membership")
+    if follow_up_on is not None and follow_up_on < date:
+        raise FOLLOW_UP_BEFORE_CONTACT(fields={"follow_up_on": [follow_up_on.isoformat()]})
     key_figure = KeyFigure.objects.select_for_update().get(pk=key_figure.pk)
     contact = ContactMoment.objects.create(
-        key_figure=key_figure, date=date, membership=contact_by, kind=kind, note=note.strip()
+        key_figure=key_figure,
+        date=date,
+        membership=contact_by,
+        kind=kind,
+        note=note.strip(),
+        follow_up_on=follow_up_on,
+        follow_up_by=contact_by if follow_up_on is not None else None,
     )
     if key_figure.last_contact_on is None or date > key_figure.last_contact_on:
         key_figure.last_contact_on = date

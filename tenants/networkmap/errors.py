@@ -57,6 +57,11 @@ CONTACT_IN_FUTURE = error_code(
     en="A contact moment cannot lie in the future.",
     nl="Een contactmoment kan niet in de toekomst liggen.",
 )
+FOLLOW_UP_BEFORE_CONTACT = error_code(
+    "follow_up_before_contact",
+    en="A follow-up cannot be due before the contact it follows.",
+    nl="Een vervolgafspraak kan niet vóór het contact liggen waar ze op volgt.",
+)
 IN_USE = error_code(
     "networkmap_in_use",
     en="This {what} is still in use and cannot be deleted.",

@@ -177,6 +177,18 @@ class ContactMoment(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ContactKind.choices)
     note = models.TextField(_("note"), blank=True)
+    # A follow-up agreed in this contact: who makes the next contact, and by when. When that
+    # person leaves, the handover passes the follow-up to their successor (``follow_up_by``),
+    # while ``membership`` keeps who actually had this contact.
+    follow_up_on = models.DateField(_("follow up by"), null=True, blank=True)
+    follow_up_by = models.ForeignKey(
+        "accounts.Membership",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("who follows up"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

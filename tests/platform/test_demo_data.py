@@ -15,6 +15,7 @@ from agora.accounts.roles import Role
 from agora.demo import DEMO_PASSWORD, TENANT_DEMO_MODULES, import_demo_module, load_demo
 from agora.geography.models import PoliceDistrict
 from agora.municipalities.models import Municipality
+from tenants.networkmap.phones import normalise_phone
 
 DEMO = {"utrecht": "Utrecht-Stad", "amersfoort": "Eemland", "leusden": "Eemland", "soest": "Eemland"}
 
@@ -88,6 +89,10 @@ def test_load_demo_builds_the_demo_and_is_idempotent(utrecht, amersfoort, fake_d
             assert roles[f"{prefix}.{slug}"] == role
         mayor = Membership.objects.get(user__username=f"burgemeester.{slug}")
         assert mayor.title == "burgemeester"
+        # Every staff member can be called: a valid, distinct number on their membership here.
+        numbers = list(Membership.objects.filter(municipality=municipality).values_list("mobile", flat=True))
+        assert len(numbers) == 5 and all(normalise_phone(n) == n != "" for n in numbers)
+        assert len(set(numbers)) == 5
     assert User.objects.get(username="wijkagent.soest").check_password(DEMO_PASSWORD)
     assert "fakedemo.not_written_yet" in result.skipped_modules
     assert "fakedemo.demo" in result.loaded_modules

@@ -17,7 +17,8 @@ class User(AbstractUser):
         default=False,
         help_text=_("Works only through district grants in the national view."),
     )
-    mobile = models.CharField(_("mobile number"), max_length=20, blank=True)
+    # No mobile number here: staff are reached on the number of their membership, which may differ
+    # per municipality (Membership.mobile); allies on their key figure record.
 
     class Meta:
         verbose_name = _("user")

@@ -7,6 +7,7 @@ One module per part, each named for what it holds; import from this package
 - :mod:`.dates`: Amsterdam wall-clock time and the window of dates an action accepts;
 - :mod:`.boundary`: ids resolved into rows of this municipality (leads, neighbourhoods, allies);
 - :mod:`.composition`: councils, their scope, leads and deputies, seated allies;
+- :mod:`.handover`: a seat passed on (deputy moves up) with the leaver's open work, recorded;
 - :mod:`.meetings`: planning, holding, cancelling, attendance;
 - :mod:`.agenda`: proposing, overriding, discussing and withdrawing agenda items.
 
@@ -34,6 +35,7 @@ from tenants.councils.actions.composition import (
     is_administrator_title,
 )
 from tenants.councils.actions.dates import AMSTERDAM, EARLIEST_DATE, MAX_YEARS_AHEAD, latest_date
+from tenants.councils.actions.handover import do_hand_over_seat, hand_over_all_seats
 from tenants.councils.actions.meetings import (
     do_cancel_meeting,
     do_hold_meeting,
@@ -59,6 +61,7 @@ __all__ = [
     "do_cancel_meeting",
     "do_change_agenda_item_status",
     "do_create_council",
+    "do_hand_over_seat",
     "do_hold_meeting",
     "do_plan_meeting",
     "do_propose_agenda_item",
@@ -68,6 +71,7 @@ __all__ = [
     "do_update_council",
     "do_update_council_rules",
     "do_update_meeting",
+    "hand_over_all_seats",
     "held_meeting_count",
     "is_administrator_title",
     "latest_date",

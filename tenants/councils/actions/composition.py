@@ -143,6 +143,28 @@ def _check_leads(
         raise errors.LEADS_NOT_DISTINCT()
 
 
+LEAD_SEATS = ("municipal_lead", "municipal_deputy", "police_lead", "police_deputy")
+
+
+def _check_reachable(council: Council | None, seated: dict[str, Membership | None]) -> None:
+    """Whoever is newly put in a lead or deputy seat has a mobile number here (``lead_without_mobile``).
+
+    Everybody has everybody's number (step 3): an ally must be able to call the municipal and
+    police members between meetings and in a crisis. Someone already in that seat is left as
+    they are, so that a council whose seats predate the rule is flagged by council health rather
+    than blocked from any other change.
+    """
+    for seat in LEAD_SEATS:
+        membership = seated.get(seat)
+        if membership is None or membership.mobile:
+            continue
+        if council is not None and getattr(council, f"{seat}_id") == membership.pk:
+            continue
+        raise errors.LEAD_WITHOUT_MOBILE(
+            name=membership.user.display_name, membership=membership.pk, fields={seat: ["no mobile number"]}
+        )
+
+
 def active_member_count(council: Council) -> int:
     return council.members.filter(left_on__isnull=True).count()
 
@@ -172,6 +194,15 @@ def do_create_council(
     police_lead = resolve_membership(police_lead_id, field_name="police_lead", role=Role.POLICE)
     police_deputy = resolve_membership(police_deputy_id, field_name="police_deputy", role=Role.POLICE)
     _check_leads(municipal_lead, municipal_deputy, police_lead, police_deputy)
+    _check_reachable(
+        None,
+        {
+            "municipal_lead": municipal_lead,
+            "municipal_deputy": municipal_deputy,
+            "police_lead": police_lead,
+            "police_deputy": police_deputy,
+        },
+    )
     neighbourhoods = resolve_neighbourhoods(neighbourhood_ids)
     if not covers_whole_municipality and not neighbourhoods:
         raise errors.SCOPE_REQUIRED(fields={"neighbourhoods": ["required"]})
@@ -276,6 +307,15 @@ def do_set_council_leads(
     police_lead = resolve_membership(police_lead_id, field_name="police_lead", role=Role.POLICE)
     police_deputy = resolve_membership(police_deputy_id, field_name="police_deputy", role=Role.POLICE)
     _check_leads(municipal_lead, municipal_deputy, police_lead, police_deputy)
+    _check_reachable(
+        council,
+        {
+            "municipal_lead": municipal_lead,
+            "municipal_deputy": municipal_deputy,
+            "police_lead": police_lead,
+            "police_deputy": police_deputy,
+        },
+    )
     before = sorted(council.lead_membership_ids())
     council.municipal_lead = municipal_lead
     council.municipal_deputy = municipal_deputy

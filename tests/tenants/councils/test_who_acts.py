@@ -127,6 +127,7 @@ STAFF_ACTIONS: dict[str, Callable[[World, User], Any]] = {
     "do_change_agenda_item_status": lambda w, u: actions.do_change_agenda_item_status(
         w.open_item, "discussed", acting_user=u
     ),
+    "do_hand_over_seat": lambda w, u: actions.do_hand_over_seat(w.council, "police", acting_user=u),
 }
 
 

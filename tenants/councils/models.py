@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from agora.history import StatusChange
+from agora.history import AppendOnlyModel, StatusChange
 from tenants.councils.workflow import AgendaItemStatus, MeetingStatus
 
 

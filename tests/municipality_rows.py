@@ -80,6 +80,7 @@ ROUTE_ROWS = {
     "notices": lambda rows: rows.notice,
     "selection-cases": lambda rows: rows.case,
     "nominations/imports": lambda rows: rows.import_run,
+    "memberships": lambda rows: rows.m_police,
 }
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
+from api.fields import IdField
 from tenants.councils.actions import RULE_FIELDS
 from tenants.councils.exports import call_links
 from tenants.councils.models import (
@@ -244,14 +245,14 @@ class CouncilCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     covers_whole_municipality = serializers.BooleanField(default=True)
     neighbourhoods = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list, help_text="Neighbourhood ids."
+        child=IdField(boundary=True), required=False, default=list, help_text="Neighbourhood ids."
     )
-    municipal_lead = serializers.IntegerField(help_text="Membership id (official of this municipality).")
-    municipal_deputy = serializers.IntegerField(required=False, allow_null=True, default=None)
-    police_lead = serializers.IntegerField(help_text="Membership id (police officer of this municipality).")
-    police_deputy = serializers.IntegerField(required=False, allow_null=True, default=None)
+    municipal_lead = IdField(boundary=True, help_text="Membership id (official of this municipality).")
+    municipal_deputy = IdField(boundary=True, required=False, allow_null=True, default=None)
+    police_lead = IdField(boundary=True, help_text="Membership id (police officer of this municipality).")
+    police_deputy = IdField(boundary=True, required=False, allow_null=True, default=None)
     key_figures = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list, help_text="Key figure ids (allies)."
+        child=IdField(boundary=True), required=False, default=list, help_text="Key figure ids (allies)."
     )
     started_on = serializers.DateField(required=False, allow_null=True, default=None)
     acknowledge = serializers.ListField(
@@ -262,26 +263,26 @@ class CouncilCreateSerializer(serializers.Serializer):
 class CouncilUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
     covers_whole_municipality = serializers.BooleanField(required=False)
-    neighbourhoods = serializers.ListField(child=serializers.IntegerField(), required=False)
+    neighbourhoods = serializers.ListField(child=IdField(boundary=True), required=False)
 
 
 class LeadsInputSerializer(serializers.Serializer):
-    municipal_lead = serializers.IntegerField()
-    municipal_deputy = serializers.IntegerField(required=False, allow_null=True, default=None)
-    police_lead = serializers.IntegerField()
-    police_deputy = serializers.IntegerField(required=False, allow_null=True, default=None)
+    municipal_lead = IdField(boundary=True)
+    municipal_deputy = IdField(boundary=True, required=False, allow_null=True, default=None)
+    police_lead = IdField(boundary=True)
+    police_deputy = IdField(boundary=True, required=False, allow_null=True, default=None)
     acknowledge = serializers.ListField(
         child=serializers.CharField(), required=False, default=list, help_text=_ACK_HELP
     )
 
 
 class AddMembersSerializer(serializers.Serializer):
-    key_figures = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    key_figures = serializers.ListField(child=IdField(boundary=True), allow_empty=False)
     joined_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class LeaveSerializer(serializers.Serializer):
-    key_figure = serializers.IntegerField()
+    key_figure = IdField()
     left_on = serializers.DateField(required=False, allow_null=True, default=None)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
@@ -298,7 +299,7 @@ class ContactSerializer(serializers.Serializer):
 
 
 class ContactSheetSerializer(serializers.Serializer):
-    council = serializers.IntegerField()
+    council = IdField()
     name = serializers.CharField()
     contacts = ContactSerializer(many=True)
 
@@ -345,7 +346,7 @@ class AllyMeetingSerializer(serializers.ModelSerializer):
 
 
 class MeetingCreateSerializer(serializers.Serializer):
-    council = serializers.IntegerField()
+    council = IdField()
     starts_at = serializers.DateTimeField(help_text="Naive times are read as Europe/Amsterdam.")
     ends_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     place = serializers.CharField(max_length=200)
@@ -363,12 +364,12 @@ class MeetingUpdateSerializer(serializers.Serializer):
 
 
 class MemberPresenceSerializer(serializers.Serializer):
-    member = serializers.IntegerField(help_text="Seat id from the council's members.")
+    member = IdField(help_text="Seat id from the council's members.")
     present = serializers.BooleanField()
 
 
 class LeadPresenceSerializer(serializers.Serializer):
-    membership = serializers.IntegerField(help_text="Membership id of a lead or deputy of this council.")
+    membership = IdField(help_text="Membership id of a lead or deputy of this council.")
     present = serializers.BooleanField()
 
 
@@ -386,7 +387,7 @@ class CancelSerializer(serializers.Serializer):
 
 
 class MeetingFilterSerializer(serializers.Serializer):
-    council = serializers.IntegerField(required=False)
+    council = IdField(required=False)
 
 
 # --- agenda ---------------------------------------------------------------------------------------
@@ -428,8 +429,8 @@ class AgendaItemSerializer(serializers.ModelSerializer):
 
 
 class AgendaItemCreateSerializer(serializers.Serializer):
-    council = serializers.IntegerField()
-    meeting = serializers.IntegerField(required=False, allow_null=True, default=None)
+    council = IdField()
+    meeting = IdField(required=False, allow_null=True, default=None)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     kind = serializers.ChoiceField(choices=AgendaItemKind.choices, default=AgendaItemKind.GENERAL)
@@ -446,8 +447,8 @@ class AgendaStatusSerializer(serializers.Serializer):
 
 
 class AgendaFilterSerializer(serializers.Serializer):
-    council = serializers.IntegerField(required=False)
-    meeting = serializers.IntegerField(required=False)
+    council = IdField(required=False)
+    meeting = IdField(required=False)
     status = serializers.ChoiceField(choices=AgendaItemStatus.choices, required=False)
 
 

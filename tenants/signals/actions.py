@@ -282,10 +282,11 @@ def do_reopen_signal(
 
 
 def _ids(values: Iterable[int | str]) -> list[int]:
-    try:
-        return sorted({int(value) for value in values})
-    except (TypeError, ValueError):
-        raise ValidationError({"recipient_ids": ["ids must be integers"]}) from None
+    """Recipient ids as ``agora.ids`` reads them (ASCII digits only: "٣" is no id)."""
+    parsed = [parse_id(value) for value in values]
+    if any(value is None for value in parsed):
+        raise ValidationError({"recipient_ids": ["ids must be integers"]})
+    return sorted(set(parsed))
 
 
 @transaction.atomic

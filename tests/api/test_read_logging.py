@@ -72,10 +72,15 @@ CONTACT_SHEET = shows(
 VIEWS: dict[str, Shows | None] = {
     # --- API, councils
     "API ": SHOWS_NONE,  # the API root: route names
+    "API memberships/": shows(
+        "the municipality's staff with their numbers", lambda r, o: {person(r.official), person(r.police)}
+    ),
+    "API memberships/{id}/": shows("the staff member and their number", lambda r, o: {person(r.police)}),
     "API councils/": shows("each council's seated allies", lambda r, o: COUNCIL_MEMBERS(r, o)),
     "API councils/health/": SHOWS_NONE,  # counts per council
     "API councils/{id}/": shows("the council's seated allies", lambda r, o: COUNCIL_MEMBERS(r, o)),
     "API councils/{id}/calendar/": SHOWS_NONE,  # meetings: dates, places, meals
+    "API councils/{id}/handovers/": SHOWS_NONE,  # staff by name and title, open work as counts and ids
     "API councils/{id}/contact-sheet/": CONTACT_SHEET,
     "API councils/{id}/health/": SHOWS_NONE,
     "API council-meetings/": SHOWS_NONE,  # attendance as ids and counts, no names
@@ -88,7 +93,7 @@ VIEWS: dict[str, Shows | None] = {
     # --- API, network map
     "API city-districts/": SHOWS_NONE,
     "API city-districts/{id}/": SHOWS_NONE,
-    "API neighbourhoods/": SHOWS_NONE,  # staff contacts by membership id only
+    "API neighbourhoods/": SHOWS_NONE,  # staff by name and job title only (ADR 0005: no contact data)
     "API neighbourhoods/{id}/": SHOWS_NONE,
     "API communities/": SHOWS_NONE,
     "API communities/{id}/": SHOWS_NONE,
@@ -241,8 +246,9 @@ def _markers(rows: MunicipalityRows) -> dict[Person, list[str]]:
     markers: dict[Person, list[str]] = {}
     for figure in (rows.ally, rows.other, rows.bystander):
         markers[person(figure)] = [m for m in (figure.last_name, figure.mobile, figure.email) if m]
-    for user in (rows.official, rows.police):
-        markers[person(user)] = [m for m in (user.mobile, user.email) if m]
+    for membership in (rows.m_official, rows.m_police):
+        user = membership.user
+        markers[person(user)] = [m for m in (membership.mobile, user.email) if m]
     return markers
 
 

@@ -157,6 +157,15 @@ ALLY_ALLOWED = frozenset(
         ("post", "council-agenda-items/"),
         # the municipality's council rules (meeting interval, sizes): read-only, no personal data
         ("get", "council-rules/"),
+        # crisis room: the crises they were convened for (others are 404), its log, posting,
+        # answering the roll-call, the summary, the after-action timeline
+        ("get", "crises/"),
+        ("get", "crises/{id}/"),
+        ("get", "crises/{id}/events/"),
+        ("post", "crises/{id}/messages/"),
+        ("post", "crises/{id}/responses/"),
+        ("post", "crises/{id}/summary/"),
+        ("get", "crises/{id}/timeline/"),
     }
 )
 COLLECTIONS = [route for route in ROUTES if route.is_collection]

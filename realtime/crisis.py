@@ -44,7 +44,7 @@ from django.conf import settings
 from agora.errors import DomainError
 from agora.ids import parse_id
 from realtime.groups import crisis_group, user_group
-from realtime.tenancy import in_tenant
+from realtime.tenancy import in_municipality
 
 logger = logging.getLogger("agora.realtime")
 
@@ -92,8 +92,8 @@ def _user_frame(seat) -> dict[str, Any]:
     }
 
 
-@in_tenant
-def _open_room(schema_name: str, user, crisis_id: int, channel_name: str) -> dict[str, Any]:
+@in_municipality
+def _open_room(tenant, user, crisis_id: int, channel_name: str) -> dict[str, Any]:
     from tenants.crises.actions import enter_room
     from tenants.crises.actions.room import room_seat
     from tenants.crises.queries import crisis_state
@@ -104,8 +104,8 @@ def _open_room(schema_name: str, user, crisis_id: int, channel_name: str) -> dic
     return {"state": crisis_state(seat.crisis), "you": _user_frame(seat), "visit_id": visit_id}
 
 
-@in_tenant
-def _leave(schema_name: str, visit_id: int, crisis_id: int) -> list[int]:
+@in_municipality
+def _leave(tenant, visit_id: int, crisis_id: int) -> list[int]:
     from tenants.crises.actions import leave_room
     from tenants.crises.models import Crisis
     from tenants.crises.queries import present_user_ids
@@ -115,8 +115,8 @@ def _leave(schema_name: str, visit_id: int, crisis_id: int) -> list[int]:
     return present_user_ids(crisis) if crisis else []
 
 
-@in_tenant
-def _events_after(schema_name: str, user, crisis_id: int, after: int, upto: int | None) -> list[dict]:
+@in_municipality
+def _events_after(tenant, user, crisis_id: int, after: int, upto: int | None) -> list[dict]:
     """Stored events after ``after`` (up to ``upto``), re-checking that the user may read them."""
     from tenants.crises.actions.room import room_seat
     from tenants.crises.log import events_after
@@ -133,23 +133,15 @@ def _events_after(schema_name: str, user, crisis_id: int, after: int, upto: int 
         after = page[-1]["seq"]
 
 
-@in_tenant
-def _last_seq(schema_name: str, crisis_id: int) -> int:
+@in_municipality
+def _last_seq(tenant, crisis_id: int) -> int:
     from tenants.crises.models import Crisis
 
     return Crisis.objects.filter(pk=crisis_id).values_list("last_seq", flat=True).first() or 0
 
 
-@in_tenant
-def _present(schema_name: str, crisis_id: int) -> list[int]:
-    from tenants.crises.models import Crisis
-    from tenants.crises.queries import present_user_ids
-
-    return present_user_ids(Crisis.objects.get(pk=crisis_id))
-
-
-@in_tenant
-def _post(schema_name: str, user, crisis_id: int, frame: dict) -> dict[str, Any]:
+@in_municipality
+def _post(tenant, user, crisis_id: int, frame: dict) -> dict[str, Any]:
     from tenants.crises.actions import do_post_entry
 
     posted = do_post_entry(
@@ -163,8 +155,8 @@ def _post(schema_name: str, user, crisis_id: int, frame: dict) -> dict[str, Any]
     return {"seq": posted.event.seq, "created": posted.created}
 
 
-@in_tenant
-def _respond(schema_name: str, user, crisis_id: int, frame: dict) -> dict[str, Any]:
+@in_municipality
+def _respond(tenant, user, crisis_id: int, frame: dict) -> dict[str, Any]:
     from tenants.crises.actions import do_respond
     from tenants.crises.models import Crisis
 
@@ -175,15 +167,15 @@ def _respond(schema_name: str, user, crisis_id: int, frame: dict) -> dict[str, A
     return {"convocation_id": convocation.pk, "seq": seq}
 
 
-@in_tenant
-def _summary(schema_name: str, user, crisis_id: int, frame: dict) -> dict[str, Any]:
+@in_municipality
+def _summary(tenant, user, crisis_id: int, frame: dict) -> dict[str, Any]:
     from tenants.crises.actions import do_update_summary
 
     return {"seq": do_update_summary(crisis_id, text=frame.get("text"), acting_user=user).seq}
 
 
-@in_tenant
-def _contact(schema_name: str, user, crisis_id: int, frame: dict) -> dict[str, Any]:
+@in_municipality
+def _contact(tenant, user, crisis_id: int, frame: dict) -> dict[str, Any]:
     from tenants.crises.actions import do_contact_ally
     from tenants.crises.models import Crisis
 
@@ -244,6 +236,7 @@ class CrisisRoomConsumer(AsyncWebsocketConsumer):
         if tenant is None or user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
+        self.tenant = tenant
         self.schema = tenant.schema_name
         self.user = user
         self.crisis_id = parse_id(self.scope["url_route"]["kwargs"].get("crisis_id"))
@@ -251,7 +244,7 @@ class CrisisRoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         try:
-            opened = await _open_room(self.schema, user, self.crisis_id, self.channel_name)
+            opened = await _open_room(self.tenant, user, self.crisis_id, self.channel_name)
         except DomainError as error:
             # Not a member here at all: 4403; a room this user may not see (or none): 4404.
             await self.close(code=CLOSE_FORBIDDEN if error.code == "permission_denied" else CLOSE_NOT_FOUND)
@@ -265,7 +258,7 @@ class CrisisRoomConsumer(AsyncWebsocketConsumer):
             self.groups_joined.append(group)
         # Read after joining the groups: anything committed later arrives live (or fills the gap).
         state = opened["state"]
-        self.cursor = await _last_seq(self.schema, self.crisis_id)
+        self.cursor = await _last_seq(self.tenant, self.crisis_id)
         state["last_seq"] = self.cursor
         self.bucket = TokenBucket(settings.AGORA_ROOM_RATE_BURST, settings.AGORA_ROOM_RATE_PER_SECOND)
         self.last_heard = time.monotonic()
@@ -291,7 +284,7 @@ class CrisisRoomConsumer(AsyncWebsocketConsumer):
             except Exception:
                 logger.warning("group_discard failed", exc_info=True)
         if getattr(self, "visit_id", None):
-            present = await _leave(self.schema, self.visit_id, self.crisis_id)
+            present = await _leave(self.tenant, self.visit_id, self.crisis_id)
             await self._presence(False, present)
 
     async def _watch_idle(self) -> None:
@@ -358,7 +351,7 @@ class CrisisRoomConsumer(AsyncWebsocketConsumer):
         after = frame.get("after")
         if isinstance(after, bool) or not isinstance(after, int) or after < 0:
             return await self._error(BAD_FRAME, ref="after")
-        frames = await _events_after(self.schema, self.user, self.crisis_id, after, None)
+        frames = await _events_after(self.tenant, self.user, self.crisis_id, after, None)
         for event in frames:
             await self._send(event)
         last = frames[-1]["seq"] if frames else after
@@ -366,7 +359,7 @@ class CrisisRoomConsumer(AsyncWebsocketConsumer):
         await self._send({"type": "resumed", "after": after, "last_seq": self.cursor})
 
     async def _write(self, kind: str, frame: dict) -> None:
-        result = await WRITES[kind](self.schema, self.user, self.crisis_id, frame)
+        result = await WRITES[kind](self.tenant, self.user, self.crisis_id, frame)
         if kind == "post":
             await self._send(
                 {
@@ -384,7 +377,7 @@ class CrisisRoomConsumer(AsyncWebsocketConsumer):
         """Send what the socket has not delivered yet up to ``upto`` (None: the newest), from the database."""
         if upto is not None and upto <= self.cursor:
             return
-        frames = await _events_after(self.schema, self.user, self.crisis_id, self.cursor, upto)
+        frames = await _events_after(self.tenant, self.user, self.crisis_id, self.cursor, upto)
         for event in frames:
             if event["seq"] > self.cursor:
                 await self._send(event)

@@ -84,3 +84,8 @@ CRISIS_KIND_INVALID = error_code(
     en="The kind is incident, unrest or planned_action.",
     nl="Het soort is incident, unrest (onrust) of planned_action (geplande actie).",
 )
+CRISIS_SETTING_INVALID = error_code(
+    "crisis_setting_invalid",
+    en="{name} is a whole number between {low} and {high}.",
+    nl="{name} is een geheel getal tussen {low} en {high}.",
+)

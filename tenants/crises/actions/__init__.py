@@ -10,6 +10,7 @@ from tenants.crises.actions.room import (
     enter_room,
     leave_room,
 )
+from tenants.crises.actions.settings import do_update_crisis_settings
 
 __all__ = [
     "Posted",
@@ -20,6 +21,7 @@ __all__ = [
     "do_post_entry",
     "do_respond",
     "do_start_drill",
+    "do_update_crisis_settings",
     "do_update_summary",
     "enter_room",
     "leave_room",

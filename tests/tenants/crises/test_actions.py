@@ -298,3 +298,39 @@ def test_a_deactivated_lead_is_shown_unreachable(room) -> None:
         "no_answer",
         "unreachable",
     )
+
+
+def test_staff_change_the_crisis_settings_within_bounds(room) -> None:
+    changed = actions.do_update_crisis_settings(
+        {"escalate_after_minutes": 5, "quorum_allies": 1}, acting_user=room.staff.police
+    )
+    assert (changed.escalate_after_minutes, changed.quorum_allies) == (5, 1)
+    with assert_raises_code("crisis_setting_invalid", status=400):
+        actions.do_update_crisis_settings({"goal_minutes": 0}, acting_user=room.staff.police)
+    with assert_raises_code("crisis_setting_invalid", status=400):
+        actions.do_update_crisis_settings({"quorum_allies": "٣"}, acting_user=room.staff.police)
+    with assert_raises_code("permission_denied", status=403):
+        actions.do_update_crisis_settings({"quorum_allies": 3}, acting_user=room.ally_users[0])
+    assert current_settings().quorum_allies == 1
+
+
+def test_the_settings_admin_saves_through_the_action(room, web, people) -> None:
+    client = web(room.staff.official)
+    current_settings()
+    page = client.get("/admin/crises/crisissettings/")
+    assert page.status_code == 200
+    settings_pk = CrisisSettings.objects.get().pk
+    data = {
+        "goal_minutes": 45,
+        "escalate_after_minutes": 0,
+        "quorum_municipal": 1,
+        "quorum_police": 1,
+        "quorum_allies": 2,
+        "drill_max_age_months": 6,
+    }
+    refused = client.post(f"/admin/crises/crisissettings/{settings_pk}/change/", data)
+    assert refused.status_code == 200 and current_settings().escalate_after_minutes == 10
+    data["escalate_after_minutes"] = 7
+    saved = client.post(f"/admin/crises/crisissettings/{settings_pk}/change/", data)
+    assert saved.status_code == 302 and current_settings().escalate_after_minutes == 7
+    assert web(room.ally_users[0]).get("/admin/crises/crisissettings/").status_code in (302, 403)

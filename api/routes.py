@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter
 
 from api.accounts import routes as accounts
 from api.councils import routes as councils
+from api.crises import routes as crises
 from api.networkmap import routes as networkmap
 from api.nominations import routes as nominations
 from api.selection import routes as selection
@@ -19,7 +20,7 @@ from api.signals import routes as signals
 def build_router() -> DefaultRouter:
     """A fresh v1 router with every app's viewsets registered, in the published URL order."""
     router = DefaultRouter(trailing_slash=True)
-    for module in (councils, networkmap, nominations, selection, signals, accounts):
+    for module in (councils, networkmap, nominations, selection, signals, accounts, crises):
         module.register(router)
     return router
 
@@ -28,6 +29,6 @@ router = build_router()
 
 v1_urlpatterns: list[URLPattern | URLResolver] = router.urls + [
     pattern
-    for module in (networkmap, selection, nominations, councils, signals, accounts)
+    for module in (networkmap, selection, nominations, councils, signals, accounts, crises)
     for pattern in module.extra_urlpatterns
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from agora.accounts.actors import Actor, actor_for
-from realtime.groups import ally_group, staff_group
+from realtime.groups import ally_group, staff_group, user_group
 from realtime.tenancy import in_tenant
 
 
@@ -50,7 +50,11 @@ class MunicipalityEventsConsumer(AsyncJsonWebsocketConsumer):
         if not self.actor.is_member:
             await self.close(code=4403)
             return
-        for group in groups_for(tenant.schema_name, self.topic, self.actor):
+        # The user's own group too: a logout or revocation closes this socket (realtime.revocation).
+        for group in [
+            *groups_for(tenant.schema_name, self.topic, self.actor),
+            user_group(tenant.schema_name, user.pk),
+        ]:
             await self.channel_layer.group_add(group, self.channel_name)
             self.groups_joined.append(group)
         await self.accept()
@@ -64,3 +68,7 @@ class MunicipalityEventsConsumer(AsyncJsonWebsocketConsumer):
 
     async def agora_event(self, message: dict) -> None:
         await self.send_json({"event": message["event"], "payload": message["payload"]})
+
+    async def agora_disconnect(self, message: dict) -> None:
+        """The user logged out or lost their right to this feed: close at once."""
+        await self.close(code=int(message.get("code") or 4403))

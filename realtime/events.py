@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any, TypedDict
 
@@ -14,6 +15,8 @@ from realtime.groups import ally_group, staff_group
 # Lists that tests hold open with ``tests.helpers.capture_events``: every event sent after commit
 # is also appended to each, with the groups it went to (the channel layer still gets it).
 _capturing: list[list[SentEvent]] = []
+
+logger = logging.getLogger("agora.realtime")
 
 
 class Event(TypedDict):
@@ -46,14 +49,35 @@ def send_event_on_commit(
     def _send() -> None:
         for captured in _capturing:
             captured.append({"event": event, "payload": payload, "groups": list(groups)})
-        layer = get_channel_layer()
-        if layer is None:
-            return
-
-        async def fan_out() -> None:
-            for group in groups:
-                await layer.group_send(group, message)
-
-        async_to_sync(fan_out)()
+        send_to_groups(groups, dict(message))
 
     transaction.on_commit(_send)
+
+
+def send_to_groups(groups: Iterable[str], message: dict[str, Any]) -> bool:
+    """Hand ``message`` to the channel layer for each group; False (logged) if the layer failed.
+
+    Runs after a commit: the data is stored, and a layer that is down (Redis gone) must not turn
+    a stored write into a failed request. Clients catch up from the database by sequence number.
+    """
+    layer = get_channel_layer()
+    if layer is None:
+        return True
+    targets = list(groups)
+
+    async def fan_out() -> None:
+        for group in targets:
+            await layer.group_send(group, message)
+
+    try:
+        async_to_sync(fan_out)()
+    except Exception:  # whatever the layer raises (ConnectionError, timeouts, ...)
+        logger.warning("channel layer send failed; clients will catch up by resume", exc_info=True)
+        return False
+    return True
+
+
+def send_to_groups_on_commit(groups: Iterable[str], message: dict[str, Any]) -> None:
+    """:func:`send_to_groups` once the current transaction commits (nothing on a rollback)."""
+    targets = list(groups)
+    transaction.on_commit(lambda: send_to_groups(targets, message))

@@ -4,6 +4,10 @@ Within a municipality a topic has one group per audience, never one for everybod
 (officials and police officers) share ``t.<schema>.<topic>.staff``, and each ally has their own
 ``t.<schema>.<topic>.ally.<key figure id>``. An event reaches an ally only when it is sent to
 that ally's group, so what is meant for one ally never reaches another.
+
+Two more kinds of group: one per crisis room (``t.<schema>.crisis.<id>``), joined only by sockets
+that were let into that room, and one per user (``t.<schema>.user.<user id>``), joined by every
+socket of that user in that municipality, so that a logout or a revocation can close them all.
 """
 
 from __future__ import annotations
@@ -34,3 +38,13 @@ def staff_group(schema_name: str, topic: str) -> str:
 def ally_group(schema_name: str, topic: str, key_figure_id: int) -> str:
     """The group of one ally (by their key figure in ``schema_name``) on ``topic``."""
     return group_name(schema_name, topic, ALLY, int(key_figure_id))
+
+
+def crisis_group(schema_name: str, crisis_id: int) -> str:
+    """The group of the sockets in one crisis room of ``schema_name``."""
+    return group_name(schema_name, "crisis", int(crisis_id))
+
+
+def user_group(schema_name: str, user_id: int) -> str:
+    """Every socket of one user in ``schema_name`` (the feed and the rooms): closed on revocation."""
+    return group_name(schema_name, "user", int(user_id))

@@ -8,12 +8,14 @@ from channels.routing import ProtocolTypeRouter, URLRouter
 from django.urls import path
 
 from realtime.consumers import MunicipalityEventsConsumer
+from realtime.crisis import CrisisRoomConsumer
 from realtime.layers import warn_if_in_memory_layer
 from realtime.middleware import TenantFromHostMiddleware
 from realtime.origin import SameOriginValidator
 
 websocket_urlpatterns = [
     path("ws/events/", MunicipalityEventsConsumer.as_asgi()),
+    path("ws/crisis/<str:crisis_id>/", CrisisRoomConsumer.as_asgi()),
 ]
 
 

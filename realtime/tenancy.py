@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from channels.db import database_sync_to_async
-from django_tenants.utils import get_public_schema_name, remove_www, schema_context
+from django_tenants.utils import get_public_schema_name, remove_www, schema_context, tenant_context
 
 T = TypeVar("T")
 
@@ -34,5 +34,20 @@ def in_tenant(func: Callable[..., T]) -> Callable[..., Any]:
     def wrapper(schema_name: str, *args: Any, **kwargs: Any) -> T:
         with schema_context(schema_name):
             return func(schema_name, *args, **kwargs)
+
+    return database_sync_to_async(wrapper)
+
+
+def in_municipality(func: Callable[..., T]) -> Callable[..., Any]:
+    """Run ``func(municipality, ...)`` in a worker thread, inside that municipality as the tenant.
+
+    Unlike :func:`in_tenant` the connection's tenant is the municipality itself, so the actor core
+    (``current_actor``, ``require_member``) and the actions see the municipality they run in.
+    """
+
+    @functools.wraps(func)
+    def wrapper(municipality: Any, *args: Any, **kwargs: Any) -> T:
+        with tenant_context(municipality):
+            return func(municipality, *args, **kwargs)
 
     return database_sync_to_async(wrapper)

@@ -244,6 +244,10 @@ def command_demo(args: argparse.Namespace) -> int:
     banner += ["", f"Demo logins (password {DEMO_PASSWORD}):"]
     for login in result.logins:
         banner.append(f"  {login.username:<28} {login.description}")
+    if result.addresses:
+        banner += ["", "Crisis rooms:"]
+        for slug, label, path in result.addresses:
+            banner.append(f"  {label}: http://{host_for(slug)}:{args.port}{path}")
     if result.skipped_modules:
         banner += ["", "Demo data not (yet) available from: " + ", ".join(result.skipped_modules)]
     banner.append("")

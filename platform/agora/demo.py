@@ -57,6 +57,7 @@ TENANT_DEMO_MODULES: tuple[str, ...] = (
     "tenants.selection.demo",
     "tenants.councils.demo",
     "tenants.signals.demo",
+    "tenants.crises.demo",
 )
 
 
@@ -139,6 +140,8 @@ class DemoResult:
     logins: list[DemoLogin] = field(default_factory=list)
     loaded_modules: list[str] = field(default_factory=list)
     skipped_modules: list[str] = field(default_factory=list)
+    # (municipality slug, label, path) of the addresses a loader wants printed (the crisis rooms).
+    addresses: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def import_demo_module(name: str) -> ModuleType | None:
@@ -304,7 +307,9 @@ def load_demo(modules: tuple[str, ...] = TENANT_DEMO_MODULES) -> DemoResult:
             logger.info("Loading %s for %s", name, municipality.name)
             # One transaction per app and municipality: a loader that fails leaves nothing half-done.
             with tenant_context(municipality), transaction.atomic():
-                loader(municipality, staff)
+                shown = loader(municipality, staff)
+            for label, path in shown if isinstance(shown, list) else []:
+                result.addresses.append((municipality.slug, label, path))
         result.logins.extend(ensure_ally_logins(municipality))
     connection.set_schema_to_public()
     return result

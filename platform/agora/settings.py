@@ -88,6 +88,7 @@ TENANT_APPS = [
     "tenants.selection",
     "tenants.councils",
     "tenants.signals",
+    "tenants.crises",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -262,6 +263,20 @@ SPECTACULAR_SETTINGS = {
         "CouncilSideEnum": "tenants.councils.models.OverrideSide",
     },
 }
+
+# --- crisis calls: e-mail through Django's mail framework, SMS through a backend (no gateway here) ---
+EMAIL_BACKEND: str = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL: str = os.environ.get("DEFAULT_FROM_EMAIL", f"agora@{AGORA_BASE_DOMAIN}")
+# "console" (the log), "file" (JSON lines in AGORA_SMS_FILE) or the dotted path of a gateway class.
+AGORA_SMS_BACKEND: str = os.environ.get("AGORA_SMS_BACKEND", "console")
+AGORA_SMS_FILE: str = os.environ.get("AGORA_SMS_FILE", str(AGORA_DATA_DIR / "sms.jsonl"))
+# The crisis-room socket: largest frame, per-socket rate limit (token bucket), idle timeout.
+AGORA_ROOM_MAX_FRAME: int = int(os.environ.get("AGORA_ROOM_MAX_FRAME", str(64 * 1024)))
+AGORA_ROOM_RATE_BURST: int = int(os.environ.get("AGORA_ROOM_RATE_BURST", "30"))
+AGORA_ROOM_RATE_PER_SECOND: float = float(os.environ.get("AGORA_ROOM_RATE_PER_SECOND", "5"))
+AGORA_ROOM_IDLE_SECONDS: float = float(os.environ.get("AGORA_ROOM_IDLE_SECONDS", "75"))
+# The scheme of the room links in calls (the sites run behind TLS; the demo serves plain http).
+AGORA_LINK_SCHEME: str = os.environ.get("AGORA_LINK_SCHEME", "https")
 
 # The method's numbers (council size, cadence, stale relationships, ...) are per-municipality
 # settings kept in each tenant (tenants.councils.rules), not environment variables.

@@ -319,7 +319,7 @@ def council_health(council_id: int | None = None, *, today: dt.date | None = Non
     ]
     gap_totals = Counter(gap["code"] for result in results for gap in result["gaps"])
 
-    return {
+    health = {
         "generated_at": timezone.now().isoformat(),
         "today": today.isoformat(),
         "rules": {
@@ -333,3 +333,17 @@ def council_health(council_id: int | None = None, *, today: dt.date | None = Non
         "councils_with_gaps": sum(1 for result in results if result["gaps"]),
         "councils": results,
     }
+    _add_drill_gaps(health["councils"], today)
+    return health
+
+
+def _add_drill_gaps(councils: list[dict[str, Any]], today: dt.date) -> None:
+    """Each council's last reachability drill; none, or one older than the crisis setting, is a gap.
+
+    Imported lazily: the crises app depends on this one.
+    """
+    from tenants.crises.timeline import drill_gaps
+
+    gaps = drill_gaps([council["id"] for council in councils], today=today)
+    for council in councils:
+        council["drill"] = gaps[council["id"]]

@@ -17,7 +17,7 @@ import datetime
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from agora.accounts.actors import find_member, forget_actors, require_staff
@@ -26,6 +26,7 @@ from agora.accounts.roles import STAFF_ROLES
 from agora.audit.actions import record_action
 from agora.ids import parse_id
 from agora.workflow import Step, lock
+from realtime.revocation import disconnect_user_on_commit
 from tenants.networkmap.models import KeyFigure
 from tenants.selection import errors
 from tenants.selection.models import (
@@ -105,6 +106,9 @@ def _set_is_ally(key_figure_id: int, value: bool) -> None:
     """
     KeyFigure.objects.filter(pk=key_figure_id).update(is_ally=value, updated_at=timezone.now())
     forget_actors()
+    if not value:  # no longer an ally: their open sockets close (realtime.revocation)
+        user_id = KeyFigure.objects.filter(pk=key_figure_id).values_list("user_id", flat=True).first()
+        disconnect_user_on_commit(user_id, [connection.schema_name])
 
 
 # --- the actions --------------------------------------------------------------------------------

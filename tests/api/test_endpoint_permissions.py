@@ -179,6 +179,16 @@ ALLY_ALLOWED: dict[tuple[str, str], str] = {
         "other change by a non-staff member with permission_denied)"
     ),
     ("get", "council-rules/"): "the council rules (meeting interval, sizes) are read-only, no personal data",
+    ("get", "crises/"): "an ally lists the crises they were convened for (others are not shown)",
+    ("get", "crises/{id}/"): "an ally reads a crisis they were convened for (others are 404)",
+    ("get", "crises/{id}/events/"): "an ally reads the room's log of a crisis they were convened for",
+    ("post", "crises/{id}/messages/"): "a convened ally posts in the crisis room",
+    ("post", "crises/{id}/responses/"): "a convened ally answers the roll-call (coming, remote, unable)",
+    (
+        "post",
+        "crises/{id}/summary/",
+    ): "a convened member may keep the shared situation summary (method: equals)",
+    ("get", "crises/{id}/timeline/"): "a convened ally reads the after-action timeline of their crisis",
 }
 COLLECTIONS = [route for route in ROUTES if route.is_collection]
 ITEMS = [route for route in ROUTES if not route.is_collection]

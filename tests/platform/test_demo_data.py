@@ -60,6 +60,7 @@ def test_the_tenant_modules_in_order() -> None:
         "tenants.selection.demo",
         "tenants.councils.demo",
         "tenants.signals.demo",
+        "tenants.crises.demo",
     )
 
 

@@ -1,0 +1,105 @@
+"""Pluggable notifiers for a crisis call: e-mail through Django's mail framework, SMS through a backend.
+
+No SMS gateway is reachable from these machines, so the SMS interface has a console backend (the
+log) and a file backend (one JSON line per message, for tests and demos); a real gateway is one
+more class with ``send(number, text)``, named in ``AGORA_SMS_BACKEND``. Which backend runs is
+configuration (``AGORA_SMS_BACKEND``: ``console``, ``file`` or a dotted path; ``AGORA_SMS_FILE``),
+e-mail follows ``EMAIL_BACKEND``.
+
+A message names the crisis, the person's own role in it and the link to the room, never anyone
+else's name or number: a text on a locked phone screen is read by whoever holds the phone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from tenants.networkmap.phones import try_normalise_phone
+
+logger = logging.getLogger("agora.crises")
+_file_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class CallMessage:
+    """What one person is told: the crisis, why they are called, where the room is."""
+
+    subject: str
+    text: str
+    link: str
+
+
+@dataclass(frozen=True)
+class Recipient:
+    mobile: str  # E.164, or empty when there is no working number
+    email: str
+
+
+class SmsBackend(Protocol):
+    def send(self, number: str, text: str) -> None: ...
+
+
+class ConsoleSmsBackend:
+    """Writes each SMS to the log: the default where no gateway exists."""
+
+    def send(self, number: str, text: str) -> None:
+        logger.info("SMS to %s: %s", number, text)
+
+
+class FileSmsBackend:
+    """Appends each SMS as a JSON line to ``AGORA_SMS_FILE`` (read back by tests and the demo)."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path or settings.AGORA_SMS_FILE)
+
+    def send(self, number: str, text: str) -> None:
+        line = json.dumps({"to": number, "text": text, "at": timezone.now().isoformat()})
+        with _file_lock, self.path.open("a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+
+
+BACKENDS = {"console": ConsoleSmsBackend, "file": FileSmsBackend}
+
+
+def sms_backend() -> SmsBackend:
+    name = settings.AGORA_SMS_BACKEND
+    backend = BACKENDS.get(name) or import_string(name)
+    return backend()
+
+
+def working_number(raw: str) -> str:
+    """The E.164 form of a number that can receive an SMS, or empty."""
+    return try_normalise_phone(raw or "") or ""
+
+
+def deliver(recipient: Recipient, message: CallMessage) -> list[str]:
+    """Send over every channel the person has; the channels that took the message.
+
+    A failing channel is logged and left out: one broken mail server must not stop the SMS, and
+    no failure reaches the declaring request (this runs after its commit).
+    """
+    reached: list[str] = []
+    body = f"{message.text}\n{message.link}"
+    if recipient.mobile:
+        try:
+            sms_backend().send(recipient.mobile, body)
+            reached.append("sms")
+        except Exception:  # any backend's failure is logged, never raised
+            logger.exception("SMS to a convened member failed")
+    if recipient.email:
+        try:
+            send_mail(message.subject, body, None, [recipient.email], fail_silently=False)
+            reached.append("email")
+        except Exception:
+            logger.exception("E-mail to a convened member failed")
+    return reached

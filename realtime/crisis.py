@@ -101,6 +101,9 @@ def _open_room(tenant, user, crisis_id: int, channel_name: str) -> dict[str, Any
     seat = room_seat(user, crisis_id, writing=False)
     visit_id = enter_room(seat.crisis.pk, acting_user=user, channel_name=channel_name)
     seat.crisis.refresh_from_db()
+    from tenants.crises.access import log_rollcall_read
+
+    log_rollcall_read(user, seat.crisis)  # the snapshot names the convened allies
     return {"state": crisis_state(seat.crisis), "you": _user_frame(seat), "visit_id": visit_id}
 
 

@@ -10,6 +10,7 @@ of hiding behind "not yours, 404".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 
@@ -62,6 +63,8 @@ class MunicipalityRows:
     case: SelectionCase
     transition: Transition
     import_run: ImportRun
+    crisis: Any
+    drill: Any
 
     def id_for(self, route_prefix: str) -> int:
         """The real id for an item route of this API prefix (``"signals"``, ``"council-meetings"``)."""
@@ -81,6 +84,8 @@ ROUTE_ROWS = {
     "selection-cases": lambda rows: rows.case,
     "nominations/imports": lambda rows: rows.import_run,
     "memberships": lambda rows: rows.m_police,
+    "crises": lambda rows: rows.crisis,
+    "crisis-drills": lambda rows: rows.drill,
 }
 
 
@@ -120,6 +125,11 @@ def build_rows(people: People, slug: str = "utrecht") -> MunicipalityRows:
     case = SelectionCaseFactory(key_figure=other, opened_by=official)
     transition = TransitionFactory(case=case, user=official, membership=m_official)
     import_run = ImportRunFactory(imported_by=official)
+    # Through the actions: declaring convenes the council (the ally gets a convocation).
+    from tenants.crises.actions import do_declare_crisis, do_start_drill
+
+    crisis = do_declare_crisis(title="Onrust", kind="unrest", council_ids=[council.pk], acting_user=official)
+    drill = do_start_drill(council.pk, acting_user=official)
     return MunicipalityRows(
         official=official,
         police=police,
@@ -141,4 +151,6 @@ def build_rows(people: People, slug: str = "utrecht") -> MunicipalityRows:
         case=case,
         transition=transition,
         import_run=import_run,
+        crisis=crisis,
+        drill=drill,
     )

@@ -31,7 +31,7 @@ from api.crises.serializers import (
 )
 from api.permissions import IsMember, IsMunicipalStaff
 from tenants.crises import actions
-from tenants.crises.access import access_crisis_by_id, crises_visible_to
+from tenants.crises.access import access_crisis_by_id, crises_visible_to, log_rollcall_read
 from tenants.crises.log import MAX_PAGE, events_after
 from tenants.crises.models import Crisis
 from tenants.crises.queries import crisis_state
@@ -95,6 +95,7 @@ class CrisisViewSet(JsonErrorsMixin, viewsets.ViewSet):
     @extend_schema(responses=OBJECT, description="The whole picture: roll-call, quorum, countdown, summary.")
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         crisis = access_crisis_by_id(request.user, pk).crisis
+        log_rollcall_read(request.user, crisis)
         return Response(crisis_state(crisis))
 
     @extend_schema(request=CrisisCreateSerializer, responses={201: OpenApiTypes.OBJECT, **ERRORS})
@@ -102,6 +103,7 @@ class CrisisViewSet(JsonErrorsMixin, viewsets.ViewSet):
         body = CrisisCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         crisis = actions.do_declare_crisis(**body.validated_data, acting_user=request.user)
+        log_rollcall_read(request.user, crisis)
         return Response(crisis_state(crisis), status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[EventsQuerySerializer], responses=OBJECT)
@@ -175,6 +177,7 @@ class CrisisViewSet(JsonErrorsMixin, viewsets.ViewSet):
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, TimelineHTMLRenderer])
     def timeline(self, request: Request, pk: str | None = None) -> Response:
         crisis = access_crisis_by_id(request.user, pk).crisis
+        log_rollcall_read(request.user, crisis)
         return Response(crisis_timeline(crisis))
 
 

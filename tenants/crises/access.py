@@ -65,3 +65,19 @@ def access_crisis_by_id(user: Any, crisis_id: Any, *, for_update: bool = False) 
     if not actor.is_staff and convocation is None:
         raise NOT_FOUND()
     return RoomSeat(actor=actor, crisis=crisis, convocation=convocation)
+
+
+ROLLCALL_PURPOSE = "crisis room roll-call"
+
+
+def log_rollcall_read(user: Any, crisis: Crisis) -> None:
+    """The roll-call names the convened allies (their key figure records): one read row each.
+
+    Staff are named by name only, without contact data, as everywhere (ADR 0005).
+    """
+    from agora.audit.actions import log_person_reads
+    from tenants.networkmap.models import KeyFigure
+
+    convened = Convocation.objects.filter(crisis=crisis, key_figure__isnull=False).values("key_figure_id")
+    figures = list(KeyFigure.objects.filter(pk__in=convened).order_by("pk"))
+    log_person_reads(actor=user, objs=figures, purpose=f"{ROLLCALL_PURPOSE} {crisis.pk}")

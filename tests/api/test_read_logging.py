@@ -76,6 +76,15 @@ VIEWS: dict[str, Shows | None] = {
         "the municipality's staff with their numbers", lambda r, o: {person(r.official), person(r.police)}
     ),
     "API memberships/{id}/": shows("the staff member and their number", lambda r, o: {person(r.police)}),
+    "API crises/": SHOWS_NONE,  # titles, kinds, times and counts
+    "API crises/{id}/": shows("the roll-call names the convened ally", _key_figures("ally")),
+    "API crises/{id}/events/": SHOWS_NONE,  # the log: ids and bodies, no person's record
+    "API crises/{id}/timeline/": shows("the roll-call names the convened ally", _key_figures("ally")),
+    "EXPORT crises/{id}/timeline/ html": shows("the roll-call names the convened ally", _key_figures("ally")),
+    "API crisis-drills/": SHOWS_NONE,  # reach per seat: answers and seconds, no names
+    "API crisis-drills/{id}/": SHOWS_NONE,
+    "ADMIN crises.CrisisSettings changelist": SHOWS_NONE,
+    "ADMIN crises.CrisisSettings change": SHOWS_NONE,
     "API councils/": shows("each council's seated allies", lambda r, o: COUNCIL_MEMBERS(r, o)),
     "API councils/health/": SHOWS_NONE,  # counts per council
     "API councils/{id}/": shows("the council's seated allies", lambda r, o: COUNCIL_MEMBERS(r, o)),

@@ -65,6 +65,7 @@ SHARED_APPS = [
     "agora.geography",
     "agora.accounts",
     "agora.audit",
+    "agora.national",
     "agora.health",
     "django.contrib.contenttypes",
     "django.contrib.auth",

@@ -1,7 +1,8 @@
 """A national data set: four municipalities in three districts of two units (and an empty district).
 
-Everything is created inside the test's transaction (rolled back): Utrecht and Amersfoort of
-the session, plus Zeist and Arnhem provisioned by cloning. Every person gets a name, number and
+Everything is created inside the test's transaction (rolled back), in the session's four
+municipalities (tests/conftest.py): Utrecht, Amersfoort, Zeist (Midden-Nederland), Arnhem
+(Oost-Nederland). Every person gets a name, number and
 e-mail found nowhere else, so a test can look for them in any response body.
 """
 
@@ -21,7 +22,6 @@ from agora.accounts.models import Membership, User
 from agora.accounts.roles import Role
 from agora.geography.models import PoliceDistrict, PoliceUnit
 from agora.municipalities.models import Municipality
-from agora.municipalities.provisioning import provision_municipality
 from agora.national.actions import do_grant_national_access
 from tests.conftest import ensure_test_municipality
 
@@ -139,18 +139,9 @@ def populate(data: NationalData, municipality: Municipality, *, allies: int = 2,
 def national(utrecht, amersfoort) -> NationalData:
     connection.set_schema_to_public()
     operator = User.objects.create_superuser(username=f"operator-{next(_serial)}", password="x" * 12)
-    zeist = provision_municipality(
-        name="Zeist", cbs_code="GM0355", district=_district("Midden-Nederland", "Heuvelrug")
-    )
-    arnhem = provision_municipality(
-        name="Arnhem", cbs_code="GM0202", district=_district("Oost-Nederland", "Gelderland-Midden")
-    )
     _district("Oost-Nederland", "Leeg")  # a district without municipalities
     municipalities = {
-        "utrecht": ensure_test_municipality("utrecht"),
-        "amersfoort": ensure_test_municipality("amersfoort"),
-        "zeist": zeist,
-        "arnhem": arnhem,
+        slug: ensure_test_municipality(slug) for slug in ("utrecht", "amersfoort", "zeist", "arnhem")
     }
     data = NationalData(
         units={u.name: u for u in PoliceUnit.objects.all()},

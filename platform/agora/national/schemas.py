@@ -80,7 +80,8 @@ def union_all(tenants: Sequence[Tenant], branch: Branch) -> tuple[sql.Composed, 
 
 def fetch(statement: sql.Composable, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     """Run one statement (from the public schema: every table is schema-qualified)."""
-    connection.set_schema_to_public()
+    if connection.schema_name != "public":  # setting it again would cost a SET per statement
+        connection.set_schema_to_public()
     connection.ensure_connection()
     text = statement.as_string(connection.connection)
     with connection.cursor() as cursor:

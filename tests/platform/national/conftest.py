@@ -40,6 +40,10 @@ class NationalData:
     lead_membership_ids: dict[str, list[int]] = field(default_factory=dict)
     neighbourhood_ids: dict[str, list[int]] = field(default_factory=dict)
 
+    @property
+    def districts_by_id(self) -> dict[int, PoliceDistrict]:
+        return {d.pk: d for d in self.districts.values()}
+
     def district_of(self, slug: str) -> PoliceDistrict:
         return self.municipalities[slug].district
 

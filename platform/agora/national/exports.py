@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from agora.national import queries
 from agora.national.access import access_district_by_id, granted_scope
-from agora.national.schemas import tenants_of
+from agora.national.schemas import national_read, tenants_of
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -49,6 +49,7 @@ def neutralise(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
+@national_read()
 def district_export(user: Any, district_id: Any) -> dict[str, Any]:
     """The district's figures per municipality, and (``contacts`` only) its leads and allies, logged."""
     scope = granted_scope(user)

@@ -29,7 +29,7 @@ from agora.national.access import (
     districts_visible_to,
     granted_scope,
 )
-from agora.national.schemas import Tenant, tenants_of
+from agora.national.schemas import Tenant, national_read, tenants_of
 from tenants.networkmap.models import KeyFigure
 from tenants.networkmap.queries import COMMUNITY_GAPS, community_gaps
 
@@ -146,6 +146,7 @@ def _matches(text: str, query: str) -> bool:
     return query.casefold() in text.casefold()
 
 
+@national_read()
 def national_overview(
     user: Any, *, unit: Any = None, q: str | None = None, gap: str | None = None
 ) -> dict[str, Any]:
@@ -177,6 +178,7 @@ def national_overview(
     return {"count": len(rows), "districts": rows}
 
 
+@national_read()
 def district_detail(user: Any, district_id: Any) -> dict[str, Any]:
     """One granted district and its municipalities' figures; contacts under a ``contacts`` grant."""
     scope = granted_scope(user)
@@ -205,6 +207,7 @@ def _place(user: Any, district_id: Any, municipality_id: Any) -> Place:
     return Place(scope, district, municipality, tenant)
 
 
+@national_read()
 def municipality_detail(user: Any, district_id: Any, municipality_id: Any) -> dict[str, Any]:
     """A granted municipality: its neighbourhoods, communities with their gaps, councils, signals."""
     place = _place(user, district_id, municipality_id)
@@ -233,6 +236,7 @@ def municipality_detail(user: Any, district_id: Any, municipality_id: Any) -> di
     return result
 
 
+@national_read()
 def neighbourhood_detail(
     user: Any, district_id: Any, municipality_id: Any, neighbourhood_id: Any
 ) -> dict[str, Any]:

@@ -10,11 +10,12 @@ No value from a request ever reaches the SQL text: ids and dates travel as param
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
 from psycopg import sql
 
@@ -76,6 +77,22 @@ def union_all(tenants: Sequence[Tenant], branch: Branch) -> tuple[sql.Composed, 
         parts.append(sql.SQL("({})").format(statement))
         params.extend(values)
     return sql.SQL(" UNION ALL ").join(parts), params
+
+
+@contextmanager
+def national_read() -> Iterator[None]:
+    """One transaction (one snapshot) for a view's statements, without PostgreSQL's JIT compiler.
+
+    A statement over hundreds of schemas has a high estimated cost, so PostgreSQL JIT-compiles it:
+    measured 1.5 s of code generation for a 50-municipality statement that runs in 10 ms. Off for
+    these transactions only (``SET LOCAL``); deployments may turn it off for the role as well.
+    """
+    with transaction.atomic():
+        if connection.schema_name != "public":
+            connection.set_schema_to_public()
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
 
 
 def fetch(statement: sql.Composable, params: Sequence[Any]) -> list[tuple[Any, ...]]:

@@ -206,6 +206,7 @@ def copy_seed(schema: str, tables: list[str]) -> None:
     """A municipality's schema as a bulk copy of the seed (structure, indexes, rows)."""
     from psycopg import sql
 
+    from agora.national.feed import FEEDS, trigger_sql
     from agora.national.schemas import checked_schema
 
     checked_schema(schema)
@@ -214,6 +215,8 @@ def copy_seed(schema: str, tables: list[str]) -> None:
         target, source = sql.Identifier(schema, name), sql.Identifier(SEED, name)
         parts.append(sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING ALL)").format(target, source))
         parts.append(sql.SQL("INSERT INTO {} SELECT * FROM {}").format(target, source))
+    # The feed's triggers, as provisioning's clone gives them (the rows are fed when the row exists).
+    parts += [trigger_sql(feed, schema) for feed in FEEDS]
     from django.db import connection
 
     connection.ensure_connection()
@@ -236,7 +239,7 @@ def ensure_schemas(count: int) -> None:
                 copy_seed(schema, tables)
 
 
-def set_municipalities(count: int, districts) -> None:
+def set_municipalities(count: int, districts, *, feed: bool = True) -> None:
     """Exactly ``count`` bench municipality rows (and domains), spread over the districts."""
     from agora.municipalities.models import Domain, Municipality
     from agora.municipalities.provisioning import host_for
@@ -257,11 +260,24 @@ def set_municipalities(count: int, districts) -> None:
                 district=districts[number % len(districts)],
             )
         )
-    Municipality.objects.bulk_create(rows)
+    created = Municipality.objects.bulk_create(rows)
+    if feed:
+        feed_existing_rows([m.schema_name for m in created])
     Domain.objects.bulk_create(
         Domain(domain=host_for(m.slug), tenant=m, is_primary=True)
         for m in Municipality.objects.filter(schema_name__startswith=PREFIX)
     )
+
+
+def feed_existing_rows(schemas: list[str]) -> None:
+    """What the tenant migration does for rows already there: fill the read model from them."""
+    from django.db import connection
+
+    from agora.national.feed import FEEDS, backfill_sql
+
+    connection.ensure_connection()
+    for schema in schemas:
+        _execute("; ".join(backfill_sql(feed, schema).as_string(connection.connection) for feed in FEEDS))
 
 
 def _keep_id() -> int | None:
@@ -341,9 +357,10 @@ def run(sizes: tuple[int, ...], runs: int) -> list[Step]:
     districts = _geography()
     if not _schemas(SEED):
         # The first municipality row must exist for the seed's lead membership.
-        set_municipalities(1, districts)
-        ensure_schemas(0)
+        set_municipalities(1, districts, feed=False)
         build_seed()
+        ensure_schemas(1)
+        feed_existing_rows([f"{PREFIX}000"])
     analyst = analyst_granted_everything()
     steps = []
     for size in sizes:
@@ -364,15 +381,18 @@ def run(sizes: tuple[int, ...], runs: int) -> list[Step]:
 
 
 def drop_all() -> None:
+    """Schemas first (their foreign keys point at public rows), then the bench's public rows."""
     from agora.municipalities.models import Domain, Municipality
 
-    Domain.objects.filter(tenant__schema_name__startswith=PREFIX).delete()
-    from agora.accounts.models import Membership
-
-    Membership.objects.filter(user__username="bench-lead").delete()
-    Municipality.objects.filter(schema_name__startswith=PREFIX).delete()
     for schema in [*_schemas(PREFIX), *_schemas(SEED)]:
         _execute(f'DROP SCHEMA "{schema}" CASCADE')
+    Domain.objects.filter(tenant__schema_name__startswith=PREFIX).delete()
+    # Raw: the ORM would look for the membership in tenant tables (neighbourhood officers) here.
+    _execute(
+        "DELETE FROM accounts_membership WHERE user_id IN "
+        "(SELECT id FROM accounts_user WHERE username = 'bench-lead')"
+    )
+    Municipality.objects.filter(schema_name__startswith=PREFIX).delete()
 
 
 def render(steps: list[Step]) -> str:
@@ -393,18 +413,22 @@ def render(steps: list[Step]) -> str:
         )
     first, last = steps[0], steps[-1]
     growth = last.provision_ms / first.provision_ms - 1
+    ratio = last.loop_ms / last.view_ms
     lines += [
         "",
         f"at {last.tenants}: full view {last.view_ms:.1f} ms (target < {TARGET_MS:.0f}: "
-        f"{'met' if last.view_ms < TARGET_MS else 'MISSED'}), {last.loop_ms / last.view_ms:.1f}x faster than "
-        f"the loop (target >= {TARGET_RATIO:.0f}x: {'met' if last.loop_ms / last.view_ms >= TARGET_RATIO else 'MISSED'})",
-        f"full view growth {first.tenants} -> {last.tenants} municipalities: {last.view_ms / first.view_ms:.2f}x; "
-        f"naive loop: {last.loop_ms / first.loop_ms:.2f}x",
-        f"provisioning {first.tenants} -> {last.tenants}: {growth:+.1%} (the aggregation adds no provisioning "
-        f"work; target <= {TARGET_PROVISION_GROWTH:+.0%}: "
-        f"{'met' if growth <= TARGET_PROVISION_GROWTH else 'MISSED'})",
+        f"{_verdict(last.view_ms < TARGET_MS)}), {ratio:.1f}x faster than "
+        f"the loop (target >= {TARGET_RATIO:.0f}x: {_verdict(ratio >= TARGET_RATIO)})",
+        f"full view growth {first.tenants} -> {last.tenants} municipalities: "
+        f"{last.view_ms / first.view_ms:.2f}x; naive loop: {last.loop_ms / first.loop_ms:.2f}x",
+        f"provisioning {first.tenants} -> {last.tenants}: {growth:+.1%} "
+        f"(target <= {TARGET_PROVISION_GROWTH:+.0%}: {_verdict(growth <= TARGET_PROVISION_GROWTH)})",
     ]
     return "\n".join(lines)
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
 
 
 def use_bench_database() -> None:

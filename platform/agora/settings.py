@@ -89,6 +89,8 @@ TENANT_APPS = [
     "tenants.selection",
     "tenants.councils",
     "tenants.signals",
+    # Last: its triggers feed the national read model from the apps above.
+    "tenants.nationalfeed",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -1,17 +1,20 @@
-"""The national read model: one function per aggregate, each ONE statement over many schemas.
+"""The national read model's figures: one function per aggregate, each ONE statement.
 
-Every function takes the granted municipalities' contexts (``read_contexts``) and returns
-plain data keyed by municipality id. The rules are the tenant apps' own: the stale date is
-``tenants.networkmap.queries.months_before`` of the municipality's ``stale_contact_months``,
-the overdue cutoff is ``tenants.signals.deadlines.overdue_cutoff`` of its
-``signal_overdue_days``, a council's due date and overdue flag come from
-``tenants.councils.schedule.council_schedule``, community gaps from
+Counts come from the public mirrors (``agora.national.readmodel``, fed by triggers in the
+tenants' transactions, ADR 0008) of the granted municipalities; only the names and numbers of
+a ``contacts`` grant are read in the municipalities' own schemas (``read_allies``, one
+``UNION ALL`` statement over the granted schemas, ``agora.national.schemas``).
+
+The rules are the tenant apps' own: the stale date is ``tenants.networkmap.queries.months_before``
+of the municipality's ``stale_contact_months``, the overdue cutoff is
+``tenants.signals.deadlines.overdue_cutoff`` of its ``signal_overdue_days``, a council's due date
+and overdue flag come from ``tenants.councils.schedule.council_schedule``, community gaps from
 ``tenants.networkmap.queries.community_gaps``, signal figures are published through
 ``tenants.signals.stats.stats_from_figures``. The SQL only counts; a test holds every figure
-equal to the tenant read models' own answer (tests/platform/national/test_parity.py).
+equal to the tenant read models' own answer (tests/platform/national/test_statements_and_parity.py).
 
-A new aggregate (the crisis room's open crises and roll-calls) is one more function here
-built on :func:`agora.national.schemas.fetch_union`: the number of statements of a view grows
+A new aggregate (the crisis room's open crises and roll-calls) is one more mirror in
+``agora.national.feed`` and one more function here: the number of statements of a view grows
 with the number of aggregates, never with the number of municipalities.
 """
 
@@ -24,17 +27,17 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 from psycopg import sql
 
 from agora.national.schemas import Tenant, fetch_union, table
-from tenants.councils.models import Council, CouncilMember, CouncilRules, Meeting
+from tenants.councils.models import CouncilRules
 from tenants.councils.schedule import council_schedule
 from tenants.councils.workflow import MeetingStatus
-from tenants.networkmap.models import Community, KeyFigure, Neighbourhood
+from tenants.networkmap.models import KeyFigure
 from tenants.networkmap.queries import months_before
 from tenants.signals.deadlines import overdue_cutoff
-from tenants.signals.models import Signal
 from tenants.signals.stats import SignalStats, stats_from_figures
 from tenants.signals.workflow import SignalStatus
 
@@ -44,8 +47,6 @@ RULE_FIELDS = (
     "stale_contact_months",
     "signal_overdue_days",
 )
-KEY_FIGURE_COMMUNITIES = KeyFigure.communities.through._meta.db_table
-COUNCIL_NEIGHBOURHOODS = Council.neighbourhoods.through._meta.db_table
 
 
 @dataclass(frozen=True)
@@ -64,21 +65,31 @@ def _tag(tenant: Tenant) -> sql.Composable:
     return sql.Literal(tenant.municipality_id)
 
 
+def _rows(statement: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """One statement on the public read model."""
+    if connection.schema_name != "public":
+        connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        cursor.execute(statement, list(params))
+        return cursor.fetchall()
+
+
+def _ids(contexts: Sequence[Context]) -> list[int]:
+    return [c.tenant.municipality_id for c in contexts]
+
+
 def read_contexts(tenants: Sequence[Tenant], *, now: dt.datetime | None = None) -> list[Context]:
     """Every municipality's council rules (one statement); the method's defaults where none was saved."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    columns = sql.SQL(", ").join(sql.Identifier(name) for name in RULE_FIELDS)
-
-    def branch(tenant: Tenant):
-        return (
-            sql.SQL("SELECT {tag}::bigint, {columns} FROM {rules} WHERE singleton").format(
-                tag=_tag(tenant), columns=columns, rules=table(tenant, CouncilRules)
-            ),
-            (),
-        )
-
-    saved = {row[0]: dict(zip(RULE_FIELDS, row[1:], strict=True)) for row in fetch_union(tenants, branch)}
+    saved: dict[int, dict[str, Any]] = {}
+    if tenants:
+        columns = ", ".join(RULE_FIELDS)
+        for row in _rows(
+            f"SELECT municipality_id, {columns} FROM national_mirrorrules WHERE municipality_id = ANY(%s)",
+            [[t.municipality_id for t in tenants]],
+        ):
+            saved[row[0]] = dict(zip(RULE_FIELDS, row[1:], strict=True))
     contexts = []
     for tenant in tenants:
         rules = CouncilRules(**saved.get(tenant.municipality_id, {}))  # unsaved: the model's defaults
@@ -95,39 +106,29 @@ def read_contexts(tenants: Sequence[Tenant], *, now: dt.datetime | None = None) 
     return contexts
 
 
-def _by_tenant(contexts: Sequence[Context]) -> tuple[list[Tenant], dict[int, Context]]:
-    return [c.tenant for c in contexts], {c.tenant.municipality_id: c for c in contexts}
-
-
 def read_neighbourhoods(contexts: Sequence[Context]) -> dict[int, list[dict[str, Any]]]:
     """Per municipality, its neighbourhoods with key figures, allies and stale relationships counted.
 
     The entry with ``id`` None holds the key figures living in no neighbourhood of the
-    municipality (the map's "elsewhere"). Stale: ``tenants.networkmap.queries.is_stale``.
+    municipality (the map's "elsewhere"). Stale: ``tenants.networkmap.queries.is_stale``
+    against the municipality's own stale date.
     """
-    tenants, by_id = _by_tenant(contexts)
-
-    def branch(tenant: Tenant):
-        return (
-            sql.SQL(
-                "SELECT {tag}::bigint AS municipality_id, n.id, n.name, n.cbs_code,"
-                " coalesce(k.key_figures, 0), coalesce(k.allies, 0), coalesce(k.stale, 0)"
-                " FROM {neighbourhoods} n FULL OUTER JOIN ("
-                "  SELECT neighbourhood_id, count(*) AS key_figures,"
-                "   count(*) FILTER (WHERE is_ally) AS allies,"
-                "   count(*) FILTER (WHERE last_contact_on IS NULL OR last_contact_on < %s) AS stale"
-                "  FROM {key_figures} GROUP BY neighbourhood_id"
-                " ) k ON k.neighbourhood_id = n.id"
-            ).format(
-                tag=_tag(tenant),
-                neighbourhoods=table(tenant, Neighbourhood),
-                key_figures=table(tenant, KeyFigure),
-            ),
-            (by_id[tenant.municipality_id].stale_before,),
-        )
-
+    if not contexts:
+        return {}
+    rows = _rows(
+        "WITH p AS (SELECT * FROM unnest(%s::bigint[], %s::date[]) AS p(municipality_id, stale_before)),"
+        " k AS (SELECT kf.municipality_id, kf.neighbourhood_id, count(*) AS key_figures,"
+        "  count(*) FILTER (WHERE kf.is_ally) AS allies,"
+        "  count(*) FILTER (WHERE kf.last_contact_on IS NULL OR kf.last_contact_on < p.stale_before) AS stale"
+        "  FROM national_mirrorkeyfigure kf JOIN p ON p.municipality_id = kf.municipality_id GROUP BY 1, 2)"
+        " SELECT coalesce(n.municipality_id, k.municipality_id), n.source_id, n.name, n.cbs_code,"
+        " coalesce(k.key_figures, 0), coalesce(k.allies, 0), coalesce(k.stale, 0)"
+        " FROM (SELECT * FROM national_mirrorneighbourhood WHERE municipality_id = ANY(%s)) n"
+        " FULL OUTER JOIN k ON k.municipality_id = n.municipality_id AND k.neighbourhood_id = n.source_id",
+        [_ids(contexts), [c.stale_before for c in contexts], _ids(contexts)],
+    )
     result: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for municipality_id, pk, name, cbs_code, key_figures, allies, stale in fetch_union(tenants, branch):
+    for municipality_id, pk, name, cbs_code, key_figures, allies, stale in rows:
         result[municipality_id].append(
             {
                 "id": pk,
@@ -138,8 +139,8 @@ def read_neighbourhoods(contexts: Sequence[Context]) -> dict[int, list[dict[str,
                 "stale_relationships": stale,
             }
         )
-    for rows in result.values():
-        rows.sort(key=lambda row: (row["id"] is None, row["name"] or "", row["id"] or 0))
+    for entries in result.values():
+        entries.sort(key=lambda row: (row["id"] is None, row["name"] or "", row["id"] or 0))
     return result
 
 
@@ -152,40 +153,30 @@ def read_communities(
     communities that people living there belong to, counted over those people (the map's
     per-neighbourhood blocks).
     """
-    tenants, _ = _by_tenant(contexts)
-
-    if neighbourhood_id is None:
-        people = "LEFT JOIN {m} m ON m.community_id = c.id LEFT JOIN {kf} kf ON kf.id = m.keyfigure_id"
-    else:
-        people = (
-            "JOIN {m} m ON m.community_id = c.id"
-            " JOIN {kf} kf ON kf.id = m.keyfigure_id AND kf.neighbourhood_id = %s"
-        )
-    template = sql.SQL(
-        "SELECT {tag}::bigint AS municipality_id, c.id, c.name, c.kind, count(kf.id),"
-        " count(kf.id) FILTER (WHERE kf.is_ally) FROM {communities} c "
-        + people
-        + " GROUP BY c.id, c.name, c.kind"
+    if not contexts:
+        return {}
+    ids = _ids(contexts)
+    # Counted first, joined to the communities after: no row per (community, person) to group.
+    lives_here = "" if neighbourhood_id is None else " AND kf.neighbourhood_id = %s"
+    join = "LEFT JOIN" if neighbourhood_id is None else "JOIN"
+    rows = _rows(
+        "WITH counts AS (SELECT m.municipality_id, m.community_id, count(*) AS people,"
+        "  count(*) FILTER (WHERE kf.is_ally) AS allies FROM national_mirrorkeyfigurecommunity m"
+        "  JOIN national_mirrorkeyfigure kf ON kf.municipality_id = m.municipality_id"
+        f"  AND kf.source_id = m.keyfigure_id WHERE m.municipality_id = ANY(%s){lives_here} GROUP BY 1, 2)"
+        " SELECT c.municipality_id, c.source_id, c.name, c.kind, coalesce(counts.people, 0),"
+        f" coalesce(counts.allies, 0) FROM national_mirrorcommunity c {join} counts"
+        " ON counts.municipality_id = c.municipality_id AND counts.community_id = c.source_id"
+        " WHERE c.municipality_id = ANY(%s)",
+        [ids, *([] if neighbourhood_id is None else [neighbourhood_id]), ids],
     )
-
-    def branch(tenant: Tenant):
-        return (
-            template.format(
-                tag=_tag(tenant),
-                communities=table(tenant, Community),
-                m=table(tenant, KEY_FIGURE_COMMUNITIES),
-                kf=table(tenant, KeyFigure),
-            ),
-            () if neighbourhood_id is None else (neighbourhood_id,),
-        )
-
     result: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for municipality_id, pk, name, kind, key_figures, allies in fetch_union(tenants, branch):
+    for municipality_id, pk, name, kind, key_figures, allies in rows:
         result[municipality_id].append(
             {"id": pk, "name": name, "kind": kind, "key_figure_count": key_figures, "ally_count": allies}
         )
-    for rows in result.values():
-        rows.sort(key=lambda row: (row["kind"], row["name"], row["id"]))
+    for entries in result.values():
+        entries.sort(key=lambda row: (row["kind"], row["name"], row["id"]))
     return result
 
 
@@ -195,39 +186,33 @@ def read_councils(contexts: Sequence[Context]) -> dict[int, list[dict[str, Any]]
     Held meetings, last held and next planned are counted as ``with_schedule`` counts them;
     ``active``: started and with at least one ally seated (``active_member_count``).
     """
-    tenants, by_id = _by_tenant(contexts)
-
-    def branch(tenant: Tenant):
-        meetings = table(tenant, Meeting)
-        return (
-            sql.SQL(
-                "SELECT {tag}::bigint AS municipality_id, c.id, c.name, c.started_on,"
-                " c.covers_whole_municipality, c.municipal_lead_id, c.municipal_deputy_id,"
-                " c.police_lead_id, c.police_deputy_id,"
-                " (SELECT count(*) FROM {meetings} m WHERE m.council_id = c.id AND m.status = %s),"
-                " (SELECT max(m.starts_at) FROM {meetings} m WHERE m.council_id = c.id AND m.status = %s),"
-                " (SELECT min(m.starts_at) FROM {meetings} m"
-                "   WHERE m.council_id = c.id AND m.status = %s AND m.starts_at >= %s),"
-                " (SELECT count(*) FROM {seats} s WHERE s.council_id = c.id AND s.left_on IS NULL),"
-                " ARRAY(SELECT cn.neighbourhood_id FROM {scope} cn WHERE cn.council_id = c.id ORDER BY 1)"
-                " FROM {councils} c"
-            ).format(
-                tag=_tag(tenant),
-                meetings=meetings,
-                seats=table(tenant, CouncilMember),
-                scope=table(tenant, COUNCIL_NEIGHBOURHOODS),
-                councils=table(tenant, Council),
-            ),
-            (
-                MeetingStatus.HELD,
-                MeetingStatus.HELD,
-                MeetingStatus.PLANNED,
-                by_id[tenant.municipality_id].now,
-            ),
-        )
-
+    if not contexts:
+        return {}
+    by_id = {c.tenant.municipality_id: c for c in contexts}
+    ids = _ids(contexts)
+    now = contexts[0].now
+    rows = _rows(
+        "WITH mt AS (SELECT municipality_id, council_id, count(*) FILTER (WHERE status = %s) AS held,"
+        "  max(starts_at) FILTER (WHERE status = %s) AS last_held,"
+        "  min(starts_at) FILTER (WHERE status = %s AND starts_at >= %s) AS next_planned"
+        "  FROM national_mirrormeeting WHERE municipality_id = ANY(%s) GROUP BY 1, 2),"
+        " seats AS (SELECT municipality_id, council_id, count(*) AS seated FROM national_mirrorcouncilmember"
+        "  WHERE left_on IS NULL AND municipality_id = ANY(%s) GROUP BY 1, 2),"
+        " scope AS (SELECT municipality_id, council_id, array_agg(neighbourhood_id ORDER BY neighbourhood_id)"
+        "  AS ids FROM national_mirrorcouncilneighbourhood WHERE municipality_id = ANY(%s) GROUP BY 1, 2)"
+        " SELECT c.municipality_id, c.source_id, c.name, c.started_on, c.covers_whole_municipality,"
+        " c.municipal_lead_id, c.municipal_deputy_id, c.police_lead_id, c.police_deputy_id,"
+        " coalesce(mt.held, 0), mt.last_held, mt.next_planned, coalesce(seats.seated, 0),"
+        " coalesce(scope.ids, '{}'::bigint[])"
+        " FROM national_mirrorcouncil c"
+        " LEFT JOIN mt ON mt.municipality_id = c.municipality_id AND mt.council_id = c.source_id"
+        " LEFT JOIN seats ON seats.municipality_id = c.municipality_id AND seats.council_id = c.source_id"
+        " LEFT JOIN scope ON scope.municipality_id = c.municipality_id AND scope.council_id = c.source_id"
+        " WHERE c.municipality_id = ANY(%s)",
+        [MeetingStatus.HELD, MeetingStatus.HELD, MeetingStatus.PLANNED, now, ids, ids, ids, ids],
+    )
     result: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in fetch_union(tenants, branch):
+    for row in rows:
         (municipality_id, pk, name, started_on, whole, m_lead, m_deputy, p_lead, p_deputy) = row[:9]
         held, last_held, next_planned, seated, neighbourhood_ids = row[9:]
         context = by_id[municipality_id]
@@ -253,8 +238,8 @@ def read_councils(contexts: Sequence[Context]) -> dict[int, list[dict[str, Any]]
                 "lead_membership_ids": [m for m in (m_lead, m_deputy, p_lead, p_deputy) if m is not None],
             }
         )
-    for rows in result.values():
-        rows.sort(key=lambda row: (row["name"], row["id"]))
+    for entries in result.values():
+        entries.sort(key=lambda row: (row["name"], row["id"]))
     return result
 
 
@@ -264,35 +249,23 @@ def read_signals(contexts: Sequence[Context]) -> dict[tuple[Any, ...], SignalSta
     Keys: ``("district", id)``, ``("municipality", id)``, ``("neighbourhood", municipality_id, id)``.
     Definitions: ``tenants.signals.stats`` (overdue: waiting since before the municipality's cutoff).
     """
-    tenants, by_id = _by_tenant(contexts)
-
-    def branch(tenant: Tenant):
-        return (
-            sql.SQL(
-                "SELECT {district}::bigint AS district_id, {tag}::bigint AS municipality_id,"
-                " neighbourhood_id, first_answered_at IS NOT NULL AS answered, status <> %s AS open,"
-                " coalesce(awaiting_answer_since < %s, false) AS overdue,"
-                " EXTRACT(EPOCH FROM response_time) AS seconds FROM {signals}"
-            ).format(
-                district=sql.Literal(tenant.district_id), tag=_tag(tenant), signals=table(tenant, Signal)
-            ),
-            (SignalStatus.CLOSED, by_id[tenant.municipality_id].overdue_cutoff),
-        )
-
-    def wrap(union: sql.Composable) -> sql.Composable:
-        return sql.SQL(
-            "SELECT district_id, municipality_id, neighbourhood_id,"
-            " GROUPING(municipality_id, neighbourhood_id), count(*), count(*) FILTER (WHERE answered),"
-            " count(*) FILTER (WHERE open), count(*) FILTER (WHERE overdue),"
-            " percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds)"
-            " FROM ({union}) AS raised GROUP BY GROUPING SETS ((district_id),"
-            " (district_id, municipality_id), (district_id, municipality_id, neighbourhood_id))"
-        ).format(union=union)
-
+    if not contexts:
+        return {}
+    rows = _rows(
+        "WITH p AS (SELECT * FROM unnest(%s::bigint[], %s::timestamptz[]) AS p(municipality_id, cutoff))"
+        " SELECT m.district_id, s.municipality_id, s.neighbourhood_id,"
+        " GROUPING(s.municipality_id, s.neighbourhood_id), count(*),"
+        " count(*) FILTER (WHERE s.first_answered_at IS NOT NULL), count(*) FILTER (WHERE s.status <> %s),"
+        " count(*) FILTER (WHERE s.awaiting_answer_since < p.cutoff),"
+        " percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM s.response_time))"
+        " FROM national_mirrorsignal s JOIN p ON p.municipality_id = s.municipality_id"
+        " JOIN municipalities_municipality m ON m.id = s.municipality_id"
+        " GROUP BY GROUPING SETS ((m.district_id), (m.district_id, s.municipality_id),"
+        " (m.district_id, s.municipality_id, s.neighbourhood_id))",
+        [_ids(contexts), [c.overdue_cutoff for c in contexts], SignalStatus.CLOSED],
+    )
     result: dict[tuple[Any, ...], SignalStats] = {}
-    for district_id, municipality_id, neighbourhood_id, grouping, *figures in fetch_union(
-        tenants, branch, wrap=wrap
-    ):
+    for district_id, municipality_id, neighbourhood_id, grouping, *figures in rows:
         raised, answered, open_, overdue, median = figures
         stats = stats_from_figures(
             raised=raised, answered=answered, open=open_, overdue=overdue, median_seconds=median
@@ -311,7 +284,7 @@ NO_SIGNALS = stats_from_figures(raised=0, answered=0, open=0, overdue=0, median_
 
 def read_allies(contexts: Sequence[Context], *, neighbourhood_id: int | None = None) -> list[dict[str, Any]]:
     """Person-level: every ally's name and numbers. Only for ``contacts`` grants, and logged by the caller."""
-    tenants, _ = _by_tenant(contexts)
+    tenants = [c.tenant for c in contexts]
 
     def branch(tenant: Tenant):
         where = sql.SQL(" AND neighbourhood_id = %s") if neighbourhood_id is not None else sql.SQL("")

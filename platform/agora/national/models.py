@@ -92,3 +92,32 @@ class NationalGrant(models.Model):
     def __str__(self) -> str:
         scope = self.district or self.unit
         return f"{self.analyst} – {scope} – {self.level}"
+
+
+from agora.national.readmodel import (  # noqa: E402  (models of this app, kept in their own module)
+    MirrorCommunity,
+    MirrorCouncil,
+    MirrorCouncilMember,
+    MirrorCouncilNeighbourhood,
+    MirrorKeyFigure,
+    MirrorKeyFigureCommunity,
+    MirrorMeeting,
+    MirrorNeighbourhood,
+    MirrorRules,
+    MirrorSignal,
+)
+
+__all__ = [
+    "GrantLevel",
+    "MirrorCommunity",
+    "MirrorCouncil",
+    "MirrorCouncilMember",
+    "MirrorCouncilNeighbourhood",
+    "MirrorKeyFigure",
+    "MirrorKeyFigureCommunity",
+    "MirrorMeeting",
+    "MirrorNeighbourhood",
+    "MirrorRules",
+    "MirrorSignal",
+    "NationalGrant",
+]

@@ -221,6 +221,8 @@ def command_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("SECURE_COOKIES", "0")
     _warn_about_channel_layer()
     _setup_django()
+    from django.conf import settings
+
     from agora.database import ensure_database
     from agora.demo import DEMO_PASSWORD, load_demo
     from agora.migration_state import schemas_needing_migration
@@ -239,6 +241,10 @@ def command_demo(args: argparse.Namespace) -> int:
         banner.append(f"  {municipality.name:<12} http://{host_for(municipality.slug)}:{args.port}/")
     banner += ["", f"Demo logins (password {DEMO_PASSWORD}):"]
     for login in result.logins:
+        banner.append(f"  {login.username:<28} {login.description}")
+    base = f"http://{settings.AGORA_BASE_DOMAIN}:{args.port}"
+    banner += ["", f"National view: {base}/national/ (log in at {base}/login/)"]
+    for login in result.national_logins:
         banner.append(f"  {login.username:<28} {login.description}")
     if result.skipped_modules:
         banner += ["", "Demo data not (yet) available from: " + ", ".join(result.skipped_modules)]

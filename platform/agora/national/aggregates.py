@@ -32,6 +32,7 @@ from django.utils import timezone
 from psycopg import sql
 
 from agora.national.schemas import Tenant, fetch_union, table
+from tenants.councils.health import meetings_due
 from tenants.councils.models import CouncilRules
 from tenants.councils.schedule import council_schedule
 from tenants.councils.workflow import MeetingStatus
@@ -277,6 +278,61 @@ def read_signals(contexts: Sequence[Context]) -> dict[tuple[Any, ...], SignalSta
         else:
             result[("neighbourhood", municipality_id, neighbourhood_id)] = stats
     return result
+
+
+QUARTERS_BACK = 8
+
+
+def quarters(today: dt.date, count: int = QUARTERS_BACK) -> list[tuple[str, dt.date, dt.date]]:
+    """The last ``count`` calendar quarters up to today's: (label, first day, last day)."""
+    index = today.year * 4 + (today.month - 1) // 3
+    result = []
+    for q in range(index - count + 1, index + 1):
+        year, quarter = divmod(q, 4)
+        first = dt.date(year, quarter * 3 + 1, 1)
+        last = (dt.date(year + (quarter == 3), (quarter * 3 + 3) % 12 + 1, 1)) - dt.timedelta(days=1)
+        result.append((f"{year}-Q{quarter + 1}", first, min(last, today)))
+    return result
+
+
+def read_meetings_per_quarter(
+    contexts: Sequence[Context], councils: dict[int, list[dict[str, Any]]]
+) -> dict[int, list[dict[str, Any]]]:
+    """Per municipality, held meetings against the cadence's due ones, per quarter, two years back.
+
+    Held: by the Amsterdam day of the meeting (as council health counts per year); due:
+    ``tenants.councils.health.meetings_due`` for each council over the quarter.
+    """
+    if not contexts:
+        return {}
+    periods = quarters(contexts[0].today)
+    rows = _rows(
+        "SELECT municipality_id, to_char(date_trunc('quarter', starts_at AT TIME ZONE %s), 'YYYY-\"Q\"Q'),"
+        " count(*) FROM national_mirrormeeting WHERE municipality_id = ANY(%s) AND status = %s"
+        " AND starts_at >= %s GROUP BY 1, 2",
+        [timezone.get_current_timezone_name(), _ids(contexts), MeetingStatus.HELD, _aware(periods[0][1])],
+    )
+    held = {(municipality_id, label): count for municipality_id, label, count in rows}
+    result: dict[int, list[dict[str, Any]]] = {}
+    for context in contexts:
+        pk = context.tenant.municipality_id
+        interval = max(context.rules.meeting_interval_weeks, 1) * 7
+        result[pk] = [
+            {
+                "quarter": label,
+                "held": held.get((pk, label), 0),
+                "due": sum(
+                    meetings_due(dt.date.fromisoformat(c["started_on"]), first, last, interval)
+                    for c in councils.get(pk, [])
+                ),
+            }
+            for label, first, last in periods
+        ]
+    return result
+
+
+def _aware(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 NO_SIGNALS = stats_from_figures(raised=0, answered=0, open=0, overdue=0, median_seconds=None)

@@ -188,7 +188,21 @@ def district_detail(user: Any, district_id: Any) -> dict[str, Any]:
     municipalities = [municipality_summary(t, figures) for t in tenants]
     result = district_summary(district, scope.levels[district.pk], municipalities, figures)
     result["municipalities"] = municipalities
+    result["meetings_per_quarter"] = _sum_quarters(
+        aggregates.read_meetings_per_quarter(figures.contexts, figures.councils).values()
+    )
     return result
+
+
+def _sum_quarters(series: Iterable[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Council health over time for several municipalities: held and due added up per quarter."""
+    total: dict[str, dict[str, Any]] = {}
+    for rows in series:
+        for row in rows:
+            entry = total.setdefault(row["quarter"], {"quarter": row["quarter"], "held": 0, "due": 0})
+            entry["held"] += row["held"]
+            entry["due"] += row["due"]
+    return [total[key] for key in sorted(total)]
 
 
 @dataclass(frozen=True)
@@ -229,6 +243,9 @@ def municipality_detail(user: Any, district_id: Any, municipality_id: Any) -> di
     result["communities"] = _communities_block(figures.communities.get(pk, []))
     councils = figures.councils.get(pk, [])
     result["council_list"] = [_public_council(c) for c in councils]
+    result["meetings_per_quarter"] = aggregates.read_meetings_per_quarter(
+        figures.contexts, figures.councils
+    ).get(pk, [])
     if place.scope.shows_contacts(place.district.pk):
         result["contacts"] = read_contacts(
             user, figures.contexts, councils, purpose="national view: municipality"

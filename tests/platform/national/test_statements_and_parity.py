@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from agora.municipalities.provisioning import provision_municipality
@@ -82,3 +83,18 @@ def test_figures_equal_the_tenant_read_models(national, analyst, grant) -> None:
         assert {
             c["id"]: (c["key_figure_count"], c["ally_count"]) for c in detail["communities"]
         } == own_communities
+
+
+def test_meetings_per_quarter_held_against_due(national, analyst, grant) -> None:
+    from agora.national.aggregates import quarters
+
+    user = analyst()
+    zeist = national.municipalities["zeist"]
+    grant(user, district=zeist.district)
+    detail = queries.municipality_detail(user, zeist.district_id, zeist.pk)
+    series = detail["meetings_per_quarter"]
+    assert [row["quarter"] for row in series] == [label for label, _, _ in quarters(timezone.localdate())]
+    assert sum(row["held"] for row in series) == 2  # the data set's two held meetings, 100 and 300 days ago
+    assert all(row["due"] >= 0 for row in series) and sum(row["due"] for row in series) > 0
+    district = queries.district_detail(user, zeist.district_id)
+    assert district["meetings_per_quarter"] == series

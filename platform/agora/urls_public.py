@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from agora.accounts.views import LoginView, LogoutView
+from frontend import national_views
 from frontend.views import PublicHomeView
 
 admin.site.site_header = "Agora – beheer"
@@ -18,4 +19,21 @@ urlpatterns = [
     path("logout/", LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/national/", include("api.national.urls")),
+    path("national/", national_views.NationalHomeView.as_view(), name="national"),
+    path(
+        "national/districts/<str:district_id>/",
+        national_views.DistrictPageView.as_view(),
+        name="national-district",
+    ),
+    path(
+        "national/districts/<str:district_id>/municipalities/<str:municipality_id>/",
+        national_views.MunicipalityPageView.as_view(),
+        name="national-municipality",
+    ),
+    path(
+        "national/districts/<str:district_id>/municipalities/<str:municipality_id>/"
+        "neighbourhoods/<str:neighbourhood_id>/",
+        national_views.NeighbourhoodPageView.as_view(),
+        name="national-neighbourhood",
+    ),
 ]

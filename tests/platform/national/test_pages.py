@@ -73,3 +73,12 @@ def test_chart_library_is_vendored_with_its_licence() -> None:
     script = finders.find("vendor/chartjs/chart.umd.min.js")
     assert script and Path(script).stat().st_size > 100_000
     assert "MIT License" in Path(finders.find("vendor/chartjs/LICENSE.md")).read_text()
+
+
+def test_dutch_first(national, analyst, grant) -> None:
+    user = analyst()
+    grant(user, district=national.district_of("zeist"))
+    client = Client(HTTP_HOST=settings.AGORA_BASE_DOMAIN, HTTP_ACCEPT_LANGUAGE="nl")
+    client.force_login(user)
+    body = client.get("/national/").content.decode()
+    assert "Landelijk beeld" in body and "Verwaterde contacten" in body

@@ -17,7 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from django.conf import settings as django_settings
 from django.db import transaction
+from django.test import Client
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -84,7 +86,7 @@ def _assert_no_person(national, body: str, where: str) -> None:
 
 
 @settings(
-    max_examples=12,
+    max_examples=10,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -98,10 +100,25 @@ def test_every_endpoint_stays_within_the_grants(national, analyst, public_api, g
         assert missing_404.status_code == 404
         not_found = missing_404.json()
 
+        pages = Client(HTTP_HOST=django_settings.AGORA_BASE_DOMAIN, HTTP_ACCEPT_LANGUAGE="en")
+        pages.force_login(user)
+        missing_page = pages.get(f"/national/districts/{MISSING}/")
+        assert missing_page.status_code == 404
+
         def refused(url: str) -> None:
             response = client.get(url)
             assert response.status_code == 404, url
             assert response.json() == not_found, url
+            if not url.endswith((".csv", ".html")):
+                page = pages.get(url.replace("/api/v1/national/", "/national/"))
+                assert page.status_code == 404, url
+                assert page.content == missing_page.content, url
+
+        def shown(url: str) -> str:
+            """The page twin of an API url (granted): 200, and its body for the person check."""
+            page = pages.get(url.replace("/api/v1/national/", "/national/"))
+            assert page.status_code == 200, url
+            return page.content.decode()
 
         def check(url: str, body: str) -> None:
             if level != "contacts":
@@ -127,8 +144,13 @@ def test_every_endpoint_stays_within_the_grants(national, analyst, public_api, g
             assert {d["id"] for d in body["districts"]} <= set(expected)
         body = client.get("/api/v1/national/districts/", {"gap": "communities_without_ally"}).json()
         assert {d["id"] for d in body["districts"]} <= set(expected)
+        home = pages.get("/national/").content.decode()
+        for district in national.districts.values():
+            linked = f'href="/national/districts/{district.pk}/"' in home
+            assert linked == (district.pk in expected), district.name
         if "contacts" not in expected.values():
             _assert_no_person(national, json.dumps(listed), "the district list")
+            _assert_no_person(national, home, "the national page")
 
         # Every district, municipality and neighbourhood: granted ones answer, the rest are 404.
         for district in national.districts.values():
@@ -141,6 +163,7 @@ def test_every_endpoint_stays_within_the_grants(national, analyst, public_api, g
             response = client.get(base)
             assert response.status_code == 200
             check(base, response.content.decode())
+            check(base, shown(base))
             assert {m["id"] for m in response.json()["municipalities"]} == {
                 m.pk for m in national.municipalities.values() if m.district_id == district.pk
             }
@@ -168,6 +191,7 @@ def test_every_endpoint_stays_within_the_grants(national, analyst, public_api, g
                 response = client.get(url)
                 assert response.status_code == 200, url
                 check(url, response.content.decode())
+                check(url, shown(url))
                 assert ("contacts" in response.json()) == (level == "contacts")
             refused(base + f"neighbourhoods/{MISSING}/")
         transaction.set_rollback(True)

@@ -75,3 +75,15 @@ def test_provisioning_clones_the_triggers(utrecht) -> None:
         kf = KeyFigure.objects.create(first_name="A", last_name="B", neighbourhood=n)
         Signal.objects.create(ally=kf, category="pest", neighbourhood=n, description="x")
     assert MirrorSignal.objects.filter(municipality=municipality, neighbourhood_id=n.pk).count() == 1
+
+
+def test_the_migrations_froze_the_current_feed() -> None:
+    """The migrations carry copies of the feed (history must not move); they still match it."""
+    import importlib
+
+    from agora.national import feed
+
+    triggers = importlib.import_module("tenants.nationalfeed.migrations.0001_triggers")
+    function = importlib.import_module("agora.national.migrations.0002_read_model")
+    assert [(f.source, f.mirror, f.columns) for f in FEEDS] == list(triggers.FEEDS)
+    assert function.FEED_FUNCTION == feed.FEED_FUNCTION

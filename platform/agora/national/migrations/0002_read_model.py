@@ -3,7 +3,37 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from agora.national.feed import DROP_FEED_FUNCTION, FEED_FUNCTION
+# Frozen copy of agora.national.feed.FEED_FUNCTION as of this migration.
+FEED_FUNCTION = """
+CREATE OR REPLACE FUNCTION public.national_feed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    municipality bigint;
+    target text := TG_ARGV[0];
+    columns text[] := TG_ARGV[1:];
+    column_list text;
+BEGIN
+    SELECT id INTO municipality FROM public.municipalities_municipality WHERE schema_name = TG_TABLE_SCHEMA;
+    IF municipality IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        EXECUTE format('DELETE FROM public.%I WHERE municipality_id = $1 AND source_id = $2', target)
+            USING municipality, OLD.id;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        SELECT string_agg(format('%I', c), ', ') INTO column_list FROM unnest(columns) AS c;
+        EXECUTE format(
+            'INSERT INTO public.%I (municipality_id, source_id, %s) SELECT $1, $2, %s'
+            ' FROM jsonb_populate_record(NULL::public.%I, $3)',
+            target, column_list, column_list, target
+        ) USING municipality, NEW.id, to_jsonb(NEW);
+    END IF;
+    RETURN NULL;
+END
+$$;
+"""
+DROP_FEED_FUNCTION = "DROP FUNCTION IF EXISTS public.national_feed() CASCADE;"
 
 
 class Migration(migrations.Migration):

@@ -344,6 +344,42 @@ def provision_once(number: int) -> None:
     connection.set_schema_to_public()
 
 
+NOFEED_TEMPLATE = "bench_template_nofeed"
+
+
+def feed_overhead(runs: int) -> tuple[float, float]:
+    """Cloning the template with the feed's triggers against a copy without them (medians, s).
+
+    What the read model costs provisioning: the only thing it adds to a new schema is its triggers.
+    Interleaved, each clone rolled back.
+    """
+    from django.db import connection, transaction
+    from django_tenants.clone import CloneSchema
+
+    from agora.municipalities.template import template_schema_name
+    from agora.national.feed import FEEDS
+
+    connection.set_schema_to_public()
+    if not _schemas(NOFEED_TEMPLATE):
+        with transaction.atomic():
+            CloneSchema().clone_schema(template_schema_name(), NOFEED_TEMPLATE, "DATA")
+            for feed in FEEDS:
+                _execute(f'DROP TRIGGER IF EXISTS national_feed ON "{NOFEED_TEMPLATE}"."{feed.source}"')
+    timings: dict[str, list[float]] = {"feed": [], "none": []}
+    for number in range(runs + 1):
+        for key, source in (("feed", template_schema_name()), ("none", NOFEED_TEMPLATE)):
+
+            def clone(source: str = source, target: str = f"bench_clone_{number}") -> None:
+                with transaction.atomic():
+                    CloneSchema().clone_schema(source, target, "DATA")
+                    transaction.set_rollback(True)
+
+            elapsed = _timed(clone)
+            if number:
+                timings[key].append(elapsed)
+    return statistics.median(timings["feed"]), statistics.median(timings["none"])
+
+
 def run(sizes: tuple[int, ...], runs: int) -> list[Step]:
     """Build (or reuse) the municipalities and measure each size; leaves the schemas for next time."""
     from django.db import connection
@@ -384,7 +420,7 @@ def drop_all() -> None:
     """Schemas first (their foreign keys point at public rows), then the bench's public rows."""
     from agora.municipalities.models import Domain, Municipality
 
-    for schema in [*_schemas(PREFIX), *_schemas(SEED)]:
+    for schema in [*_schemas(PREFIX), *_schemas(SEED), *_schemas(NOFEED_TEMPLATE)]:
         _execute(f'DROP SCHEMA "{schema}" CASCADE')
     Domain.objects.filter(tenant__schema_name__startswith=PREFIX).delete()
     # Raw: the ORM would look for the membership in tenant tables (neighbourhood officers) here.
@@ -472,7 +508,15 @@ def main(argv: list[str] | None = None) -> int:
         call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
         if args.rebuild:
             drop_all()
-        print(render(run(tuple(sorted(sizes)), runs)))
+        steps = run(tuple(sorted(sizes)), runs)
+        with_feed, without = feed_overhead(runs)
+        print(render(steps))
+        print(
+            f"provisioning with the feed's triggers {with_feed * 1000:.0f} ms, "
+            f"without {without * 1000:.0f} ms: "
+            f"{with_feed / without - 1:+.1%} (target <= {TARGET_PROVISION_GROWTH:+.0%}: "
+            f"{_verdict(with_feed / without - 1 <= TARGET_PROVISION_GROWTH)})"
+        )
     finally:
         connections.close_all()
         if not settings.DATABASE_URL:

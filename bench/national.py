@@ -7,7 +7,7 @@
 Works in a database of its own (``<name>_national_bench`` next to DATABASE_URL's, or the
 embedded server's): the bench's 342 municipalities never mix with the demo or the tests.
 
-Every municipality is realistic in size (ADR 0008): 10 neighbourhoods, 8 communities, 60 key
+Every municipality is realistic in size (ADR 0009): 10 neighbourhoods, 8 communities, 60 key
 figures of whom 10 allies, a council with two years of meetings every six weeks (with
 attendance) and two years of signals. One seed schema is filled through the ORM, and each
 municipality's schema is copied from it with bulk SQL (``CREATE TABLE ... LIKE ... INCLUDING

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.national import render, run
+from bench.national import feed_overhead, render, run
 
 pytestmark = pytest.mark.slow
 
@@ -17,3 +17,8 @@ def test_national_bench_quick(utrecht) -> None:
     table = render(steps)
     assert "| municipalities | statements | full view ms | naive loop ms |" in table
     assert "faster than the loop" in table
+
+
+def test_feed_overhead_measures_both_clones(utrecht) -> None:
+    with_feed, without = feed_overhead(1)
+    assert with_feed > 0 and without > 0

@@ -1,7 +1,7 @@
 """The national read model's figures: one function per aggregate, each ONE statement.
 
 Counts come from the public mirrors (``agora.national.readmodel``, fed by triggers in the
-tenants' transactions, ADR 0008) of the granted municipalities; only the names and numbers of
+tenants' transactions, ADR 0009) of the granted municipalities; only the names and numbers of
 a ``contacts`` grant are read in the municipalities' own schemas (``read_allies``, one
 ``UNION ALL`` statement over the granted schemas, ``agora.national.schemas``).
 

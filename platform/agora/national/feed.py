@@ -1,4 +1,4 @@
-"""What the tenants feed into the national read model (docs/adr/0008-national-aggregation.md).
+"""What the tenants feed into the national read model (docs/adr/0009-national-aggregation.md).
 
 Each entry names a tenant table, its mirror in the public schema and the columns copied. Only
 ids, dates, states and the names of places, communities and councils travel: never a person's

@@ -1,4 +1,4 @@
-"""One SQL statement across many municipalities' schemas (see docs/adr/0008-national-aggregation.md).
+"""One SQL statement across many municipalities' schemas (see docs/adr/0009-national-aggregation.md).
 
 A national figure is never a loop over tenants with a query per schema per table: each
 aggregate is ONE ``UNION ALL`` statement with a branch per granted schema. Schema names come

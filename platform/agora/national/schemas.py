@@ -1,10 +1,11 @@
 """One SQL statement across many municipalities' schemas (see docs/adr/0009-national-aggregation.md).
 
-A national figure is never a loop over tenants with a query per schema per table: each
-aggregate is ONE ``UNION ALL`` statement with a branch per granted schema. Schema names come
-from the public ``Municipality`` rows only, are checked against the shape provisioning gives
-them, and are quoted with :class:`psycopg.sql.Identifier`; table names come from the models.
-No value from a request ever reaches the SQL text: ids and dates travel as parameters.
+The national figures come from the public read model; what must stay in the municipalities'
+schemas (names and numbers, for a ``contacts`` grant) is read here, never by a loop with a query
+per schema per table: ONE ``UNION ALL`` statement with a branch per granted schema. Schema names
+come from the public ``Municipality`` rows only, are checked against the shape provisioning
+gives them, and are quoted with :class:`psycopg.sql.Identifier`; table names come from the
+models. No value from a request ever reaches the SQL text: ids travel as parameters.
 """
 
 from __future__ import annotations

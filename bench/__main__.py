@@ -1,6 +1,11 @@
-"""``python -m bench``: see bench/run.py."""
+"""``python -m bench``: provisioning (bench/run.py); ``python -m bench national``: bench/national.py."""
 
 import sys
+
+if sys.argv[1:2] == ["national"]:
+    from bench.national import main as national_main
+
+    sys.exit(national_main(sys.argv[2:]))
 
 from bench.run import main
 

@@ -24,6 +24,9 @@ TEST_MUNICIPALITIES = {
     # slug: (name, CBS code, unit, district)
     "utrecht": ("Utrecht", "GM0344", "Midden-Nederland", "Utrecht-Stad"),
     "amersfoort": ("Amersfoort", "GM0307", "Midden-Nederland", "Eemland"),
+    # A third district and a second unit, for the national view (tests/platform/national/).
+    "zeist": ("Zeist", "GM0355", "Midden-Nederland", "Heuvelrug"),
+    "arnhem": ("Arnhem", "GM0202", "Oost-Nederland", "Gelderland-Midden"),
 }
 
 

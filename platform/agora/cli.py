@@ -225,6 +225,8 @@ def command_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("SECURE_COOKIES", "0")
     _warn_about_channel_layer()
     _setup_django()
+    from django.conf import settings
+
     from agora.database import ensure_database
     from agora.demo import DEMO_PASSWORD, load_demo
     from agora.migration_state import schemas_needing_migration
@@ -248,6 +250,10 @@ def command_demo(args: argparse.Namespace) -> int:
         banner += ["", "Crisis rooms:"]
         for slug, label, path in result.addresses:
             banner.append(f"  {label}: http://{host_for(slug)}:{args.port}{path}")
+    base = f"http://{settings.AGORA_BASE_DOMAIN}:{args.port}"
+    banner += ["", f"National view: {base}/national/ (log in at {base}/login/)"]
+    for login in result.national_logins:
+        banner.append(f"  {login.username:<28} {login.description}")
     if result.skipped_modules:
         banner += ["", "Demo data not (yet) available from: " + ", ".join(result.skipped_modules)]
     banner.append("")

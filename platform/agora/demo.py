@@ -40,13 +40,18 @@ class DemoMunicipality:
     cbs_code: str
     slug: str
     district: str
+    unit: str = DEMO_UNIT
 
 
+# A second unit with its own districts, for the national view (one municipality each: quick).
+SECOND_UNIT = "Oost-Nederland"
 DEMO_MUNICIPALITIES: tuple[DemoMunicipality, ...] = (
     DemoMunicipality("Utrecht", "GM0344", "utrecht", "Utrecht-Stad"),
     DemoMunicipality("Amersfoort", "GM0307", "amersfoort", "Eemland"),
     DemoMunicipality("Leusden", "GM0327", "leusden", "Eemland"),
     DemoMunicipality("Soest", "GM0342", "soest", "Eemland"),
+    DemoMunicipality("Arnhem", "GM0202", "arnhem", "Gelderland-Midden", SECOND_UNIT),
+    DemoMunicipality("Enschede", "GM0153", "enschede", "Twente", SECOND_UNIT),
 )
 
 # The tenant apps' demo loaders, in dependency order: the map first, then who is nominated and
@@ -142,6 +147,8 @@ class DemoResult:
     skipped_modules: list[str] = field(default_factory=list)
     # (municipality slug, label, path) of the addresses a loader wants printed (the crisis rooms).
     addresses: list[tuple[str, str, str]] = field(default_factory=list)
+    # The operator and the national analysts (with grant level and district), on the public host.
+    national_logins: list[DemoLogin] = field(default_factory=list)
 
 
 def import_demo_module(name: str) -> ModuleType | None:
@@ -180,7 +187,7 @@ def ensure_municipality(spec: DemoMunicipality) -> Municipality:
         name=spec.name,
         cbs_code=spec.cbs_code,
         slug=spec.slug,
-        district=ensure_district(DEMO_UNIT, spec.district),
+        district=ensure_district(spec.unit, spec.district),
     )
 
 
@@ -312,4 +319,9 @@ def load_demo(modules: tuple[str, ...] = TENANT_DEMO_MODULES) -> DemoResult:
                 result.addresses.append((municipality.slug, label, path))
         result.logins.extend(ensure_ally_logins(municipality))
     connection.set_schema_to_public()
+    from agora.national.demo import ensure_national_demo
+
+    result.national_logins = [
+        DemoLogin(login.username, login.description) for login in ensure_national_demo(DEMO_PASSWORD)
+    ]
     return result

@@ -65,6 +65,7 @@ SHARED_APPS = [
     "agora.geography",
     "agora.accounts",
     "agora.audit",
+    "agora.national",
     "agora.health",
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -89,6 +90,8 @@ TENANT_APPS = [
     "tenants.councils",
     "tenants.signals",
     "tenants.crises",
+    # Last: its triggers feed the national read model from the apps above.
+    "tenants.nationalfeed",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -1,9 +1,14 @@
-"""URLs of the public host (``AGORA_BASE_DOMAIN`` itself): operators' admin and login."""
+"""URLs of the public host (``AGORA_BASE_DOMAIN`` itself): operators' admin, login, the national view.
+
+The national view's API lives here, not under the tenant URLconf's ``api/``: it reads across
+municipalities from the public schema (``agora.national``), so it has no tenant host.
+"""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from agora.accounts.views import LoginView, LogoutView
+from frontend import national_views
 from frontend.views import PublicHomeView
 
 admin.site.site_header = "Agora – beheer"
@@ -13,4 +18,22 @@ urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("api/v1/national/", include("api.national.urls")),
+    path("national/", national_views.NationalHomeView.as_view(), name="national"),
+    path(
+        "national/districts/<str:district_id>/",
+        national_views.DistrictPageView.as_view(),
+        name="national-district",
+    ),
+    path(
+        "national/districts/<str:district_id>/municipalities/<str:municipality_id>/",
+        national_views.MunicipalityPageView.as_view(),
+        name="national-municipality",
+    ),
+    path(
+        "national/districts/<str:district_id>/municipalities/<str:municipality_id>/"
+        "neighbourhoods/<str:neighbourhood_id>/",
+        national_views.NeighbourhoodPageView.as_view(),
+        name="national-neighbourhood",
+    ),
 ]

@@ -49,6 +49,16 @@ def _local_day(value: dt.datetime) -> dt.date:
         return value.date()
 
 
+def meetings_due(started_on: dt.date, period_start: dt.date, period_end: dt.date, interval_days: int) -> int:
+    """Meetings due by the cadence in a period (counted from the council's start, to its end day).
+
+    The one definition: council health per year, the national view per quarter.
+    """
+    start = max(started_on, period_start)
+    days = max((period_end - start).days + 1, 0)
+    return days // interval_days
+
+
 def _meetings_per_year(
     council: Council, meetings: list[tuple[int, str, dt.datetime]], today: dt.date, interval_days: int
 ) -> list[dict[str, Any]]:
@@ -63,12 +73,9 @@ def _meetings_per_year(
             cancelled[year] += 1
     rows = []
     for year in range(council.started_on.year, today.year + 1):
-        start = max(council.started_on, dt.date(year, 1, 1))
         end = min(today, dt.date(year, 12, 31))
-        days = max((end - start).days + 1, 0)
-        rows.append(
-            {"year": year, "held": held[year], "cancelled": cancelled[year], "due": days // interval_days}
-        )
+        due = meetings_due(council.started_on, dt.date(year, 1, 1), end, interval_days)
+        rows.append({"year": year, "held": held[year], "cancelled": cancelled[year], "due": due})
     return rows
 
 

@@ -46,6 +46,34 @@ def months_before(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def is_stale(last_contact_on: datetime.date | None, stale_before: datetime.date) -> bool:
+    """The stale-relationship rule: no recorded contact since ``stale_before``, or none at all.
+
+    The one definition: this map and the national view (``agora.national``) both call it.
+    """
+    return last_contact_on is None or last_contact_on < stale_before
+
+
+# The community gaps of the map, in the order pages show them.
+COMMUNITY_GAPS = ("communities_without_key_figure", "communities_without_ally", "single_point_of_failure")
+
+
+def community_gaps(key_figure_count: int, ally_count: int) -> list[str]:
+    """Which gaps a community with these counts is in (an ally is a key figure, so is counted in both).
+
+    No key figure, no ally, or exactly one key figure (a single point of failure). The national
+    view applies the same function to counts it aggregated across municipalities.
+    """
+    gaps = []
+    if key_figure_count == 0:
+        gaps.append("communities_without_key_figure")
+    if ally_count == 0:
+        gaps.append("communities_without_ally")
+    if key_figure_count == 1:
+        gaps.append("single_point_of_failure")
+    return gaps
+
+
 def _member(membership: Membership | None) -> dict[str, Any] | None:
     if membership is None:
         return None
@@ -64,7 +92,7 @@ def _person(key_figure: KeyFigure, stale_before: datetime.date) -> dict[str, Any
         "name": key_figure.full_name,
         "is_ally": key_figure.is_ally,
         "last_contact_on": last.isoformat() if last else None,
-        "stale": last is None or last < stale_before,
+        "stale": is_stale(last, stale_before),
     }
 
 
@@ -179,20 +207,18 @@ def network_map(*, stale_after_months: int | None = None) -> dict[str, Any]:
     def ref(block: dict[str, Any]) -> dict[str, Any]:
         return {"id": block["id"], "name": block["name"], "kind": block["kind"]}
 
-    gaps = {
-        "communities_without_key_figure": [ref(b) for b in community_blocks if b["key_figure_count"] == 0],
-        "communities_without_ally": [ref(b) for b in community_blocks if b["ally_count"] == 0],
-        "single_point_of_failure": [
-            {**ref(b), "key_figure": b["key_figures"][0]}
-            for b in community_blocks
-            if b["key_figure_count"] == 1
-        ],
-        "stale_relationships": [
-            _person(kf, stale_before)
-            for kf in sorted(key_figures, key=lambda kf: (kf.last_contact_on or datetime.date.min, kf.pk))
-            if kf.last_contact_on is None or kf.last_contact_on < stale_before
-        ],
-    }
+    gaps: dict[str, list[dict[str, Any]]] = {name: [] for name in COMMUNITY_GAPS}
+    for block in community_blocks:
+        for name in community_gaps(block["key_figure_count"], block["ally_count"]):
+            entry = ref(block)
+            if name == "single_point_of_failure":
+                entry["key_figure"] = block["key_figures"][0]
+            gaps[name].append(entry)
+    gaps["stale_relationships"] = [
+        _person(kf, stale_before)
+        for kf in sorted(key_figures, key=lambda kf: (kf.last_contact_on or datetime.date.min, kf.pk))
+        if is_stale(kf.last_contact_on, stale_before)
+    ]
     return {
         "generated_on": today.isoformat(),
         "stale_after_months": months,

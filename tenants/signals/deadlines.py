@@ -21,13 +21,19 @@ DEFAULT_OVERDUE_DAYS = 14
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
-def overdue_days() -> int:
-    """This municipality's ``signal_overdue_days`` rule (the method's default: 14)."""
-    # Imported here: the councils app reads signal statistics too, and the two must not
-    # import each other at module load.
-    from tenants.councils.rules import current_rules
+def overdue_days(rules=None) -> int:
+    """This municipality's ``signal_overdue_days`` rule (the method's default: 14).
 
-    return current_rules().signal_overdue_days or DEFAULT_OVERDUE_DAYS
+    ``rules``: a ``CouncilRules`` read already (the national view reads many municipalities'
+    rules in one statement); by default the current schema's.
+    """
+    if rules is None:
+        # Imported here: the councils app reads signal statistics too, and the two must not
+        # import each other at module load.
+        from tenants.councils.rules import current_rules
+
+        rules = current_rules()
+    return rules.signal_overdue_days or DEFAULT_OVERDUE_DAYS
 
 
 def days_before(moment: datetime, days: int) -> datetime:
@@ -39,6 +45,6 @@ def days_before(moment: datetime, days: int) -> datetime:
     return min(wall.replace(tzinfo=AMSTERDAM, fold=fold).astimezone(UTC) for fold in (0, 1))
 
 
-def overdue_cutoff(now: datetime | None = None) -> datetime:
+def overdue_cutoff(now: datetime | None = None, *, rules=None) -> datetime:
     """Signals waiting for an answer since before this instant are overdue."""
-    return days_before(now or timezone.now(), overdue_days())
+    return days_before(now or timezone.now(), overdue_days(rules))

@@ -59,11 +59,21 @@ def signal_stats(*, neighbourhood_ids: list[int] | None = None, since: datetime 
         overdue=Count("pk", filter=Q(awaiting_answer_since__lt=overdue_cutoff())),
         median_seconds=Median(EpochSeconds(F("response_time"))),
     )
-    median = figures.pop("median_seconds")
+    return stats_from_figures(**figures)
+
+
+def stats_from_figures(
+    *, raised: int, answered: int, open: int, overdue: int, median_seconds: float | None
+) -> SignalStats:
+    """The figures as published: the median in hours with two decimals (None: nothing answered).
+
+    The national view aggregates the same counts across municipalities in SQL and publishes
+    them through here, so both read the same.
+    """
     return SignalStats(
-        raised=figures["raised"],
-        answered=figures["answered"],
-        open=figures["open"],
-        overdue=figures["overdue"],
-        median_response_hours=None if median is None else round(float(median) / 3600, 2),
+        raised=raised or 0,
+        answered=answered or 0,
+        open=open or 0,
+        overdue=overdue or 0,
+        median_response_hours=None if median_seconds is None else round(float(median_seconds) / 3600, 2),
     )

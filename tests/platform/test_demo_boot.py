@@ -187,9 +187,14 @@ def test_demo_boots_serves_and_stops_cleanly(demo: Demo) -> None:
     output = demo.output()
     assert "in-memory channel layer" in output and "ONE process" in output
     assert DEMO_PASSWORD in output
-    for slug in ("utrecht", "amersfoort", "leusden", "soest"):
+    for slug in ("utrecht", "amersfoort", "leusden", "soest", "arnhem", "enschede"):
         assert f"http://{slug}.localhost:{demo.port}/" in output
     assert "ambtenaar.utrecht" in output and "wijkagent.utrecht" in output
+    # The national view: its address, the operator, and each analyst with level and district.
+    assert f"http://localhost:{demo.port}/national/" in output
+    assert "beheerder" in output
+    assert re.search(r"analist\.samenvatting .*summary.*Utrecht-Stad", output)
+    assert re.search(r"analist\.contacten .*contacts.*Gelderland-Midden", output)
 
     # A tenant page, by host.
     status, _, body, cookies = demo.request("GET", "/login/", "utrecht.localhost")

@@ -17,7 +17,15 @@ from agora.geography.models import PoliceDistrict
 from agora.municipalities.models import Municipality
 from tenants.networkmap.phones import normalise_phone
 
-DEMO = {"utrecht": "Utrecht-Stad", "amersfoort": "Eemland", "leusden": "Eemland", "soest": "Eemland"}
+DEMO = {
+    "utrecht": ("Midden-Nederland", "Utrecht-Stad"),
+    "amersfoort": ("Midden-Nederland", "Eemland"),
+    "leusden": ("Midden-Nederland", "Eemland"),
+    "soest": ("Midden-Nederland", "Eemland"),
+    # The second unit, with its own districts (the national view's demo).
+    "arnhem": ("Oost-Nederland", "Gelderland-Midden"),
+    "enschede": ("Oost-Nederland", "Twente"),
+}
 
 
 @pytest.fixture
@@ -71,11 +79,9 @@ def test_load_demo_builds_the_demo_and_is_idempotent(utrecht, amersfoort, fake_d
     assert connection.schema_name == "public"
 
     assert [m.slug for m in result.municipalities] == list(DEMO)
-    for slug, district in DEMO.items():
+    for slug, (unit, district) in DEMO.items():
         municipality = Municipality.objects.get(slug=slug)
-        assert municipality.district == PoliceDistrict.objects.get(
-            unit__name="Midden-Nederland", name=district
-        )
+        assert municipality.district == PoliceDistrict.objects.get(unit__name=unit, name=district)
         assert schema_exists(municipality.schema_name)
         roles = dict(
             Membership.objects.filter(municipality=municipality).values_list("user__username", "role")
@@ -147,3 +153,29 @@ def test_ally_logins_only_for_allies_the_selection_made(utrecht) -> None:
         assert KeyFigure.objects.get(first_name="Piet").user is None
         assert KeyFigure.objects.get(first_name="Joost").user is None  # two logins per municipality
     assert connection.schema_name == "public"
+
+
+def test_demo_has_an_operator_and_analysts_of_both_levels(utrecht, amersfoort, fake_demo_package) -> None:
+    from agora.national.access import granted_scope
+
+    result = load_demo(("fakedemo.demo",))
+    national = {login.username: login.description for login in result.national_logins}
+    assert User.objects.get(username="beheerder").is_superuser
+    summary, contacts = (
+        User.objects.get(username="analist.samenvatting"),
+        User.objects.get(username="analist.contacten"),
+    )
+    assert set(granted_scope(summary).levels.values()) == {"summary"}
+    assert set(granted_scope(contacts).levels.values()) == {"contacts"}
+    assert len(granted_scope(summary).levels) == len(granted_scope(contacts).levels) == 1
+    assert (
+        "summary" in national["analist.samenvatting"] and "Utrecht-Stad" in national["analist.samenvatting"]
+    )
+    assert (
+        "contacts" in national["analist.contacten"] and "Gelderland-Midden" in national["analist.contacten"]
+    )
+    again = load_demo(("fakedemo.demo",))
+    assert [login.username for login in again.national_logins] == list(national)
+    from agora.national.models import NationalGrant
+
+    assert NationalGrant.objects.filter(analyst__username__startswith="analist.").count() == 2

@@ -46,9 +46,12 @@ def log_person_read(*, actor, obj: Any, purpose: str, municipality=None) -> Pers
     )
 
 
-def log_person_reads(*, actor, objs: list[Any], purpose: str) -> None:
-    """Record reads of several person records in one statement (list views)."""
-    municipality = current_municipality()
+def log_person_reads(*, actor, objs: list[Any], purpose: str, municipality=None) -> None:
+    """Record reads of several person records in one statement (list views).
+
+    The municipality defaults to the current tenant; the national view (public schema) names it.
+    """
+    municipality = municipality or current_municipality()
     actor = _user_or_none(actor)
     if municipality is None or actor is None or not objs:
         return

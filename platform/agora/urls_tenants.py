@@ -3,11 +3,17 @@
 from django.urls import include, path
 
 from agora.accounts.views import LoginView, LogoutView
+from frontend.pages.overview import home
 from frontend.tenant_admin import tenant_admin_site
-from frontend.views import TenantHomeView
+
+handler403 = "frontend.errors.permission_denied"
+handler404 = "frontend.errors.page_not_found"
+handler500 = "frontend.errors.server_error"
 
 urlpatterns = [
-    path("", TenantHomeView.as_view(), name="home"),
+    path("", home, name="home"),
+    path("", include("frontend.pages.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("admin/", tenant_admin_site.urls),

@@ -46,7 +46,8 @@ def contact_sheet(council: Council, *, viewer) -> list[Contact]:
             {
                 "seat": role,
                 "name": user.display_name,
-                "mobile": user.mobile,
+                # The number for this municipality (Membership.mobile), else the user's own.
+                "mobile": membership.mobile or user.mobile,
                 "email": user.email,
                 "organisation": "Politie" if role.startswith("police") else "Gemeente",
                 "is_you": user.pk == viewer.pk,

@@ -52,4 +52,3 @@ def do_set_membership_mobile(membership_id: Any, mobile: str, *, acting_user) ->
             detail={"had_number": previous_set, "has_number": bool(number), "role": membership.role},
         )
     return membership
-

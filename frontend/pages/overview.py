@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from agora.audit.actions import log_person_reads
 from agora.ids import parse_id
@@ -62,9 +63,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def _filtered(data: dict[str, Any], neighbourhood_id: int | None, community_id: int | None) -> dict[str, Any]:
     """The map narrowed to one neighbourhood and/or community (presentation only: same read model)."""
-    neighbourhoods = data["neighbourhoods"]
+    neighbourhoods = list(data["neighbourhoods"])
     if neighbourhood_id is not None:
         neighbourhoods = [n for n in neighbourhoods if n["id"] == neighbourhood_id]
+    elif data["elsewhere"]["key_figure_count"]:
+        # Key figures who live in none of this municipality's neighbourhoods: one area of their own.
+        neighbourhoods.append(
+            {**data["elsewhere"], "id": 0, "name": _("elsewhere"), "police_officers": [], "elsewhere": True}
+        )
     if community_id is not None:
         neighbourhoods = [
             {**n, "communities": [c for c in n["communities"] if c["id"] == community_id]}

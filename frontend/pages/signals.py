@@ -8,11 +8,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from agora.accounts.actors import active_members
+from agora.accounts.roles import STAFF_ROLES
 from agora.audit.actions import log_person_read, log_person_reads
 from frontend.pages.base import ally_page, run_action, staff_page
 from tenants.networkmap.models import Neighbourhood
 from tenants.signals.access import access_signal_by_id, signals_visible_to
-from tenants.signals.actions import do_answer_signal, do_raise_signal
+from tenants.signals.actions import do_answer_signal, do_assign_signal_owner, do_raise_signal
 from tenants.signals.deadlines import overdue_cutoff
 from tenants.signals.models import SignalCategory
 
@@ -27,6 +29,15 @@ class RaiseSignalForm(forms.Form):
     description = forms.CharField(
         label=gettext_lazy("What is going on?"), widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+class AssignForm(forms.Form):
+    owner = forms.ModelChoiceField(label=gettext_lazy("Owner"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = active_members(STAFF_ROLES)
+        self.fields["owner"].label_from_instance = lambda m: f"{m.user.display_name} ({m.label})"
 
 
 class AnswerForm(forms.Form):
@@ -54,8 +65,23 @@ def signal_list(request: HttpRequest) -> HttpResponse:
 @staff_page
 def signal_detail(request: HttpRequest, signal_id: str) -> HttpResponse:
     signal, answers = _thread(request, signal_id)
-    form = AnswerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.POST if request.method == "POST" else None
+    form = AnswerForm(posted if posted and "body" in posted else None)
+    assign = AssignForm(
+        posted if posted and "owner" in posted else None,
+        initial={"owner": signal.owner_id or getattr(request.actor.membership, "pk", None)},
+    )
+    if assign.is_bound and assign.is_valid():
+        done = run_action(
+            request,
+            lambda: do_assign_signal_owner(
+                signal, owner_membership_id=assign.cleaned_data["owner"].pk, acting_user=request.user
+            ),
+            done=_("The signal has an owner."),
+        )
+        if done is not None:
+            return redirect("pages:signal", signal_id=signal.pk)
+    if form.is_bound and form.is_valid():
         done = run_action(
             request,
             lambda: do_answer_signal(signal, body=form.cleaned_data["body"], acting_user=request.user),
@@ -64,7 +90,9 @@ def signal_detail(request: HttpRequest, signal_id: str) -> HttpResponse:
         if done is not None:
             return redirect("pages:signal", signal_id=signal.pk)
     return render(
-        request, "pages/signal.html", {"nav": "signals", "signal": signal, "answers": answers, "form": form}
+        request,
+        "pages/signal.html",
+        {"nav": "signals", "signal": signal, "answers": answers, "form": form, "assign": assign},
     )
 
 

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from agora.accounts.views import LoginView, LogoutView
+from agora.accounts.views import LoginView, LogoutView, start_handoff
 from frontend.views import PublicHomeView
 
 admin.site.site_header = "Agora – beheer"
@@ -17,5 +17,6 @@ urlpatterns = [
     path("", PublicHomeView.as_view(), name="home"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    path("hand-off/<slug:slug>/", start_handoff, name="start-handoff"),
     path("admin/", admin.site.urls),
 ]

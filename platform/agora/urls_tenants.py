@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from agora.accounts.views import LoginView, LogoutView
+from agora.accounts.views import LoginView, LogoutView, finish_handoff
 from frontend.pages.overview import home
 from frontend.tenant_admin import tenant_admin_site
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    path("hand-off/", finish_handoff, name="finish-handoff"),
     path("admin/", tenant_admin_site.urls),
     path("api/", include("api.urls")),
 ]

@@ -119,20 +119,23 @@ def network(request: HttpRequest) -> HttpResponse:
     neighbourhood_id = parse_id(request.GET.get("neighbourhood") or "")
     community_id = parse_id(request.GET.get("community") or "")
     shown = _filtered(data, neighbourhood_id, community_id)
-    people: dict[int, dict[str, Any]] = {}
-    rows = []
+    # One row per person: their communities joined (the graph draws one node per person too).
+    rows: dict[int, dict[str, Any]] = {}
     for hood in shown["neighbourhoods"]:
         for community in hood["communities"]:
             for person in community["key_figures"]:
-                people[person["id"]] = person
-                rows.append({"person": person, "community": community, "neighbourhood": hood})
+                row = rows.setdefault(
+                    person["id"], {"person": person, "communities": [], "neighbourhood": hood}
+                )
+                row["communities"].append(community["name"])
+    people = rows
     log_person_reads(
         actor=request.user, objs=list(KeyFigure.objects.filter(pk__in=people)), purpose=NETWORK_PURPOSE
     )
     context = {
         "nav": "network",
         "map": data,
-        "rows": rows,
+        "rows": list(rows.values()),
         "key_figure_count": len(people),
         "graph": _graph(shown),
         "neighbourhood_id": neighbourhood_id,

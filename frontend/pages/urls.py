@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from frontend.pages import councils, overview, portal, signals
+from frontend.pages import councils, overview, portal, selection, signals
 
 app_name = "pages"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("overleggen/<str:council_id>/contacten.vcf", councils.council_vcard, name="council-vcard"),
     path("signalen/", signals.signal_list, name="signals"),
     path("signalen/<str:signal_id>/", signals.signal_detail, name="signal"),
+    path("selectie/", selection.selection, name="selection"),
+    path("selectie/<str:case_id>/", selection.case_detail, name="case"),
     path("mijn/", portal.portal, name="portal"),
     path("mijn/signalen/", signals.portal_signals, name="portal-signals"),
     path("mijn/signalen/<str:signal_id>/", signals.portal_signal, name="portal-signal"),

@@ -189,6 +189,11 @@ def ensure_member(
     return user
 
 
+def demo_staff_mobile(municipality: Municipality, index: int) -> str:
+    """An invented, well-formed Dutch mobile number (E.164) for the index-th staff login."""
+    return f"+3162{int(municipality.cbs_code[2:]):04d}{index:03d}"
+
+
 def ensure_staff(municipality: Municipality) -> tuple[dict[str, User], list[DemoLogin]]:
     """The four staff logins of a municipality (lead and deputy on each side) and its mayor."""
     staff: dict[str, User] = {}
@@ -202,6 +207,11 @@ def ensure_staff(municipality: Municipality) -> tuple[dict[str, User], list[Demo
             title=spec.title,
             first_name=spec.first_name,
             last_name=f"({municipality.name})",
+        )
+        # A work mobile for this municipality (Membership.mobile), so that allies can tap to call
+        # their leads; set once, never overwriting a number someone changed.
+        Membership.objects.filter(user=user, municipality=municipality, mobile="").update(
+            mobile=demo_staff_mobile(municipality, len(logins))
         )
         if spec is not MAYOR:
             staff[spec.key] = user

@@ -88,7 +88,11 @@ def test_the_graph_draws_every_key_figure_and_the_table_lists_the_same(new_conte
 def test_an_ally_on_a_phone_raises_a_signal_and_sees_the_answer(new_context, server) -> None:
     ally = new_context(phone=True).new_page()
     log_in(ally, server, ALLY, SLUG)
-    assert ally.locator("a[href^='tel:']").count() > 0
+    # Tap to call: their council's neighbourhood police officer and municipality (Membership.mobile).
+    for label in ("Bel de wijkagent", "Bel de gemeente"):
+        assert re.fullmatch(
+            r"tel:\+316\d{8}", ally.locator("a.call", has_text=label).first.get_attribute("href")
+        )
     ally.goto(server.url(SLUG, "/mijn/signalen/"))
     text = f"Afval bij de speeltuin {uuid.uuid4().hex[:6]}"
     ally.select_option("#id_category", "illegal_dumping")

@@ -6,7 +6,15 @@ import pytest
 
 from frontend.security import CONTENT_SECURITY_POLICY
 
-STAFF_PAGES = ["/", "/dashboard/", "/netwerk/", "/netwerk/?view=table", "/overleggen/", "/signalen/"]
+STAFF_PAGES = [
+    "/",
+    "/dashboard/",
+    "/netwerk/",
+    "/netwerk/?view=table",
+    "/overleggen/",
+    "/signalen/",
+    "/selectie/",
+]
 ALLY_PAGES = ["/", "/mijn/", "/mijn/signalen/"]
 
 

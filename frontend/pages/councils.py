@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from agora.audit.actions import log_person_reads
 from agora.errors import DomainError
 from frontend.pages.base import member_page, staff_page
+from frontend.pages.council_forms import handle
 from tenants.councils.access import access_contact_sheet, access_council_by_id, councils_visible_to
 from tenants.councils.exports import contact_sheet, contacts_as_vcard
 from tenants.councils.health import council_health
+from tenants.councils.models import Attendance
+from tenants.councils.workflow import MeetingStatus
 from tenants.signals.access import notices_visible_to
 from tenants.signals.receipts import notice_receipts
 
@@ -29,6 +32,9 @@ def council_list(request: HttpRequest) -> HttpResponse:
 @staff_page
 def council_detail(request: HttpRequest, council_id: str) -> HttpResponse:
     council = access_council_by_id(request.user, council_id)
+    forms = handle(request, council, request.actor)
+    if forms.pop("done"):
+        return redirect("pages:council", council_id=council.pk)
     seats = list(
         council.members.filter(left_on__isnull=True).select_related("key_figure").order_by("joined_on")
     )
@@ -75,8 +81,26 @@ def council_detail(request: HttpRequest, council_id: str) -> HttpResponse:
             "notices": notices,
             "health": health[0] if health else None,
             "may_download": may_download,
+            "attendance_forms": _attendance_forms(meetings, seats, leads),
+            **forms,
         },
     )
+
+
+def _attendance_forms(meetings, seats, leads) -> list[dict]:
+    """Per planned meeting: everyone who may attend (seats, leads), ticked if recorded present."""
+    planned = [m for m in meetings if m.status == MeetingStatus.PLANNED]
+    present = {
+        (a.meeting_id, f"seat:{a.member_id}" if a.member_id else f"lead:{a.membership_id}")
+        for a in Attendance.objects.filter(meeting__in=planned, present=True)
+    }
+    people = [(f"seat:{seat.pk}", seat.key_figure.full_name) for seat in seats] + [
+        (f"lead:{membership.pk}", membership.user.display_name) for _, membership in leads
+    ]
+    return [
+        {"meeting": m, "people": [(value, name, (m.pk, value) in present) for value, name in people]}
+        for m in planned
+    ]
 
 
 @member_page

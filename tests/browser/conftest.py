@@ -2,7 +2,7 @@
 
 pytest-django's live server does not route tenants by host, so the suite starts the real
 thing: ``agora demo`` (daphne) in a subprocess on its own PostgreSQL database
-(``<DATABASE_URL's name>_browser``, migrated and loaded by the demo itself, idempotently), on a
+(``<DATABASE_URL's name>_browser``, created afresh, migrated and loaded by the demo itself), on a
 free port. Hosts are ``<slug>.localhost:<port>``; chromium resolves ``*.localhost`` to loopback.
 
 One browser per session, one context per test (or per person in a test). Every request a page
@@ -56,9 +56,11 @@ def _browser_database_url() -> str:
     parts = urlsplit(url)
     name = parts.path.lstrip("/") + "_browser"
     admin = parts._replace(path="/postgres").geturl()
+    # Fresh every session: the tests change the demo (signals, imports, leads), and a rerun must
+    # see the demo as `agora demo` makes it, not what the previous run left.
     with psycopg.connect(admin, autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
     return parts._replace(path=f"/{name}").geturl()
 
 

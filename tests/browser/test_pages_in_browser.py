@@ -93,6 +93,13 @@ def test_an_ally_on_a_phone_raises_a_signal_and_sees_the_answer(new_context, ser
         assert re.fullmatch(
             r"tel:\+316\d{8}", ally.locator("a.call", has_text=label).first.get_attribute("href")
         )
+    # Anyone proposes a topic for the agenda, allies too.
+    topic = f"Speelplek bij de school {uuid.uuid4().hex[:5]}"
+    ally.click("text=Onderwerp voorstellen")
+    ally.locator("input[name$=-title]").first.fill(topic)
+    ally.locator("form:has(input[value=agenda]) button[type=submit]").first.click()
+    ally.wait_for_load_state()
+    assert "Uw onderwerp staat op de lijst." in ally.locator(".messages").inner_text()
     ally.goto(server.url(SLUG, "/mijn/signalen/"))
     text = f"Afval bij de speeltuin {uuid.uuid4().hex[:6]}"
     ally.select_option("#id_category", "illegal_dumping")

@@ -5,7 +5,7 @@ thing: ``agora demo`` (daphne) in a subprocess on its own PostgreSQL database
 (``<DATABASE_URL's name>_browser``, created afresh, migrated and loaded by the demo itself), on a
 free port. Hosts are ``<slug>.localhost:<port>``; chromium resolves ``*.localhost`` to loopback.
 
-One browser per session, one context per test (or per person in a test). Every request a page
+One browser for the package's tests, one context per test (or per person in a test). Every request a page
 makes is recorded and must go to the test server's own hosts. Screenshots go to the git-ignored
 ``test-artifacts/`` folder; ``check_axe(page)`` runs the vendored axe-core (ADR 0009).
 """
@@ -81,7 +81,9 @@ class Server:
             return connection.execute(query, params).fetchall()
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running in the main
+# thread while it is open, and the suite's later async tests (asyncio.run) must not see it.
+@pytest.fixture(scope="package")
 def server() -> Iterator[Server]:
     if not Path(CHROMIUM).exists():
         message = f"{CHROMIUM} is missing (apt-get install -y chromium; .ci/run does)"
@@ -127,7 +129,7 @@ def server() -> Iterator[Server]:
     shutil.rmtree(data_dir, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(server):
     from playwright.sync_api import sync_playwright
 

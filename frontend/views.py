@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import TemplateView
-
-from agora.accounts.access import request_actor
 
 
 class PublicHomeView(TemplateView):
@@ -25,17 +22,4 @@ class PublicHomeView(TemplateView):
                 for m in user.memberships.filter(is_active=True).select_related("municipality")
             ]
         context["base_domain"] = settings.AGORA_BASE_DOMAIN
-        return context
-
-
-class TenantHomeView(LoginRequiredMixin, TemplateView):
-    """A municipality's start page for its members."""
-
-    template_name = "frontend/tenant_home.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        actor = request_actor(self.request)
-        context["membership"] = actor.membership
-        context["actor"] = actor
         return context

@@ -59,6 +59,21 @@ def test_static_files_are_package_data(wheel) -> None:
     assert static <= names, sorted(static - names)
 
 
+def test_compiled_catalogues_and_vendored_files_are_package_data(wheel) -> None:
+    """Translated pages and the vendored browser files come with ``pip install`` alone."""
+    names = set(wheel.namelist())
+    for language in ("nl", "en"):
+        assert f"frontend/locale/{language}/LC_MESSAGES/django.mo" in names
+    for vendored in (
+        "htmx.org/htmx.min.js",
+        "htmx.org/LICENSE",
+        "cytoscape/cytoscape.min.js",
+        "cytoscape/LICENSE",
+    ):
+        assert f"frontend/static/vendor/{vendored}" in names
+    assert not any("node_modules" in name for name in names)
+
+
 def test_migrations_are_included(wheel) -> None:
     names = set(wheel.namelist())
     migrations = source_files("**/migrations/*.py")

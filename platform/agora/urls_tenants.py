@@ -2,14 +2,21 @@
 
 from django.urls import include, path
 
-from agora.accounts.views import LoginView, LogoutView
+from agora.accounts.views import LoginView, LogoutView, finish_handoff
+from frontend.pages.overview import home
 from frontend.tenant_admin import tenant_admin_site
-from frontend.views import TenantHomeView
+
+handler403 = "frontend.errors.permission_denied"
+handler404 = "frontend.errors.page_not_found"
+handler500 = "frontend.errors.server_error"
 
 urlpatterns = [
-    path("", TenantHomeView.as_view(), name="home"),
+    path("", home, name="home"),
+    path("", include("frontend.pages.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    path("hand-off/", finish_handoff, name="finish-handoff"),
     path("admin/", tenant_admin_site.urls),
     path("api/", include("api.urls")),
 ]

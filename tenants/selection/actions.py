@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.functional import lazy
 
 from agora.accounts.actors import find_member, forget_actors, require_staff
 from agora.accounts.models import Membership, User
@@ -289,8 +290,9 @@ def do_decide_case(
         raise errors.HOME_VISIT_NOT_RECORDED()
     failed = visit.questions_answered(Answer.NO)
     if failed:
+        # Lazy: the questions are named in the language the message is rendered in.
         raise errors.ASSESSMENT_FAILED(
-            questions=", ".join(str(ASSESSMENT_QUESTIONS[question]) for question in failed)
+            questions=lazy(lambda: ", ".join(str(ASSESSMENT_QUESTIONS[q]) for q in failed), str)()
         )
     _move(case, DECIDE_ALLY, membership=membership, acting_user=acting_user, reason=reason)
     _set_is_ally(case.key_figure_id, True)

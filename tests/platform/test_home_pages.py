@@ -22,7 +22,10 @@ def test_the_mayor_is_named_burgemeester_not_municipal_official(web, people) -> 
 
 
 def test_a_member_without_a_job_title_is_named_by_role(web, people) -> None:
-    page = web(people.police("utrecht"), "utrecht").get("/").content.decode()
+    # Dutch by default (issue 12), English when the browser asks for it.
+    police = people.police("utrecht")
+    assert "(politieagent)" in web(police, "utrecht").get("/").content.decode()
+    page = web(police, "utrecht").get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "(police officer)" in page
 
 

@@ -9,7 +9,7 @@ from agora.accounts.access import request_actor
 
 # Paths open to anyone on a tenant host (login itself, health, static files). The API does
 # its own checks (token authentication happens inside DRF).
-OPEN_PREFIXES = ("/login/", "/logout/", "/healthz", "/readyz", "/static/", "/api/", "/i18n/")
+OPEN_PREFIXES = ("/login/", "/logout/", "/hand-off/", "/healthz", "/readyz", "/static/", "/api/", "/i18n/")
 
 
 class MembershipMiddleware:

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from agora.accounts import login_attempts
+from agora.accounts.handoff import mint_handoff, redeem_handoff
+from agora.errors import DomainError
+from agora.municipalities.models import Municipality
+from agora.municipalities.provisioning import host_for
 
 
 class LoginView(auth_views.LoginView):
@@ -30,3 +43,48 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+# --- one login across hosts (agora.accounts.handoff) ---
+
+
+def _port_suffix(request: HttpRequest) -> str:
+    port = request.get_port()
+    return "" if port in ("80", "443") else f":{port}"
+
+
+@login_required
+def start_handoff(request: HttpRequest, slug: str) -> HttpResponse:
+    """Public host: send a logged-in member on to their municipality's host with a fresh token."""
+    municipality = Municipality.objects.filter(slug=slug).first()
+    if municipality is None:
+        raise Http404
+    try:
+        token = mint_handoff(request.user, municipality, language=translation.get_language() or "")
+    except DomainError as error:
+        raise PermissionDenied(error.message()) from error
+    target = (
+        f"{request.scheme}://{host_for(slug)}{_port_suffix(request)}/hand-off/?{urlencode({'token': token})}"
+    )
+    return HttpResponseRedirect(target)
+
+
+def finish_handoff(request: HttpRequest) -> HttpResponse:
+    """Municipality's host: redeem the token once and start this host's own session."""
+    try:
+        handoff = redeem_handoff(request.GET.get("token", ""), request.tenant)
+    except DomainError as error:
+        return render(
+            request, "errors/403.html", {"title": _("No access"), "detail": error.message()}, status=403
+        )
+    auth_login(request, handoff.user, backend="django.contrib.auth.backends.ModelBackend")
+    response = HttpResponseRedirect("/")
+    if handoff.language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            handoff.language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response

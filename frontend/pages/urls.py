@@ -1,0 +1,23 @@
+"""The pages of a municipality's host (namespace ``pages``)."""
+
+from django.urls import path
+
+from frontend.pages import councils, overview, portal, selection, signals
+
+app_name = "pages"
+
+urlpatterns = [
+    path("dashboard/", overview.dashboard, name="dashboard"),
+    path("netwerk/", overview.network, name="network"),
+    path("overleggen/", councils.council_list, name="councils"),
+    path("overleggen/<str:council_id>/", councils.council_detail, name="council"),
+    path("overleggen/<str:council_id>/contacten.vcf", councils.council_vcard, name="council-vcard"),
+    path("signalen/", signals.signal_list, name="signals"),
+    path("signalen/<str:signal_id>/", signals.signal_detail, name="signal"),
+    path("selectie/", selection.selection, name="selection"),
+    path("selectie/<str:case_id>/", selection.case_detail, name="case"),
+    path("mijn/", portal.portal, name="portal"),
+    path("mijn/signalen/", signals.portal_signals, name="portal-signals"),
+    path("mijn/signalen/<str:signal_id>/", signals.portal_signal, name="portal-signal"),
+    path("mijn/berichten/<str:notice_id>/gelezen/", portal.confirm_notice, name="confirm-notice"),
+]

@@ -32,7 +32,7 @@ from django.utils import timezone
 from psycopg import sql
 
 from agora.national.schemas import Tenant, fetch_union, table
-from tenants.councils.health import meetings_due
+from tenants.councils.health import meetings_due, seat_gaps
 from tenants.councils.models import CouncilRules
 from tenants.councils.schedule import council_schedule
 from tenants.councils.workflow import MeetingStatus
@@ -212,9 +212,23 @@ def read_councils(contexts: Sequence[Context]) -> dict[int, list[dict[str, Any]]
         " WHERE c.municipality_id = ANY(%s)",
         [MeetingStatus.HELD, MeetingStatus.HELD, MeetingStatus.PLANNED, now, ids, ids, ids, ids],
     )
+    lead_ids = sorted({pk for row in rows for pk in row[5:9] if pk is not None})
+    # One statement for every seat holder's number here (public schema): a seat nobody can call is
+    # a gap (tenants.councils.health.seat_gaps decides, as it does in the municipality).
+    mobiles = dict(_rows("SELECT id, mobile FROM accounts_membership WHERE id = ANY(%s)", [lead_ids]))
+
+    def holder(pk: int | None) -> SimpleNamespace | None:
+        return None if pk is None else SimpleNamespace(mobile=mobiles.get(pk, ""))
+
     result: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         (municipality_id, pk, name, started_on, whole, m_lead, m_deputy, p_lead, p_deputy) = row[:9]
+        seats = SimpleNamespace(
+            municipal_lead=holder(m_lead),
+            municipal_deputy=holder(m_deputy),
+            police_lead=holder(p_lead),
+            police_deputy=holder(p_deputy),
+        )
         held, last_held, next_planned, seated, neighbourhood_ids = row[9:]
         context = by_id[municipality_id]
         council = SimpleNamespace(
@@ -234,6 +248,7 @@ def read_councils(contexts: Sequence[Context]) -> dict[int, list[dict[str, Any]]
                 "covers_whole_municipality": whole,
                 "neighbourhood_ids": list(neighbourhood_ids),
                 **schedule,
+                "seat_gaps": seat_gaps(seats),
                 # Person references, stripped before anything is shown (agora.national.queries).
                 "lead_slots": [m_lead, m_deputy, p_lead, p_deputy],
                 "lead_membership_ids": [m for m in (m_lead, m_deputy, p_lead, p_deputy) if m is not None],

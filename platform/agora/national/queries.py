@@ -30,10 +30,11 @@ from agora.national.access import (
     granted_scope,
 )
 from agora.national.schemas import Tenant, national_read, tenants_of
+from tenants.councils.health import SEAT_GAP_CODES
 from tenants.networkmap.models import KeyFigure
 from tenants.networkmap.queries import COMMUNITY_GAPS, community_gaps
 
-GAP_NAMES = (*COMMUNITY_GAPS, "stale_relationships", "councils_overdue", "without_council")
+GAP_NAMES = (*COMMUNITY_GAPS, "stale_relationships", "councils_overdue", "without_council", *SEAT_GAP_CODES)
 LEAD_ROLES = ("municipal_lead", "municipal_deputy", "police_lead", "police_deputy")
 # Keys of an aggregate council row that point at people: never in a payload.
 PERSON_KEYS = frozenset({"lead_slots", "lead_membership_ids"})
@@ -74,6 +75,9 @@ def _gap_counts(communities: list[dict[str, Any]], neighbourhoods: list[dict[str
     counts["stale_relationships"] = sum(n["stale_relationships"] for n in neighbourhoods)
     counts["councils_overdue"] = sum(1 for c in councils if c["is_overdue"])
     counts["without_council"] = 0 if councils else 1
+    for council in councils:  # issue 9: an empty seat, or a holder nobody can call
+        for gap in council["seat_gaps"]:
+            counts[gap["code"]] += 1
     return counts
 
 
@@ -324,7 +328,7 @@ def read_contacts(
                     "membership_id": membership.pk,
                     "name": membership.user.display_name,
                     "title": membership.title,
-                    "mobile": membership.mobile or membership.user.mobile,
+                    "mobile": membership.mobile,
                     "email": membership.user.email,
                 }
             )

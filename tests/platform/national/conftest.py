@@ -56,14 +56,14 @@ def _district(unit: str, name: str) -> PoliceDistrict:
 def _person_user(data: NationalData, role: str, municipality: Municipality) -> Membership:
     n = next(_serial)
     first, last = f"Xanthippe{n}", f"Leadperson{n}q"
-    mobile, email = f"+3162{n:07d}", f"lead{n}.qz@national.test"
+    mobile, email = f"+3163{n:07d}", f"lead{n}.qz@national.test"
     user = User.objects.create_user(
-        username=f"lead-{n}", password="x" * 12, first_name=first, last_name=last, email=email, mobile=mobile
+        username=f"lead-{n}", password="x" * 12, first_name=first, last_name=last, email=email
     )
     membership = Membership.objects.create(
-        user=user, municipality=municipality, role=role, title="adviseur", mobile=f"+3163{n:07d}"
+        user=user, municipality=municipality, role=role, title="adviseur", mobile=mobile
     )
-    data.secrets |= {first, last, f"{first} {last}", mobile, f"+3163{n:07d}", email}
+    data.secrets |= {first, last, f"{first} {last}", mobile, email}
     data.lead_membership_ids.setdefault(municipality.slug, []).append(membership.pk)
     return membership
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 from django.conf import settings as django_settings
 from django.db import transaction
@@ -85,6 +86,13 @@ def _assert_no_person(national, body: str, where: str) -> None:
     assert not leaked, f"{where} shows {leaked[:3]} under a summary grant"
 
 
+def _page_body(response) -> str:
+    """A 404 page without what differs per request anyway: the masked CSRF token, the page's own path."""
+    body = response.content.decode()
+    body = re.sub(r'(csrfmiddlewaretoken" value=|"X-CSRFToken": )"[^"]+"', r"\1", body)
+    return re.sub(r'name="next" value="[^"]*"', 'name="next"', body)
+
+
 @settings(
     max_examples=10,
     deadline=None,
@@ -112,7 +120,7 @@ def test_every_endpoint_stays_within_the_grants(national, analyst, public_api, g
             if not url.endswith((".csv", ".html")):
                 page = pages.get(url.replace("/api/v1/national/", "/national/"))
                 assert page.status_code == 404, url
-                assert page.content == missing_page.content, url
+                assert _page_body(page) == _page_body(missing_page), url
 
         def shown(url: str) -> str:
             """The page twin of an API url (granted): 200, and its body for the person check."""

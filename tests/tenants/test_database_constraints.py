@@ -11,6 +11,7 @@ without a recipe fails the test: add one when you add a constraint.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from agora.accounts.models import Membership, User
 from tenants.councils.models import Attendance, CouncilMember, CouncilRules, Meeting, OverrideApproval
+from tenants.crises.models import Convocation, Crisis, CrisisEvent
 from tenants.networkmap.models import Community, CommunityKind, KeyFigure
 from tenants.nominations.models import RejectedMatch
 from tenants.selection.models import Approval, SelectionCase
@@ -100,6 +102,40 @@ def _meeting(c: Cast, **fields: Any) -> Write:
     council = c.council()
     values = {"starts_at": timezone.now(), "place": "Buurthuis", "meal": "Soep", **fields}
     return lambda: Meeting.objects.create(council=council, **values)
+
+
+def _crisis(c: Cast):
+    now = timezone.now()
+    return Crisis.objects.create(
+        title="Onrust",
+        kind="unrest",
+        declared_at=now,
+        deadline_at=now + dt.timedelta(hours=1),
+        declared_by=c.official,
+    )
+
+
+def _convocation_twice(c: Cast, **person: Any) -> Write:
+    crisis = _crisis(c)
+    values = {"side": "police", "position": "lead", "user": c.police, **person}
+    Convocation.objects.create(crisis=crisis, **values)
+    return lambda: Convocation.objects.create(crisis=crisis, **values)
+
+
+def _convocation_of_two(c: Cast) -> Write:
+    crisis = _crisis(c)
+    figure = KeyFigureFactory(ally=True)
+    return lambda: Convocation.objects.create(
+        crisis=crisis, side="police", position="lead", user=c.police, membership=c.m_police, key_figure=figure
+    )
+
+
+def _event_twice(c: Cast, **fields: Any) -> Write:
+    crisis = _crisis(c)
+    values = {"kind": "message", "author": c.official, "created_at": timezone.now(), **fields}
+    CrisisEvent.objects.create(crisis=crisis, seq=1, **values)
+    second_seq = 1 if "client_msg_id" not in fields else 2
+    return lambda: CrisisEvent.objects.create(crisis=crisis, seq=second_seq, **values)
 
 
 def _attendance(c: Cast, **fields: Any) -> Write:
@@ -204,6 +240,19 @@ RECIPES: dict[str, Recipe] = {
     "selection_one_approval_per_person": lambda c: _approval_twice(c, same_side=False),
     # nominations
     "nomination_rejected_pair_once": _rejected_pair_twice,
+    # crises
+    "crisis_settings_singleton": lambda c: (
+        lambda: __import__(
+            "tenants.crises.models", fromlist=["CrisisSettings"]
+        ).CrisisSettings.objects.create(singleton=False)
+    ),
+    "convocation_membership_once": lambda c: _convocation_twice(c, membership=c.m_police),
+    "convocation_key_figure_once": lambda c: _convocation_twice(
+        c, side="ally", position="ally", key_figure=KeyFigureFactory(ally=True)
+    ),
+    "convocation_one_person": _convocation_of_two,
+    "crisis_event_seq_once": _event_twice,
+    "crisis_event_client_msg_once": lambda c: _event_twice(c, client_msg_id=uuid.uuid4()),
 }
 
 

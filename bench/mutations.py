@@ -127,8 +127,8 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "overdue signals",
         "tenants/signals/deadlines.py",
-        "    return days_before(now or timezone.now(), overdue_days())\n",
-        "    return days_before(now or timezone.now(), overdue_days() + 1)\n",
+        "    return days_before(now or timezone.now(), overdue_days(rules))\n",
+        "    return days_before(now or timezone.now(), overdue_days(rules) + 1)\n",
         "tests/tenants/signals",
     ),
     # --- the five that survived the whole suite before issue 8 ----------------------------------

@@ -77,9 +77,9 @@ class MirrorCouncil(Mirror):
     name = models.CharField(max_length=200)
     started_on = models.DateField()
     covers_whole_municipality = models.BooleanField()
-    municipal_lead_id = models.BigIntegerField()
+    municipal_lead_id = models.BigIntegerField(null=True)  # a lead who left with no deputy (issue 9)
     municipal_deputy_id = models.BigIntegerField(null=True)
-    police_lead_id = models.BigIntegerField()
+    police_lead_id = models.BigIntegerField(null=True)
     police_deputy_id = models.BigIntegerField(null=True)
 
     class Meta:

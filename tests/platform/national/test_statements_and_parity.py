@@ -53,6 +53,7 @@ def test_figures_equal_the_tenant_read_models(national, analyst, grant) -> None:
     user = analyst()
     for unit in national.units.values():
         grant(user, unit=unit)
+    seat_gaps_seen = 0
     for slug, municipality in national.municipalities.items():
         detail = queries.municipality_detail(user, municipality.district_id, municipality.pk)
         connection.set_schema_to_public()
@@ -67,6 +68,10 @@ def test_figures_equal_the_tenant_read_models(national, analyst, grant) -> None:
         for gap in ("communities_without_key_figure", "communities_without_ally", "single_point_of_failure"):
             assert detail["gaps"][gap] == len(own_map["gaps"][gap]), (slug, gap)
         assert detail["gaps"]["stale_relationships"] == len(own_map["gaps"]["stale_relationships"])
+        # Issue 9: empty lead/deputy seats and holders without a number count as gaps here too.
+        for code, count in health["gaps"].items():
+            assert detail["gaps"][code] == count, (slug, code)
+        seat_gaps_seen += sum(health["gaps"].values())
         assert detail["signals"] == own_signals
         for neighbourhood in detail["neighbourhoods"]:
             assert neighbourhood["signals"] == per_neighbourhood[neighbourhood["id"]]
@@ -83,6 +88,7 @@ def test_figures_equal_the_tenant_read_models(national, analyst, grant) -> None:
         assert {
             c["id"]: (c["key_figure_count"], c["ally_count"]) for c in detail["communities"]
         } == own_communities
+    assert seat_gaps_seen > 0  # the data set's councils have no deputies: the comparison is not all zeros
 
 
 def test_meetings_per_quarter_held_against_due(national, analyst, grant) -> None:

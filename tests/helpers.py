@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from agora.errors import DomainError
 from realtime.events import SentEvent, _capturing
@@ -50,3 +51,25 @@ def capture_events() -> Iterator[list[SentEvent]]:
         yield captured
     finally:
         _capturing.remove(captured)
+
+
+def _deactivated(user):
+    from django_tenants.utils import schema_context
+
+    from agora.accounts.models import Membership
+
+    with schema_context("public"):
+        Membership.objects.filter(user=user).update(is_active=False)
+    return user
+
+
+# Everyone who is not staff of Utrecht, for "the action itself refuses who acts" tests: each is
+# built from the ``people`` fixture inside the test (a deactivated official included).
+OUTSIDERS: dict[str, Callable[[Any], Any]] = {
+    "ally": lambda people: people.ally("utrecht"),
+    "non-member": lambda people: people.stranger(),
+    "official of another municipality": lambda people: people.official("amersfoort"),
+    "police officer of another municipality": lambda people: people.police("amersfoort"),
+    "deactivated official": lambda people: _deactivated(people.official("utrecht", "gone")),
+    "anonymous": lambda people: AnonymousUser(),
+}

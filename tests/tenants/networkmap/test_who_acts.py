@@ -13,14 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
-from django_tenants.utils import schema_context
 
 from agora.accounts.models import Membership
 from agora.audit.models import AuditEvent
 from tenants.networkmap import actions
 from tenants.networkmap.models import CommunityKind, ContactMoment, KeyFigure, Neighbourhood
-from tests.helpers import assert_raises_code
+from tests.helpers import OUTSIDERS, assert_raises_code
 from tests.tenants.networkmap.conftest import UtrechtMap
 
 
@@ -83,20 +81,7 @@ ACTIONS: dict[str, Callable[[Targets, Any], Any]] = {
     ),
 }
 
-WHO: dict[str, Callable[[Any], Any]] = {
-    "ally": lambda people: people.ally("utrecht"),
-    "non-member": lambda people: people.stranger(),
-    "official of another municipality": lambda people: people.official("amersfoort"),
-    "police officer of another municipality": lambda people: people.police("amersfoort"),
-    "deactivated official": lambda people: _deactivated(people.official("utrecht", "gone")),
-    "anonymous": lambda people: AnonymousUser(),
-}
-
-
-def _deactivated(user):
-    with schema_context("public"):
-        Membership.objects.filter(user=user).update(is_active=False)
-    return user
+WHO = OUTSIDERS
 
 
 def _state() -> tuple:

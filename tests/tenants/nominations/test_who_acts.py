@@ -12,14 +12,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 
 from agora.audit.models import AuditEvent
 from tenants.networkmap.models import KeyFigure
 from tenants.nominations.importing import do_import_nominations
 from tenants.nominations.merging import do_confirm_match, do_reject_match
 from tenants.nominations.models import ImportRun, NominationEntry, RejectedMatch
-from tests.helpers import assert_raises_code
+from tests.helpers import OUTSIDERS, assert_raises_code
 from tests.tenants.nominations.conftest import csv_bytes, row
 
 LIST = csv_bytes([row("Anna", "Jansen", mobile="06-12345678", wijk="Lombok")])
@@ -54,12 +53,7 @@ ACTIONS: dict[str, Callable[[tuple[int, int], Any], Any]] = {
     "do_reject_match": lambda pair, user: do_reject_match(*pair, acting_user=user, reason="twee mensen"),
 }
 
-WHO: dict[str, Callable[[Any], Any]] = {
-    "ally": lambda people: people.ally("utrecht"),
-    "non-member": lambda people: people.stranger(),
-    "official of another municipality": lambda people: people.official("amersfoort"),
-    "anonymous": lambda people: AnonymousUser(),
-}
+WHO = OUTSIDERS
 
 
 def _state() -> tuple:

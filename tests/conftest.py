@@ -8,7 +8,9 @@ house style: ``people.official("utrecht")``, ``people.ally("amersfoort")``.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -28,6 +30,28 @@ TEST_MUNICIPALITIES = {
     "zeist": ("Zeist", "GM0355", "Midden-Nederland", "Heuvelrug"),
     "arnhem": ("Arnhem", "GM0202", "Oost-Nederland", "Gelderland-Midden"),
 }
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto`` (pyproject's addopts): a worker per core, at most four.
+
+    Each worker migrates and provisions a test database of its own (pytest-django appends the
+    worker's name), so beyond the cores more workers only add set-up time. ``AGORA_TEST_WORKERS``
+    overrides; ``-n 0`` runs in one process.
+    """
+    configured = os.environ.get("AGORA_TEST_WORKERS", "")
+    if configured.isdigit():
+        return int(configured)
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The browser tests go to one worker together (``--dist loadgroup``): they share one live demo
+    server, which boots once per package and drops and recreates its database when it starts."""
+    browser = Path(__file__).with_name("browser")
+    for item in items:
+        if browser in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def _district(unit: str, district: str) -> PoliceDistrict:

@@ -160,11 +160,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- channel layer: REDIS_URL, else in-memory (one process only) ---
 REDIS_URL: str = os.environ.get("REDIS_URL", "")
+# Test runs share one Redis (pytest-xdist workers, other checkouts): each run's groups and channels
+# get a prefix of their own, which the daphne processes a test starts inherit through the environment.
+if TESTING:
+    os.environ.setdefault("AGORA_CHANNEL_PREFIX", f"test{os.getpid()}")
+CHANNEL_PREFIX: str = os.environ.get("AGORA_CHANNEL_PREFIX", "asgi")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 60},
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 60, "prefix": CHANNEL_PREFIX},
         }
     }
 else:

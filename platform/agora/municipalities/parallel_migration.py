@@ -84,8 +84,12 @@ class ParallelExecutor(MigrationExecutor):
         # Children inherit open sockets on fork: close ours first, each child opens its own.
         connections.close_all()
         context = multiprocessing.get_context("fork")
-        with context.Pool(processes=count) as pool:
-            self._collect(pool.imap_unordered(_migrate_one, self._jobs(tenants)), len(tenants), verbosity)
+        try:
+            with context.Pool(processes=count) as pool:
+                jobs = pool.imap_unordered(_migrate_one, self._jobs(tenants))
+                self._collect(jobs, len(tenants), verbosity)
+        finally:
+            connections[self.TENANT_DB_ALIAS].set_schema_to_public()
 
     def run_multi_type_migrations(self, tenants):  # one tenant type here
         raise NotImplementedError("Agora has one type of tenant")

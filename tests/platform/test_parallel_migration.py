@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
+from django.db import connection, connections
 from django_tenants.utils import schema_context
 
 from agora.municipalities.models import Municipality
@@ -30,6 +30,8 @@ def broken_municipality(django_db_blocker):
         yield broken
         connections.close_all()
         Municipality.objects.filter(pk=broken.pk).delete()
+    connection.set_schema_to_public()  # the flush after a transactional test lists public tables
+    print("schema at teardown:", connection.schema_name)
 
 
 def test_every_schema_is_migrated_and_a_broken_one_is_named(

@@ -115,3 +115,32 @@ def test_who_may_invite_and_what_is_refused(utrecht, people):
     invitation = do_invite_official(utrecht, "collega@amersfoort.nl", acting_user=operator)
     assert invitation.url == "" and not invitation.new_user  # keeps their password: no link
     assert Membership.objects.get(user=existing, municipality=utrecht).role == "official"
+
+
+def test_the_operators_page_lists_municipalities_with_their_state(invited, utrecht, people, client, settings):
+    page_host = settings.AGORA_BASE_DOMAIN
+    anonymous = Client(HTTP_HOST=page_host).get("/beheer/gemeenten/")
+    assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
+    official = Client(HTTP_HOST=page_host)
+    official.force_login(people.official("utrecht"))
+    assert official.get("/beheer/gemeenten/").status_code == 404  # only platform operators
+
+    operator = Client(HTTP_HOST=page_host)
+    operator.force_login(User.objects.create_superuser("beheerder-lijst", "lijst@agora.nl", GOOD_PASSWORD))
+    page = operator.get("/beheer/gemeenten/")
+    assert page.status_code == 200
+    from agora.municipalities.status import municipality_statuses
+
+    statuses = {s.slug: s for s in municipality_statuses()}
+    utrecht_row = statuses["utrecht"]
+    assert utrecht_row.schema_present and utrecht_row.migrated
+    assert (utrecht_row.invitations_pending, utrecht_row.invitations_accepted) == (1, 0)
+    assert utrecht_row.members == Membership.objects.filter(municipality=utrecht, is_active=True).count() >= 2
+    assert utrecht_row.last_activity is not None
+    html = page.content.decode()
+    assert 'data-slug="utrecht"' in html and 'data-slug="amersfoort"' in html
+
+    invited.user.set_password(GOOD_PASSWORD)
+    invited.user.save()
+    after = {s.slug: s for s in municipality_statuses()}["utrecht"]
+    assert (after.invitations_pending, after.invitations_accepted) == (0, 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections
 from django_tenants.utils import schema_context
@@ -13,7 +14,8 @@ from agora.municipalities.models import Municipality
 from agora.municipalities.parallel_migration import MigrationFailed
 from tests.conftest import ensure_test_municipality
 
-pytestmark = pytest.mark.django_db(transaction=True)  # the workers must see committed rows
+# The workers must see committed rows; the flush afterwards cascades (tenant tables refer to public ones).
+pytestmark = pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS))
 
 
 @pytest.fixture
@@ -30,8 +32,7 @@ def broken_municipality(django_db_blocker):
         yield broken
         connections.close_all()
         Municipality.objects.filter(pk=broken.pk).delete()
-    connection.set_schema_to_public()  # the flush after a transactional test lists public tables
-    print("schema at teardown:", connection.schema_name)
+    connection.set_schema_to_public()
 
 
 def test_every_schema_is_migrated_and_a_broken_one_is_named(

@@ -2,7 +2,7 @@
 
     python -m bench migrate                 # 342 municipalities (created on the first run, kept)
     python -m bench migrate --tenants 4     # a smoke test
-    python -m bench migrate --workers 2     # processes of the parallel run (default: CPU count)
+    python -m bench migrate --workers 2     # processes of the parallel run (default: twice the CPUs)
 
 Works in a database of its own (``<name>_migrate_bench`` next to DATABASE_URL's, or the
 embedded server's), with Agora's settings plus one tenant app, ``bench.new_migration``, whose
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench migrate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--tenants", type=int, default=342, help="municipalities (default 342)")
     parser.add_argument("--runs", type=int, default=1, help="timed runs per executor (default 1)")
-    parser.add_argument("--workers", type=int, default=None, help="parallel processes (default: CPU count)")
+    parser.add_argument("--workers", type=int, default=None, help="parallel processes (default 2x CPUs)")
     args = parser.parse_args(argv)
     if args.tenants < 1 or args.runs < 1:
         parser.error("--tenants and --runs must be at least 1")

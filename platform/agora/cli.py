@@ -57,7 +57,7 @@ def migrate(verbosity: int = 1, workers: int | None = None) -> None:
 
     The template goes last: new municipalities are cloned from it, so it must carry every
     migration the existing ones have. Municipalities migrate in ``workers`` forked processes
-    (default ``AGORA_MIGRATE_WORKERS`` or the CPU count) with a progress bar
+    (default ``AGORA_MIGRATE_WORKERS`` or twice the CPU count) with a progress bar
     (``agora.municipalities.parallel_migration``); one worker is the serial walk.
     """
     from django.core.management import call_command
@@ -350,7 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         default=None,
-        help="processes migrating municipalities in parallel (default AGORA_MIGRATE_WORKERS or CPU count)",
+        help="parallel processes for the municipalities (default AGORA_MIGRATE_WORKERS or twice the CPUs)",
     )
     migrate_parser.set_defaults(handler=command_migrate)
 

@@ -40,11 +40,16 @@ class MigrationFailed(RuntimeError):
 
 
 def workers() -> int:
-    """``AGORA_MIGRATE_WORKERS``, else ``TENANT_MULTIPROCESSING_MAX_PROCESSES``, else the CPU count."""
+    """``AGORA_MIGRATE_WORKERS``, else ``TENANT_MULTIPROCESSING_MAX_PROCESSES``, else twice the CPUs.
+
+    Twice: a worker spends much of each schema waiting on PostgreSQL, so on 2 cores 4 workers
+    measured 1.89x against serial where 2 workers gave 1.47x (``python -m bench migrate``,
+    40 municipalities, same machine, same hour).
+    """
     configured = os.environ.get("AGORA_MIGRATE_WORKERS") or getattr(
         settings, "TENANT_MULTIPROCESSING_MAX_PROCESSES", None
     )
-    return max(1, int(configured or os.cpu_count() or 1))
+    return max(1, int(configured or 2 * (os.cpu_count() or 1)))
 
 
 def _migrate_one(job: tuple[tuple, dict[str, Any], str]) -> tuple[str, str | None, str]:

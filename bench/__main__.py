@@ -1,6 +1,20 @@
-"""``python -m bench``: provisioning (bench/run.py); ``python -m bench national``: bench/national.py."""
+"""``python -m bench``: provisioning (bench/run.py).
+
+``python -m bench national``: bench/national.py; ``python -m bench import``: bench/imports.py;
+``python -m bench migrate``: bench/migrate.py.
+"""
 
 import sys
+
+if sys.argv[1:2] == ["import"]:
+    from bench.imports import main as import_main
+
+    sys.exit(import_main(sys.argv[2:]))
+
+if sys.argv[1:2] == ["migrate"]:
+    from bench.migrate import main as migrate_main
+
+    sys.exit(migrate_main(sys.argv[2:]))
 
 if sys.argv[1:2] == ["national"]:
     from bench.national import main as national_main

@@ -23,3 +23,22 @@ class PublicHomeView(TemplateView):
             ]
         context["base_domain"] = settings.AGORA_BASE_DOMAIN
         return context
+
+
+def operator_municipalities(request):
+    """The public host, platform operators only: every municipality and its state.
+
+    Anyone else gets the login page (anonymous) or the same 404 as a page that does not exist:
+    the list of municipalities with their activity is the operator's business.
+    """
+    from django.contrib.auth.views import redirect_to_login
+    from django.http import Http404
+    from django.shortcuts import render
+
+    from agora.municipalities.status import municipality_statuses
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not request.user.is_superuser:
+        raise Http404
+    return render(request, "frontend/operator_municipalities.html", {"statuses": municipality_statuses()})

@@ -52,11 +52,13 @@ def _warn_about_channel_layer() -> None:
     warn_if_in_memory_layer(to_stderr=True)
 
 
-def migrate(verbosity: int = 1) -> None:
+def migrate(verbosity: int = 1, workers: int | None = None) -> None:
     """Migrate the public schema and every municipality, then bring the template schema up to date.
 
     The template goes last: new municipalities are cloned from it, so it must carry every
-    migration the existing ones have.
+    migration the existing ones have. Municipalities migrate in ``workers`` forked processes
+    (default ``AGORA_MIGRATE_WORKERS`` or twice the CPU count) with a progress bar
+    (``agora.municipalities.parallel_migration``); one worker is the serial walk.
     """
     from django.core.management import call_command
     from django.db import connection
@@ -65,7 +67,9 @@ def migrate(verbosity: int = 1) -> None:
     from agora.municipalities.template import ensure_template_schema
 
     ensure_database()
-    call_command("migrate_schemas", interactive=False, verbosity=verbosity)
+    if workers is not None:
+        os.environ["AGORA_MIGRATE_WORKERS"] = str(workers)
+    call_command("migrate_schemas", interactive=False, verbosity=verbosity, executor="agora-parallel")
     connection.set_schema_to_public()
     if ensure_template_schema(verbosity=verbosity) and verbosity:
         print("Template schema brought up to date.", flush=True)
@@ -272,7 +276,7 @@ def command_serve(args: argparse.Namespace) -> int:
 def command_migrate(args: argparse.Namespace) -> int:
     _setup_django()
     try:
-        migrate(verbosity=args.verbosity)
+        migrate(verbosity=args.verbosity, workers=args.workers)
     finally:
         _shutdown()
     return 0
@@ -342,6 +346,12 @@ def build_parser() -> argparse.ArgumentParser:
         "migrate", help="migrate the public schema, every municipality and the template"
     )
     migrate_parser.add_argument("-v", "--verbosity", type=int, default=1, choices=[0, 1, 2, 3])
+    migrate_parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="parallel processes for the municipalities (default AGORA_MIGRATE_WORKERS or twice the CPUs)",
+    )
     migrate_parser.set_defaults(handler=command_migrate)
 
     commands.add_parser("manage", help="run a Django management command: agora manage <command> ...")

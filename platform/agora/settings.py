@@ -317,3 +317,8 @@ LOGGING = {
         "django.security": {"filters": ["one_line_forbidden"]},
     },
 }
+
+# --- onboarding: the first official's invitation (agora.municipalities.onboarding) ---
+# How long the one-time set-password link stays valid, and the scheme of the links we print/mail.
+AGORA_INVITATION_SECONDS: int = int(os.environ.get("AGORA_INVITATION_SECONDS", str(7 * 24 * 3600)))
+AGORA_URL_SCHEME: str = os.environ.get("AGORA_URL_SCHEME", "https")

@@ -9,7 +9,7 @@ from django.urls import include, path
 
 from agora.accounts.views import LoginView, LogoutView, start_handoff
 from frontend import national_views
-from frontend.views import PublicHomeView
+from frontend.views import PublicHomeView, operator_municipalities
 
 admin.site.site_header = "Agora – beheer"
 
@@ -23,6 +23,7 @@ urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("hand-off/<slug:slug>/", start_handoff, name="start-handoff"),
+    path("beheer/gemeenten/", operator_municipalities, name="operator-municipalities"),
     path("admin/", admin.site.urls),
     path("api/v1/national/", include("api.national.urls")),
     path("national/", national_views.NationalHomeView.as_view(), name="national"),

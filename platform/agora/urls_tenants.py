@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from agora.accounts.views import LoginView, LogoutView, finish_handoff
+from agora.accounts.views import LoginView, LogoutView, accept_invitation, finish_handoff
 from frontend.pages.overview import home
 from frontend.tenant_admin import tenant_admin_site
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("hand-off/", finish_handoff, name="finish-handoff"),
+    path("welkom/<str:uidb64>/<str:token>/", accept_invitation, name="accept-invitation"),
     path("admin/", tenant_admin_site.urls),
     path("api/", include("api.urls")),
 ]

@@ -108,8 +108,7 @@ def _save_entry(entry: NominationEntry, values: dict[str, Any], data: RowData, r
 
 
 def create_entry(data: RowData, context: ImportContext) -> NominationEntry:
-    values = _row_values(data, None)
-    entry = NominationEntry(source=context.source.value, first_run=context.run)
+    entry, values = new_entry(data, context)
     _save_entry(entry, values, data, context.run)
     _link_new_entry(entry, values, context)
     return entry
@@ -152,6 +151,33 @@ def _check_ally_rules(figure: KeyFigure, changes: dict[str, Any]) -> None:
         raise
 
 
+def new_figure_data(values: dict[str, Any], context: ImportContext) -> dict[str, Any]:
+    """The network map's input for a new key figure from an entry's values, flagged for this list."""
+    data = dict(_map_value(context, name, values[name]) for name in ENTRY_FIELDS)
+    data["communities"] = _communities(context, values["community_ids"])
+    data[context.source.flag_field] = True
+    return data
+
+
+def new_entry(data: RowData, context: ImportContext) -> tuple[NominationEntry, dict[str, Any]]:
+    """An unsaved entry for a row not yet on this list, and its values (communities included)."""
+    values = _row_values(data, None)
+    entry = NominationEntry(source=context.source.value, first_run=context.run)
+    for name in ENTRY_FIELDS:
+        setattr(entry, name, values[name])
+    entry.name_key = name_parts(entry).key()
+    entry.raw_row = data.raw
+    entry.line_number = data.line
+    entry.last_changed_run = context.run
+    return entry, values
+
+
+def is_unchanged(entry: NominationEntry, data: RowData) -> bool:
+    """The row says what the entry already holds and the entry still feeds a key figure."""
+    old = _entry_values(entry)
+    return entry.key_figure_id is not None and _row_values(data, old) == old
+
+
 def _link_new_entry(entry: NominationEntry, values: dict[str, Any], context: ImportContext) -> None:
     """Attach a new entry to the map: a strong match is updated and flagged, else a new key figure.
 
@@ -159,12 +185,9 @@ def _link_new_entry(entry: NominationEntry, values: dict[str, Any], context: Imp
     rows apply to imported people exactly as to people entered by hand.
     """
     source, figures = context.source, context.figures
-    pk = figures.find(_row_data_view(values))
+    pk = figures.find(match_view(values))
     if pk is None:
-        data = dict(_map_value(context, name, values[name]) for name in ENTRY_FIELDS)
-        data["communities"] = _communities(context, values["community_ids"])
-        data[source.flag_field] = True
-        figure = do_create_key_figure(data, acting_user=context.acting_user)
+        figure = do_create_key_figure(new_figure_data(values, context), acting_user=context.acting_user)
         figures.add(figure)
         context.report.key_figures_created += 1
     else:
@@ -195,7 +218,7 @@ def _link_new_entry(entry: NominationEntry, values: dict[str, Any], context: Imp
     entry.save(update_fields=["key_figure"])
 
 
-def _row_data_view(values: dict[str, Any]) -> RowData:
+def match_view(values: dict[str, Any]) -> RowData:
     """The matching view of an entry's values (what ``KeyFigureIndex.find`` needs)."""
     return RowData(
         line=0,

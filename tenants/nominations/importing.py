@@ -35,8 +35,9 @@ from agora.errors import DomainError
 from tenants.networkmap.actions import check_acting_user
 from tenants.networkmap.models import Community, Neighbourhood
 from tenants.nominations import errors
+from tenants.nominations.batch import NewRowBatch
 from tenants.nominations.columns import ColumnMap, Lookups, RowError, map_columns, parse_row
-from tenants.nominations.entries import ImportContext, create_entry, update_entry
+from tenants.nominations.entries import ImportContext, create_entry, is_unchanged, update_entry
 from tenants.nominations.models import ImportRun, Source
 from tenants.nominations.reading import MAX_FILE_BYTES, Sheet, read_sheet
 from tenants.nominations.recognition import EntryIndex, KeyFigureIndex
@@ -80,6 +81,7 @@ def do_import_nominations(
     acting_user,
     dry_run: bool = False,
     progress: Progress | None = None,
+    bulk: bool = True,
 ) -> ImportReport:
     """Import one list (CSV or XLSX) of ``source`` into the current municipality.
 
@@ -87,6 +89,10 @@ def do_import_nominations(
     whole. ``progress`` wraps the row iterable (the management command passes tqdm). Only staff
     of this municipality import (``permission_denied``); ``acting_user=None`` is the platform (the
     management command without ``--user``).
+
+    ``bulk`` (the default) writes rows that add new people in batches (``tenants.nominations.batch``)
+    with the same checks, row errors and audit rows as the per-row path (``bulk=False``), which
+    stays for comparison (``python -m bench import``) and is what every other row goes through.
     """
     if current_municipality() is None:
         raise RuntimeError("do_import_nominations must run inside a municipality's schema")
@@ -105,12 +111,12 @@ def do_import_nominations(
     )
     lock_lists()
     if not dry_run:
-        run = _apply(sheet, columns, source, report, acting_user=acting_user, progress=progress)
+        run = _apply(sheet, columns, source, report, acting_user=acting_user, progress=progress, bulk=bulk)
         record_action("nominations.imported", actor=acting_user, obj=run, detail=_audit_detail(report))
         return report
     try:
         with transaction.atomic():
-            _apply(sheet, columns, source, report, acting_user=acting_user, progress=progress)
+            _apply(sheet, columns, source, report, acting_user=acting_user, progress=progress, bulk=bulk)
             raise _DryRunRollback(report)
     except _DryRunRollback as rollback:
         report = rollback.report
@@ -174,6 +180,7 @@ def _apply(
     *,
     acting_user,
     progress: Progress | None,
+    bulk: bool,
 ) -> ImportRun:
     run = _create_run(report, source, acting_user)
     lookups = Lookups.load()
@@ -188,6 +195,7 @@ def _apply(
         communities=Community.objects.in_bulk(),
     )
     seen: dict[int, int] = {}  # entry pk → line that matched it
+    batch = NewRowBatch(context) if bulk else None
     rows: Iterable[tuple[int, list[str]]] = sheet.rows
     if progress is not None:
         rows = progress(rows)
@@ -205,6 +213,27 @@ def _apply(
             report.errors.append(duplicate)
             report.note_row(_error_outcome(line, [duplicate]))
             continue
+        if batch is not None:
+            if entry is None:
+                try:
+                    queued = batch.queue(data)
+                except DomainError as error:
+                    problem = _row_error(line, error, sheet.header, columns)
+                    report.errors.append(problem)
+                    report.note_row(_error_outcome(line, [problem]))
+                    continue
+                if queued is not None:
+                    entries.add(queued)
+                    report.created += 1
+                    report.note_row(RowOutcome(line, "created"))
+                    seen[queued.pk] = line
+                    continue
+            elif is_unchanged(entry, data):
+                report.unchanged += 1
+                report.note_row(RowOutcome(line, "unchanged"))
+                seen[entry.pk] = line
+                continue
+            batch.flush()  # the per-row path below sees every earlier row written
         counts_before = (report.key_figures_created, report.key_figures_linked)
         changed: tuple[str, ...] = ()
         try:
@@ -231,6 +260,8 @@ def _apply(
         setattr(report, outcome, getattr(report, outcome) + 1)
         report.note_row(RowOutcome(line, outcome, fields=changed))
         seen[entry.pk] = line
+    if batch is not None:
+        batch.flush()
     report.not_in_file = len(entries.existing_ids - set(seen))
     _finish_run(run, report)
     report.run_id = run.pk

@@ -88,3 +88,45 @@ def finish_handoff(request: HttpRequest) -> HttpResponse:
             samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         )
     return response
+
+
+# --- the first official's invitation (agora.municipalities.onboarding) ---
+
+
+def _invalid_link(request: HttpRequest, error: DomainError) -> HttpResponse:
+    context = {"title": _("Invalid link"), "detail": error.message()}
+    return render(request, "errors/404.html", context, status=404)
+
+
+def accept_invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """Municipality's host: choose a first password with a one-time link, then go in, logged in."""
+    from django.contrib.auth.forms import SetPasswordForm
+
+    from agora.municipalities.onboarding import do_accept_invitation, invited_user
+
+    municipality = getattr(request, "tenant", None)
+    try:
+        user = invited_user(uidb64, token, municipality if isinstance(municipality, Municipality) else None)
+    except DomainError as error:
+        return _invalid_link(request, error)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = do_accept_invitation(
+                user, token, form.cleaned_data["new_password1"], municipality=municipality
+            )
+        except DomainError as error:
+            return render(
+                request,
+                "errors/404.html",
+                {"title": _("Invalid link"), "detail": error.message()},
+                status=404,
+            )
+        auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return HttpResponseRedirect("/")
+    return render(
+        request,
+        "accounts/set_password.html",
+        {"form": form, "municipality": municipality, "invited": user},
+        status=400 if request.method == "POST" else 200,
+    )

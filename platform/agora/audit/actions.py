@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from agora.accounts.actors import current_municipality
@@ -28,6 +29,37 @@ def record_action(
         object_type=obj._meta.label if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         detail=detail or {},
+    )
+
+
+def record_actions(
+    action: str,
+    items: Iterable[tuple[Any, dict[str, Any]]],
+    *,
+    actor=None,
+    municipality=None,
+    batch_size: int = 1000,
+) -> None:
+    """Append one audit event per ``(obj, detail)`` in a few statements (bulk actions).
+
+    The same rows as :func:`record_action` once per object, for actions that write thousands of
+    objects at once (a nomination list): the audit stays one row per person, the cost does not.
+    """
+    municipality = municipality or current_municipality()
+    actor = _user_or_none(actor)
+    AuditEvent.objects.bulk_create(
+        (
+            AuditEvent(
+                action=action,
+                actor=actor,
+                municipality=municipality,
+                object_type=obj._meta.label,
+                object_id=str(obj.pk),
+                detail=detail or {},
+            )
+            for obj, detail in items
+        ),
+        batch_size=batch_size,
     )
 
 

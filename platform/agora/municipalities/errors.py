@@ -40,3 +40,20 @@ MUNICIPALITY_SLUG_RESERVED = error_code(
     en="{slug!r} is reserved for the platform itself; choose another slug.",
     nl="{slug!r} is gereserveerd voor het platform zelf; kies een andere slug.",
 )
+INVITATION_EMAIL_INVALID = error_code(
+    "invitation_email_invalid",
+    en="{email!r} is not an e-mail address.",
+    nl="{email!r} is geen e-mailadres.",
+)
+INVITATION_ROLE_TAKEN = error_code(
+    "invitation_role_taken",
+    en="This person is already a member of this municipality with another role ({role}).",
+    nl="Deze persoon is al lid van deze gemeente met een andere rol ({role}).",
+    status=409,
+)
+INVITATION_INVALID = error_code(
+    "invitation_invalid",
+    en="This link is invalid, already used or expired. Ask the platform operator for a new one.",
+    nl="Deze link is ongeldig, al gebruikt of verlopen. Vraag de beheerder om een nieuwe.",
+    status=404,
+)

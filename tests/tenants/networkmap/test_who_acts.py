@@ -70,6 +70,9 @@ ACTIONS: dict[str, Callable[[Targets, Any], Any]] = {
     "do_create_key_figure": lambda t, user: actions.do_create_key_figure(
         {"first_name": "Anna", "last_name": "Jansen"}, acting_user=user
     ),
+    "do_create_key_figures": lambda t, user: actions.do_create_key_figures(
+        [actions.prepare_key_figure({"first_name": "Anna", "last_name": "Jansen"})], acting_user=user
+    ),
     "do_update_key_figure": lambda t, user: actions.do_update_key_figure(
         t.map.fatima, {"represents": "Moedergroep"}, acting_user=user
     ),

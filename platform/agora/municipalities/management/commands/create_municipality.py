@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from agora.errors import DomainError
 from agora.geography.models import PoliceDistrict, PoliceUnit
+from agora.municipalities.onboarding import do_invite_official
 from agora.municipalities.provisioning import host_for, provision_municipality
 
 
@@ -19,6 +21,10 @@ class Command(BaseCommand):
         parser.add_argument("--unit", required=True, help="Police unit (eenheid), e.g. Oost-Brabant")
         parser.add_argument("--district", required=True, help="Police district within the unit")
         parser.add_argument("--slug", help="Host name label; derived from the name when omitted")
+        parser.add_argument(
+            "--official-email",
+            help="Invite the first official: a one-time set-password link, e-mailed and printed here",
+        )
 
     def handle(self, *args, **options) -> None:
         try:
@@ -32,6 +38,9 @@ class Command(BaseCommand):
                     district=district,
                     slug=options["slug"],
                 )
+                invitation = None
+                if options.get("official_email"):
+                    invitation = do_invite_official(municipality, options["official_email"], acting_user=None)
         except DomainError as error:
             raise CommandError(f"{error.code}: {error.message('en')}") from error
         self.stdout.write(
@@ -40,3 +49,9 @@ class Command(BaseCommand):
                 f"host {host_for(municipality.slug)}"
             )
         )
+        if invitation is not None:
+            self.stdout.write(
+                f"First official {invitation.user.email} (user name {invitation.user.username}) invited; "
+                f"set-password link (once, valid {settings.AGORA_INVITATION_SECONDS // 3600} h):\n"
+                f"{invitation.url or '(already has a password: membership added, no link)'}"
+            )

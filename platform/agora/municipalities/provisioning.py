@@ -112,7 +112,7 @@ def provision_municipality(
                 "municipality.provisioned",
                 actor=acting_user,
                 municipality=municipality,
-                detail={"name": name, "cbs_code": code, "schema": schema_name},
+                detail={"cbs_code": code, "schema": schema_name},
             )
     except IntegrityError as error:  # a row that appeared outside this lock (e.g. the admin)
         raise MUNICIPALITY_NAME_TAKEN(fields={"name": [name]}, slug=slug, other=schema_name) from error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import pytest
@@ -39,7 +40,7 @@ def test_each_row_hashes_its_content_and_the_previous_hash(people, utrecht, amer
     rows = _reads(people, utrecht, 4)
     other = _reads(people, amersfoort, 2)
     assert rows[0].prev_hash == "" and other[0].prev_hash == ""  # one chain per municipality
-    for before, row in zip(rows, rows[1:], strict=False):
+    for before, row in itertools.pairwise(rows):
         assert row.prev_hash == before.hash
     assert all(row.hash == digest(row, row.prev_hash) for row in rows + other)  # the database agrees
     assert len({row.hash for row in rows}) == 4

@@ -36,7 +36,8 @@ from tenants.signals.models import Signal, SignalAnswer, SignalStatusChange
 ERASED_TEXT = "[gewist]"
 
 
-def _require_official(user: Any) -> None:
+def require_official(user: Any) -> None:
+    """Officials of this municipality only: the municipality is the controller of this data."""
     require_role(user, {Role.OFFICIAL}, error=errors.SUBJECT_ACCESS_OFFICIALS_ONLY)
 
 
@@ -46,7 +47,7 @@ def _date(value: Any) -> str | None:
 
 def export_person(key_figure_id: int, *, acting_user: Any) -> dict[str, Any]:
     """Everything held about one person in this municipality, plus who read it."""
-    _require_official(acting_user)
+    require_official(acting_user)
     figure = KeyFigure.objects.get(pk=key_figure_id)
     log_person_read(actor=acting_user, obj=figure, purpose="subject_access")
     signals = Signal.objects.filter(ally=figure).order_by("raised_at", "pk")
@@ -152,7 +153,7 @@ def _crisis_events(figure: KeyFigure):
 @transaction.atomic
 def do_erase_person(key_figure_id: int, *, acting_user: Any) -> dict[str, list[int]]:
     """Anonymise one person everywhere in this municipality; logged with ids only."""
-    _require_official(acting_user)
+    require_official(acting_user)
     figure = KeyFigure.objects.select_for_update().get(pk=key_figure_id)
     events = list(_crisis_events(figure).values_list("pk", flat=True))
     signals = list(Signal.objects.filter(ally=figure).values_list("pk", flat=True))

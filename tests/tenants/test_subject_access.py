@@ -133,3 +133,18 @@ class _Out:
 
     def flush(self) -> None:
         pass
+
+
+def test_the_api_exports_and_erases_for_officials_only(person, api, people):
+    figure, other, official, police, _ = person
+    url = f"/api/v1/key-figures/{figure.pk}/"
+    for user in (police, people.ally("utrecht", "sa")):
+        assert api(user).get(f"{url}subject-access/").status_code == 403
+        assert api(user).post(f"{url}erase/").status_code == 403
+    assert api(official).get(f"/api/v1/key-figures/{10**9}/subject-access/").status_code == 404
+    body = api(official).get(f"{url}subject-access/").json()
+    assert body["record"]["last_name"] == "Cohen" and "Anderman" not in json.dumps(body)
+    erased = api(official).post(f"{url}erase/")
+    assert erased.status_code == 200 and erased.json()["key_figure"] == [figure.pk]
+    assert KeyFigure.objects.get(pk=figure.pk).first_name == ANONYMISED
+    assert KeyFigure.objects.get(pk=other.pk).first_name == "Anderman"

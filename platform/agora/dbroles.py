@@ -82,7 +82,7 @@ def grant_app_role(
     Runs on the owner connection ``cursor``; idempotent. Returns the role granted, or None when
     the application connects as the owner itself (a single-role development set-up).
     """
-    app_role = app_role or settings.DATABASES["default"].get("USER") or ""
+    app_role = app_role or getattr(settings, "AGORA_DATABASE_APP_ROLE", "")
     cursor.execute("SELECT current_user")
     owner_role = cursor.fetchone()[0]
     if not app_role or app_role == owner_role:

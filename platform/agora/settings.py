@@ -163,6 +163,9 @@ else:
     _db = embedded.database_settings(app_role=not TESTING)
     _db["CONN_MAX_AGE"] = 0
     AGORA_DATABASE_OWNER = embedded.owner_settings() if not TESTING else {}
+# The application role's name, kept apart: agora.dbroles.as_owner() swaps the live connection's
+# USER to the owner's while it migrates and grants.
+AGORA_DATABASE_APP_ROLE: str = str(_db.get("USER") or "")
 _db["ENGINE"] = "django_tenants.postgresql_backend"
 _db.setdefault("OPTIONS", {})
 _db["TEST"] = {"NAME": os.environ.get("AGORA_TEST_DATABASE") or f"test_{_db['NAME']}"}

@@ -173,6 +173,7 @@ def test_settings_take_the_owner_from_its_own_variable(monkeypatch):
     try:
         reloaded = importlib.reload(live)
         assert reloaded.DATABASES["default"]["USER"] == "agora_app"
+        assert reloaded.AGORA_DATABASE_APP_ROLE == "agora_app"
         assert reloaded.AGORA_DATABASE_OWNER == {
             "USER": "agora_owner",
             "PASSWORD": "ownerpw",

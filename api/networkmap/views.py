@@ -45,6 +45,7 @@ from tenants.networkmap.access import access_key_figure_by_id, key_figures_visib
 from tenants.networkmap.errors import INVALID_STALE_MONTHS
 from tenants.networkmap.models import CityDistrict, Community, ContactMoment, KeyFigure, Neighbourhood
 from tenants.networkmap.queries import network_map
+from tenants.networkmap.subject_access import do_erase_person, export_person, require_official
 
 
 class ActionModelViewSet(viewsets.ModelViewSet):
@@ -275,6 +276,33 @@ class KeyFigureViewSet(ActionModelViewSet):
             key_figure.pk, serializer.validated_data["user"], acting_user=request.user
         )
         return Response(KeyFigureSerializer(key_figure).data)
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT, **_READ_ERRORS},
+        description=(
+            "Subject access (GDPR art. 15; officials only): everything this municipality holds about "
+            "the person, and who read their record. The export is itself logged as a read."
+        ),
+    )
+    @action(detail=True, methods=["get"], url_path="subject-access", permission_classes=[IsMunicipalStaff])
+    def subject_access(self, request: Request, pk: str | None = None) -> Response:
+        require_official(request.user)  # before the lookup: nobody else's lookup is logged as a read
+        key_figure = self.get_object()
+        return Response(export_person(key_figure.pk, acting_user=request.user))
+
+    @extend_schema(
+        request=None,
+        responses={200: OpenApiTypes.OBJECT, **_WRITE_ERRORS},
+        description=(
+            "Erasure (GDPR art. 17; officials only): anonymise the person everywhere in this "
+            "municipality (record, nominations, contacts, signals, crisis log). Answers the ids touched."
+        ),
+    )
+    @action(detail=True, methods=["post"], url_path="erase", permission_classes=[IsMunicipalStaff])
+    def erase(self, request: Request, pk: str | None = None) -> Response:
+        require_official(request.user)
+        key_figure = self.get_object()
+        return Response(do_erase_person(key_figure.pk, acting_user=request.user))
 
 
 class NetworkMapView(APIView):

@@ -64,19 +64,27 @@ def migrate(verbosity: int = 1, workers: int | None = None) -> None:
     from django.db import connection
 
     from agora.database import ensure_database
+    from agora.dbroles import as_owner, grant_app_role
     from agora.municipalities.template import ensure_template_schema
 
-    ensure_database()
-    if workers is not None:
-        os.environ["AGORA_MIGRATE_WORKERS"] = str(workers)
-    call_command("migrate_schemas", interactive=False, verbosity=verbosity, executor="agora-parallel")
-    connection.set_schema_to_public()
-    if ensure_template_schema(verbosity=verbosity) and verbosity:
-        print("Template schema brought up to date.", flush=True)
-    from agora.municipalities.constraint_names import restore_all_constraint_names
+    # As the owner role (DATABASE_OWNER_URL): it owns every table; the application role is
+    # granted what it needs at the end (docs/security.md, "Database roles").
+    with as_owner():
+        ensure_database(connection.settings_dict)
+        if workers is not None:
+            os.environ["AGORA_MIGRATE_WORKERS"] = str(workers)
+        call_command("migrate_schemas", interactive=False, verbosity=verbosity, executor="agora-parallel")
+        connection.set_schema_to_public()
+        if ensure_template_schema(verbosity=verbosity) and verbosity:
+            print("Template schema brought up to date.", flush=True)
+        from agora.municipalities.constraint_names import restore_all_constraint_names
 
-    if restore_all_constraint_names() and verbosity:
-        print("Constraint names of cloned municipalities restored.", flush=True)
+        if restore_all_constraint_names() and verbosity:
+            print("Constraint names of cloned municipalities restored.", flush=True)
+        with connection.cursor() as cursor:
+            granted = grant_app_role(cursor)
+        if granted and verbosity:
+            print(f"Application role {granted} granted (audit tables: INSERT and SELECT only).", flush=True)
 
 
 def _cannot_listen(host: str, port: int, reason: str | None = None) -> int:
@@ -232,18 +240,22 @@ def command_demo(args: argparse.Namespace) -> int:
     from django.conf import settings
 
     from agora.database import ensure_database
+    from agora.dbroles import as_owner
     from agora.demo import DEMO_PASSWORD, load_demo
     from agora.migration_state import schemas_needing_migration
     from agora.municipalities.provisioning import host_for
 
     print(f"Demo password for every demo login: {DEMO_PASSWORD}", flush=True)
     ensure_database()
-    # A restart on the same data has nothing to migrate: skip the seconds migrate_schemas costs.
-    if schemas_needing_migration():
-        print("Migrating (the first run on the embedded database takes a while)...", flush=True)
-        migrate(verbosity=0)
-    print("Loading demo data...", flush=True)
-    result = load_demo()
+    # Set-up as the owner (migrations, schemas); the site itself then serves as the app role.
+    with as_owner():
+        # A restart on the same data has nothing to migrate: skip the seconds migrate_schemas costs.
+        if schemas_needing_migration():
+            print("Migrating (the first run on the embedded database takes a while)...", flush=True)
+            migrate(verbosity=0)
+        print("Loading demo data...", flush=True)
+        result = load_demo()
+        _grant_app_role()
     banner = ["", "Municipalities:"]
     for municipality in result.municipalities:
         banner.append(f"  {municipality.name:<12} http://{host_for(municipality.slug)}:{args.port}/")
@@ -262,6 +274,17 @@ def command_demo(args: argparse.Namespace) -> int:
         banner += ["", "Demo data not (yet) available from: " + ", ".join(result.skipped_modules)]
     banner.append("")
     return _serve(args.host, args.port, proxy_headers=False, banner=banner)
+
+
+def _grant_app_role() -> None:
+    """Grant the application role (idempotent): the demo's data may predate the role."""
+    from django.db import connection
+
+    from agora.dbroles import grant_app_role
+
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        grant_app_role(cursor)
 
 
 def command_serve(args: argparse.Namespace) -> int:

@@ -45,21 +45,43 @@ def stop() -> None:
         _server = None
 
 
-def database_settings(name: str = "agora") -> dict[str, Any]:
-    """Django DATABASES entry for the embedded server (socket connection, trust auth)."""
+# The embedded server's application role: a login without superuser that owns nothing.
+APP_ROLE = "agora_app"
+
+
+def database_settings(name: str = "agora", *, app_role: bool = False) -> dict[str, Any]:
+    """Django DATABASES entry for the embedded server (socket connection, trust auth).
+
+    With ``app_role`` the entry connects as :data:`APP_ROLE` (created here if missing), and the
+    server's superuser is the owner (:func:`owner_settings`) that migrates and grants.
+    """
     server = start()
     info = server.get_postmaster_info()
     _ensure_database(server, name)
+    if app_role:
+        _ensure_role(server, APP_ROLE)
     return {
         "NAME": name,
-        "USER": "postgres",
+        "USER": APP_ROLE if app_role else "postgres",
         "PASSWORD": "",
         "HOST": str(info.socket_dir),
         "PORT": str(info.port or ""),
     }
 
 
+def owner_settings() -> dict[str, str]:
+    """The owner's credentials on the embedded server: its superuser, over the same socket."""
+    return {"USER": "postgres", "PASSWORD": ""}
+
+
 def _ensure_database(server: Any, name: str) -> None:
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}';")
     if "1 row" not in exists:
         server.psql(f'CREATE DATABASE "{name}";')
+
+
+def _ensure_role(server: Any, role: str) -> None:
+    """A login role without any attribute (NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS)."""
+    exists = server.psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{role}';")
+    if "1 row" not in exists:
+        server.psql(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;')

@@ -145,12 +145,27 @@ TEMPLATES = [
 ]
 
 # --- database: DATABASE_URL, else the embedded PostgreSQL in AGORA_DATA_DIR ---
+# Two roles (docs/security.md "Database roles", agora.dbroles): DATABASE_URL is the application's
+# role (no superuser, owns nothing); DATABASE_OWNER_URL (or MIGRATE_DATABASE_URL) the owner that
+# migrates and provisions. Only the one-shot jobs (agora migrate, create_municipality, the demo's
+# set-up) need the owner's credentials; web processes do not.
 DATABASE_URL: str = os.environ.get("DATABASE_URL", "")
+DATABASE_OWNER_URL: str = os.environ.get("DATABASE_OWNER_URL") or os.environ.get("MIGRATE_DATABASE_URL", "")
+_OWNER_KEYS = ("USER", "PASSWORD", "HOST", "PORT")
+AGORA_DATABASE_OWNER: dict[str, str] = {}
 if DATABASE_URL:
     _db = dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))
+    if DATABASE_OWNER_URL:
+        _owner = dj_database_url.parse(DATABASE_OWNER_URL)
+        AGORA_DATABASE_OWNER = {key: str(_owner.get(key) or "") for key in _OWNER_KEYS}
 else:
-    _db = embedded.database_settings()
+    # The embedded server: the application connects as agora_app, the server's superuser owns.
+    _db = embedded.database_settings(app_role=not TESTING)
     _db["CONN_MAX_AGE"] = 0
+    AGORA_DATABASE_OWNER = embedded.owner_settings() if not TESTING else {}
+# The application role's name, kept apart: agora.dbroles.as_owner() swaps the live connection's
+# USER to the owner's while it migrates and grants.
+AGORA_DATABASE_APP_ROLE: str = str(_db.get("USER") or "")
 _db["ENGINE"] = "django_tenants.postgresql_backend"
 _db.setdefault("OPTIONS", {})
 _db["TEST"] = {"NAME": os.environ.get("AGORA_TEST_DATABASE") or f"test_{_db['NAME']}"}
@@ -296,6 +311,12 @@ AGORA_ROOM_RATE_PER_SECOND: float = float(os.environ.get("AGORA_ROOM_RATE_PER_SE
 AGORA_ROOM_IDLE_SECONDS: float = float(os.environ.get("AGORA_ROOM_IDLE_SECONDS", "75"))
 # The scheme of the room links in calls (the sites run behind TLS; the demo serves plain http).
 AGORA_LINK_SCHEME: str = os.environ.get("AGORA_LINK_SCHEME", "https")
+
+# Retention (docs/security.md "Retention"; agora manage apply_retention, run daily): days after
+# which key figures never selected, allies without a seat or contact, and closed crises are anonymised.
+AGORA_RETENTION_UNSELECTED_DAYS: int = int(os.environ.get("AGORA_RETENTION_UNSELECTED_DAYS", "730"))
+AGORA_RETENTION_INACTIVE_ALLY_DAYS: int = int(os.environ.get("AGORA_RETENTION_INACTIVE_ALLY_DAYS", "730"))
+AGORA_RETENTION_CLOSED_CRISIS_DAYS: int = int(os.environ.get("AGORA_RETENTION_CLOSED_CRISIS_DAYS", "730"))
 
 # The method's numbers (council size, cadence, stale relationships, ...) are per-municipality
 # settings kept in each tenant (tenants.councils.rules), not environment variables.

@@ -225,9 +225,7 @@ def do_update_city_district(
 def do_delete_city_district(district: CityDistrict, *, acting_user) -> None:
     """Delete a grouping; its neighbourhoods stay, ungrouped."""
     check_acting_user(acting_user)
-    record_action(
-        "networkmap.city_district.deleted", actor=acting_user, obj=district, detail={"name": district.name}
-    )
+    record_action("networkmap.city_district.deleted", actor=acting_user, obj=district)
     district.delete()
 
 
@@ -281,9 +279,7 @@ def do_delete_community(community: Community, *, acting_user) -> None:
     check_acting_user(acting_user)
     if community.key_figures.exists():
         raise IN_USE(what="community", wat="gemeenschap")
-    record_action(
-        "networkmap.community.deleted", actor=acting_user, obj=community, detail={"name": community.name}
-    )
+    record_action("networkmap.community.deleted", actor=acting_user, obj=community)
     community.delete()
 
 
@@ -378,7 +374,6 @@ def do_delete_neighbourhood(neighbourhood: Neighbourhood, *, acting_user) -> Non
         "networkmap.neighbourhood.deleted",
         actor=acting_user,
         obj=neighbourhood,
-        detail={"name": neighbourhood.name},
     )
     neighbourhood.delete()
 

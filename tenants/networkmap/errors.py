@@ -109,3 +109,9 @@ KEY_FIGURE_NOT_ALLY = error_code(
     ),
     status=409,
 )
+SUBJECT_ACCESS_OFFICIALS_ONLY = error_code(
+    "subject_access_officials_only",
+    en="Only an official of this municipality may export or erase a person's data.",
+    nl="Alleen een ambtenaar van deze gemeente mag de gegevens van een persoon exporteren of wissen.",
+    status=403,
+)

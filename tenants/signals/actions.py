@@ -239,6 +239,11 @@ def do_answer_signal(
     return answer
 
 
+def _note_fields(note: str) -> dict[str, list[str]]:
+    """The audit row names the field, never the note: that stays in the tenant's status history."""
+    return {"fields": ["note"] if (note or "").strip() else []}
+
+
 @transaction.atomic
 def do_close_signal(
     signal: Signal, *, acting_user, note: str = "", closed_at: datetime | None = None
@@ -249,7 +254,7 @@ def do_close_signal(
     at = as_utc(closed_at)
     signal.closed_at = at
     _move(signal, CLOSE, acting_user=acting_user, at=at, note=note, update_fields=["closed_at"])
-    record_action("signal.closed", actor=acting_user, obj=signal, detail={"note": note})
+    record_action("signal.closed", actor=acting_user, obj=signal, detail=_note_fields(note))
     return signal
 
 
@@ -274,7 +279,7 @@ def do_reopen_signal(
         note=note,
         update_fields=["closed_at", "awaiting_answer_since"],
     )
-    record_action("signal.reopened", actor=acting_user, obj=signal, detail={"note": note})
+    record_action("signal.reopened", actor=acting_user, obj=signal, detail=_note_fields(note))
     return signal
 
 

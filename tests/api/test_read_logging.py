@@ -111,6 +111,9 @@ VIEWS: dict[str, Shows | None] = {
     "API key-figures/{id}/contacts/": shows(
         "the contact moments (notes) of the key figure of the URL", _key_figures("ally")
     ),
+    "API key-figures/{id}/subject-access/": shows(
+        "everything held about the key figure of the URL (subject access)", _key_figures("ally")
+    ),
     "API network-map/": shows("every key figure placed on the map or listed as a gap", ALL_KEY_FIGURES),
     # --- API, nominations
     "API nominations/imports/": SHOWS_NONE,  # counts and row errors by line number

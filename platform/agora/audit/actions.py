@@ -2,11 +2,45 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from agora.accounts.actors import current_municipality
 from agora.audit.models import AuditEvent, PersonRecordRead
+
+logger = logging.getLogger(__name__)
+
+# What a value in AuditEvent.detail may look like: an id, a code, a field name, a date, a checksum.
+# Anything with a space or longer than this is free text (a note, a reason, a name), which belongs
+# in the tenant where erasure reaches it, not in the public schema (issue 13.3).
+_CODE = re.compile(r"[\w.:+\-/@]{0,100}")
+REDACTED: dict[str, str] = {"redacted": "text"}
+
+
+def ids_and_codes(value: Any, *, path: str = "detail") -> Any:
+    """``value`` with every free-text string replaced by :data:`REDACTED` (and a warning logged).
+
+    Call sites pass ids, codes and field names only; this is the last line of defence for one
+    that slips, so that a forgotten note never reaches the public schema.
+    """
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        if _CODE.fullmatch(value):
+            return value
+        logger.warning("audit detail %s held free text; stored as redacted", path)
+        return REDACTED
+    if isinstance(value, dict):
+        return {str(key): ids_and_codes(item, path=f"{path}.{key}") for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+        return [ids_and_codes(item, path=f"{path}[]") for item in items]
+    return ids_and_codes(str(value), path=path)
 
 
 def _user_or_none(user):
@@ -21,14 +55,17 @@ def record_action(
     obj: Any = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append an audit event; the municipality defaults to the current tenant."""
+    """Append an audit event; the municipality defaults to the current tenant.
+
+    ``detail`` holds ids, codes and field names only (:func:`ids_and_codes`).
+    """
     return AuditEvent.objects.create(
         action=action,
         actor=_user_or_none(actor),
         municipality=municipality or current_municipality(),
         object_type=obj._meta.label if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        detail=detail or {},
+        detail=ids_and_codes(detail or {}),
     )
 
 

@@ -42,10 +42,17 @@ class PersonRecordRead(models.Model):
     record_type = models.CharField(max_length=100)
     record_id = models.CharField(max_length=64)
     purpose = models.CharField(max_length=200)
+    # The access log is a hash chain per municipality (issue 13.4, agora.audit.chain): the database
+    # fills both on insert (trigger, audit migration 0005), under a per-municipality advisory lock.
+    prev_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["municipality", "record_type", "record_id"])]
+        indexes = [
+            models.Index(fields=["municipality", "record_type", "record_id"]),
+            models.Index(fields=["municipality", "id"], name="audit_read_chain_idx"),
+        ]
         verbose_name = _("person record read")
         verbose_name_plural = _("person record reads")
 

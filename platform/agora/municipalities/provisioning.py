@@ -11,6 +11,7 @@ from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_exists
 
 from agora.audit.actions import record_action
+from agora.dbroles import grant_app_role
 from agora.geography.models import PoliceDistrict
 from agora.municipalities.constraint_names import restore_constraint_names
 from agora.municipalities.errors import (
@@ -108,11 +109,15 @@ def provision_municipality(
             CloneSchema().clone_schema(template_schema_name(), schema_name, "DATA")
             restore_constraint_names(template_schema_name(), schema_name)
             Domain.objects.create(domain=host_for(slug), tenant=municipality, is_primary=True)
+            # Default privileges cover a schema the owner creates; granting here as well keeps
+            # a schema cloned by another role usable by the application too.
+            with connection.cursor() as cursor:
+                grant_app_role(cursor, schemas=[schema_name])
             record_action(
                 "municipality.provisioned",
                 actor=acting_user,
                 municipality=municipality,
-                detail={"name": name, "cbs_code": code, "schema": schema_name},
+                detail={"cbs_code": code, "schema": schema_name},
             )
     except IntegrityError as error:  # a row that appeared outside this lock (e.g. the admin)
         raise MUNICIPALITY_NAME_TAKEN(fields={"name": [name]}, slug=slug, other=schema_name) from error

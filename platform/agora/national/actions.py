@@ -21,8 +21,9 @@ from agora.national.errors import (
 )
 from agora.national.models import GrantLevel, NationalGrant
 
-# What the audit row keeps of a grant (ids and dates: the trail must show before and after).
-AUDITED_FIELDS = ("analyst_id", "unit_id", "district_id", "level", "purpose", "valid_from", "valid_until")
+# What the audit row keeps of a grant (ids, codes and dates: the trail must show before and after).
+# The purpose is free text: it stays on the grant row, the audit row only says that it changed.
+AUDITED_FIELDS = ("analyst_id", "unit_id", "district_id", "level", "valid_from", "valid_until")
 
 
 def require_operator(user: Any) -> None:
@@ -105,6 +106,7 @@ def do_change_national_grant(grant_id: int, *, acting_user: Any, **changes: Any)
     if grant.revoked_at is not None:
         raise NATIONAL_GRANT_REVOKED()
     before = _snapshot(grant)
+    purpose_before = grant.purpose
     allowed = {"analyst", "unit", "district", "level", "purpose", "valid_from", "valid_until"}
     for name, value in changes.items():
         if name not in allowed:
@@ -125,7 +127,11 @@ def do_change_national_grant(grant_id: int, *, acting_user: Any, **changes: Any)
         "national.grant.changed",
         actor=acting_user,
         obj=grant,
-        detail={"before": before, "after": _snapshot(grant)},
+        detail={
+            "before": before,
+            "after": _snapshot(grant),
+            "fields": ["purpose"] if grant.purpose != purpose_before else [],
+        },
     )
     return grant
 

@@ -175,7 +175,7 @@ def do_approve_agenda_override(item: AgendaItem, *, acting_user) -> AgendaItem:
             obj=item,
             detail={
                 "rules": item.override_rules,
-                "reason": item.override_reason,
+                "fields": ["override_reason"] if item.override_reason else [],
                 "approved_by": list(item.approvals.values_list("approved_by_id", flat=True)),
             },
         )

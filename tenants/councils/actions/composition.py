@@ -233,7 +233,6 @@ def do_create_council(
         actor=acting_user,
         obj=council,
         detail={
-            "name": council.name,
             "whole_municipality": covers_whole_municipality,
             "neighbourhoods": sorted(n.pk for n in neighbourhoods),
             "key_figures": [kf.pk for kf in allies],
@@ -273,7 +272,7 @@ def do_update_council(
         actor=acting_user,
         obj=council,
         detail={
-            "name": council.name,
+            "fields": ["name"] if name is not None else [],
             "whole_municipality": council.covers_whole_municipality,
             "neighbourhoods": sorted(n.pk for n in neighbourhoods)
             if not council.covers_whole_municipality
@@ -403,6 +402,10 @@ def do_remove_council_member(
         "councils.member_left",
         actor=acting_user,
         obj=council,
-        detail={"key_figure": seat.key_figure_id, "left_on": left_on.isoformat(), "reason": seat.left_reason},
+        detail={
+            "key_figure": seat.key_figure_id,
+            "left_on": left_on.isoformat(),
+            "fields": ["left_reason"] if seat.left_reason else [],
+        },
     )
     return CouncilResult(council, _size_warnings(active_member_count(council), current_rules()))

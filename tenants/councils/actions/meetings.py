@@ -157,7 +157,7 @@ def do_cancel_meeting(meeting: Meeting, *, reason: str = "", acting_user) -> Mee
         "councils.meeting_cancelled",
         actor=acting_user,
         obj=meeting,
-        detail={"council": meeting.council_id, "reason": meeting.cancel_reason},
+        detail={"council": meeting.council_id, "fields": ["cancel_reason"] if meeting.cancel_reason else []},
     )
     return meeting
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from agora.dbroles import as_owner
 from agora.errors import DomainError
 from agora.geography.models import PoliceDistrict, PoliceUnit
 from agora.municipalities.onboarding import do_invite_official
@@ -28,8 +29,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         try:
-            # A refused municipality leaves no police unit or district behind either.
-            with transaction.atomic():
+            # As the owner role: the new schema and its tables belong to it, and the default
+            # privileges grant the application role (agora.dbroles). Nothing is left behind
+            # if it is refused, the police unit and district included.
+            with as_owner(), transaction.atomic():
                 unit, _ = PoliceUnit.objects.get_or_create(name=options["unit"])
                 district, _ = PoliceDistrict.objects.get_or_create(unit=unit, name=options["district"])
                 municipality = provision_municipality(

@@ -53,6 +53,8 @@ def rollcall_rows(crisis: Crisis, now: dt.datetime | None = None) -> list[dict[s
                 "answered_at": c.answered_at.isoformat() if c.answered_at else None,
                 "reachable": c.reachable,
                 "channels": list(c.channels),
+                "delivery": dict(c.delivery),
+                "delivered_at": c.delivered_at.isoformat() if c.delivered_at else None,
                 "escalated_at": c.escalated_at.isoformat() if c.escalated_at else None,
                 "deputy_id": c.deputy_id,
                 "contacted_at": c.contacted_at.isoformat() if c.contacted_at else None,

@@ -6,6 +6,11 @@ import { CrisisRoomClient } from "./crisis-room.js";
 const data = JSON.parse(document.getElementById("crisis-room-data").textContent);
 const labels = data.labels;
 const log = document.getElementById("log");
+const region = document.getElementById("log-region");
+const toBottom = () => {
+  region.scrollTop = region.scrollHeight;
+};
+toBottom();
 const form = document.getElementById("post-form");
 const connection = document.getElementById("connection");
 // Kinds after which the status column is stale.
@@ -92,6 +97,7 @@ function showEvent(frame) {
   const firstPending = log.querySelector("li[data-pending]");
   log.insertBefore(li, firstPending);
   log.dataset.lastSeq = String(frame.seq);
+  toBottom();
   if (frame.kind === "crisis.closed") window.location.reload();
   if (STATUS_KINDS.test(frame.kind)) refreshStatus();
 }
@@ -109,6 +115,7 @@ function showPending(frame) {
       pending: true,
     }),
   );
+  toBottom();
 }
 
 // --- the status column, re-read from the server ------------------------------------------------

@@ -90,8 +90,8 @@ export class CrisisRoomClient {
 
   /** The browser went offline: close now (a dead socket may otherwise linger) and wait for online. */
   wentOffline() {
+    this._abandon();
     this.onStatus("offline");
-    if (this.ws) this.ws.close(4000);
   }
 
   cameOnline() {
@@ -121,12 +121,27 @@ export class CrisisRoomClient {
     ws.onerror = () => {}; // a close follows
   }
 
-  _closed(ws, code) {
-    if (this.ws !== ws) return;
+  /** Let go of the current socket at once: its close handshake may never finish on a dead link. */
+  _abandon() {
+    const ws = this.ws;
     this.ws = null;
     this.resuming = false;
     this.helloSeen = false;
     this._clearTimers();
+    if (ws) {
+      ws.onmessage = null;
+      ws.onclose = null;
+      try {
+        ws.close(4000);
+      } catch {
+        // already closing
+      }
+    }
+  }
+
+  _closed(ws, code) {
+    if (this.ws !== ws) return;
+    this._abandon();
     if (this.stopped) return;
     if (FINAL_CLOSE_CODES.has(code)) {
       this.stopped = true;
@@ -238,7 +253,7 @@ export class CrisisRoomClient {
       this._send({ type: "ping" });
       clearTimeout(this.timers.pong);
       const ws = this.ws;
-      this.timers.pong = setTimeout(() => ws && ws.close(4000), this.pongTimeoutMs);
+      this.timers.pong = setTimeout(() => ws && this._closed(ws, 4000), this.pongTimeoutMs);
     }, this.heartbeatMs);
   }
 

@@ -14,6 +14,9 @@ from tenants.councils.exports import contact_sheet, contacts_as_vcard
 from tenants.councils.health import council_health
 from tenants.councils.models import Attendance
 from tenants.councils.workflow import MeetingStatus
+from tenants.crises.access import log_rollcall_read
+from tenants.crises.queries import rollcall_rows
+from tenants.crises.timeline import drill_reach, last_drill
 from tenants.signals.access import notices_visible_to
 from tenants.signals.receipts import notice_receipts
 
@@ -63,6 +66,7 @@ def council_detail(request: HttpRequest, council_id: str) -> HttpResponse:
         )
         notices.append((notice, receipts))
     health = council_health(council.pk)["councils"]
+    drill = _last_drill(request, council.pk)
     try:
         access_contact_sheet(request.user, council.pk)
         may_download = True
@@ -81,10 +85,29 @@ def council_detail(request: HttpRequest, council_id: str) -> HttpResponse:
             "notices": notices,
             "health": health[0] if health else None,
             "may_download": may_download,
+            "drill": drill,
             "attendance_forms": _attendance_forms(meetings, seats, leads),
             **forms,
         },
     )
+
+
+def _last_drill(request: HttpRequest, council_id: int) -> dict | None:
+    """The council's last reachability drill: who answered, how fast, the time to quorum.
+
+    It names the members called, so the convened allies' reads are logged as in the room.
+    """
+    drill = last_drill(council_id)
+    if drill is None:
+        return None
+    log_rollcall_read(request.user, drill)
+    names = {row["id"]: row["name"] for row in rollcall_rows(drill)}
+    reach = drill_reach(drill)
+    members = [{**m, "name": names.get(m["convocation_id"], "?")} for m in reach["members"]]
+    members.sort(key=lambda m: (m["answer_seconds"] is None, m["answer_seconds"] or 0))
+    seconds = reach["time_to_quorum_seconds"]
+    minutes = None if seconds is None else round(seconds / 60, 1)
+    return {"crisis": drill, **reach, "members": members, "time_to_quorum_minutes": minutes}
 
 
 def _attendance_forms(meetings, seats, leads) -> list[dict]:

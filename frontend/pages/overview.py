@@ -5,15 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from agora.audit.actions import log_person_reads
 from agora.ids import parse_id
-from frontend.pages.base import member_page, staff_page
+from frontend.pages.base import member_page, run_action, staff_page
+from frontend.pages.crisis_forms import DeclareForm, DrillForm
 from tenants.councils.access import councils_visible_to
 from tenants.councils.health import council_health
-from tenants.networkmap.models import KeyFigure
+from tenants.crises.actions import do_declare_crisis, do_start_drill
+from tenants.crises.queries import open_crises
+from tenants.networkmap.models import KeyFigure, Neighbourhood
 from tenants.networkmap.queries import network_map
 from tenants.signals.access import signals_visible_to
 from tenants.signals.deadlines import overdue_cutoff
@@ -32,8 +35,41 @@ def home(request: HttpRequest) -> HttpResponse:
     return portal(request)
 
 
+def _crisis_forms(request: HttpRequest) -> tuple[DeclareForm, DrillForm, HttpResponse | None]:
+    """The declare and drill forms; a valid one runs its action (the same as the API's)."""
+    councils = list(councils_visible_to(request.user).order_by("name"))
+    neighbourhoods = list(Neighbourhood.objects.order_by("name"))
+    data = request.POST if request.method == "POST" else None
+    what = request.POST.get("do") if data else None
+    declare = DeclareForm(
+        data if what == "declare" else None, councils=councils, neighbourhoods=neighbourhoods, prefix="crisis"
+    )
+    drill = DrillForm(data if what == "drill" else None, councils=councils, prefix="drill")
+    if what == "declare" and declare.is_valid():
+        crisis = run_action(
+            request,
+            lambda: do_declare_crisis(**declare.cleaned_data, acting_user=request.user),
+            done=_("The crisis is declared; the councils are being called."),
+        )
+        if crisis is not None:
+            return declare, drill, redirect(f"/crises/{crisis.pk}/?room=1")
+    if what == "drill" and drill.is_valid():
+        council_id = drill.cleaned_data["council_id"]
+        started = run_action(
+            request,
+            lambda: do_start_drill(council_id, acting_user=request.user),
+            done=_("The drill has started: the council's members are being called."),
+        )
+        if started is not None:
+            return declare, drill, redirect("pages:council", council_id=council_id)
+    return declare, drill, None
+
+
 @staff_page
 def dashboard(request: HttpRequest) -> HttpResponse:
+    declare, drill, done = _crisis_forms(request)
+    if done is not None:
+        return done
     health = council_health()["councils"]
     names = dict(councils_visible_to(request.user).values_list("pk", "name"))
     councils = [row for row in health if row["id"] in names]
@@ -57,6 +93,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "open_signals": open_signals,
             "overdue_signal_count": sum(1 for s in open_signals if s.is_overdue),
             "gaps": gaps,
+            "crises": open_crises(),
+            "declare_form": declare,
+            "drill_form": drill,
         },
     )
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from frontend.pages import councils, overview, portal, selection, signals
+from frontend.pages import councils, crises, overview, portal, selection, signals
 
 app_name = "pages"
 
@@ -16,6 +16,13 @@ urlpatterns = [
     path("signalen/<str:signal_id>/", signals.signal_detail, name="signal"),
     path("selectie/", selection.selection, name="selection"),
     path("selectie/<str:case_id>/", selection.case_detail, name="case"),
+    # /crises/<id>/ is the link in every call (tenants.crises.actions.convening.room_link).
+    path("crises/<str:crisis_id>/", crises.crisis_room, name="crisis"),
+    path("crises/<str:crisis_id>/antwoord/", crises.crisis_answer, name="crisis-answer"),
+    path("crises/<str:crisis_id>/bericht/", crises.crisis_post, name="crisis-post"),
+    path("crises/<str:crisis_id>/samenvatting/", crises.crisis_summary, name="crisis-summary"),
+    path("crises/<str:crisis_id>/oproepen/", crises.crisis_contact, name="crisis-contact"),
+    path("crises/<str:crisis_id>/sluiten/", crises.crisis_close, name="crisis-close"),
     path("mijn/", portal.portal, name="portal"),
     path("mijn/signalen/", signals.portal_signals, name="portal-signals"),
     path("mijn/signalen/<str:signal_id>/", signals.portal_signal, name="portal-signal"),

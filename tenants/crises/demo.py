@@ -135,6 +135,7 @@ def load_demo(municipality: Municipality, staff: dict[str, User]) -> list[tuple[
     if municipality.slug == "utrecht":
         crisis = _open_crisis(municipality, staff, council)
         return [
+            ("open crisis room (page)", f"/crises/{crisis.pk}/?room=1"),
             ("open crisis room (socket)", f"/ws/crisis/{crisis.pk}/"),
             ("open crisis (REST)", f"/api/v1/crises/{crisis.pk}/"),
         ]

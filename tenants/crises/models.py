@@ -135,7 +135,11 @@ class Convocation(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("deputy")
     )
     notified_at = models.DateTimeField(null=True, blank=True)
-    channels = models.JSONField(default=list)  # e.g. ["app", "sms", "email"]: what reached them
+    channels = models.JSONField(default=list)  # e.g. ["app", "sms", "email"]: the channels they have
+    # Per channel what became of the last call: {"app"|"sms"|"email": "sent"|"failed"|"pending"|
+    # "no_login"|"no_number"|"no_address"} (tenants.crises.notify), written after the sending.
+    delivery = models.JSONField(default=dict)
+    delivered_at = models.DateTimeField(null=True, blank=True)
     reachable = models.BooleanField(default=True)
     answer = models.CharField(max_length=10, choices=Answer.choices, blank=True)
     eta_minutes = models.PositiveSmallIntegerField(null=True, blank=True)

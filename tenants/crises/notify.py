@@ -82,24 +82,53 @@ def working_number(raw: str) -> str:
     return try_normalise_phone(raw or "") or ""
 
 
-def deliver(recipient: Recipient, message: CallMessage) -> list[str]:
-    """Send over every channel the person has; the channels that took the message.
+# What became of one channel of one call, as the roll-call shows it.
+SENT = "sent"
+FAILED = "failed"
+PENDING = "pending"
+NO_NUMBER = "no_number"
+NO_ADDRESS = "no_address"
+NO_LOGIN = "no_login"
 
-    A failing channel is logged and left out: one broken mail server must not stop the SMS, and
-    no failure reaches the declaring request (this runs after its commit).
+
+def planned_delivery(recipient: Recipient, *, has_login: bool) -> dict[str, str]:
+    """Per channel, before anything is sent: ``pending`` where there is an address, else why not.
+
+    Stored with the convocation in the declaring transaction, so a call whose sending never
+    happens (the process died after the commit) still shows as pending, not as delivered.
     """
-    reached: list[str] = []
+    return {
+        "app": SENT if has_login else NO_LOGIN,
+        "sms": PENDING if recipient.mobile else NO_NUMBER,
+        "email": PENDING if recipient.email else NO_ADDRESS,
+    }
+
+
+def deliver(recipient: Recipient, message: CallMessage) -> dict[str, str]:
+    """Send over every channel the person has; per channel ``sent``, ``failed`` or why it was not tried.
+
+    A failing channel is logged and recorded as failed: one broken mail server must not stop the
+    SMS, and no failure reaches the declaring request (this runs after its commit). The caller
+    stores the outcome on the convocation (:func:`tenants.crises.actions.delivery.record_delivery`).
+    """
+    outcome: dict[str, str] = {}
     body = f"{message.text}\n{message.link}"
     if recipient.mobile:
         try:
             sms_backend().send(recipient.mobile, body)
-            reached.append("sms")
-        except Exception:  # any backend's failure is logged, never raised
+            outcome["sms"] = SENT
+        except Exception:  # any backend's failure is logged and recorded, never raised
             logger.exception("SMS to a convened member failed")
+            outcome["sms"] = FAILED
+    else:
+        outcome["sms"] = NO_NUMBER
     if recipient.email:
         try:
             send_mail(message.subject, body, None, [recipient.email], fail_silently=False)
-            reached.append("email")
+            outcome["email"] = SENT
         except Exception:
             logger.exception("E-mail to a convened member failed")
-    return reached
+            outcome["email"] = FAILED
+    else:
+        outcome["email"] = NO_ADDRESS
+    return outcome

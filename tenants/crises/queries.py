@@ -53,6 +53,8 @@ def rollcall_rows(crisis: Crisis, now: dt.datetime | None = None) -> list[dict[s
                 "answered_at": c.answered_at.isoformat() if c.answered_at else None,
                 "reachable": c.reachable,
                 "channels": list(c.channels),
+                "delivery": dict(c.delivery),
+                "delivered_at": c.delivered_at.isoformat() if c.delivered_at else None,
                 "escalated_at": c.escalated_at.isoformat() if c.escalated_at else None,
                 "deputy_id": c.deputy_id,
                 "contacted_at": c.contacted_at.isoformat() if c.contacted_at else None,
@@ -135,3 +137,32 @@ def crisis_state(crisis: Crisis, now: dt.datetime | None = None) -> dict[str, An
         "rollcall": rollcall_rows(crisis, now),
         "present_user_ids": present_user_ids(crisis),
     }
+
+
+def rollcall_counts(crisis: Crisis, now: dt.datetime | None = None) -> dict[str, int]:
+    """The roll-call as counts (no names): what the dashboard shows per open crisis."""
+    now = now or timezone.now()
+    counts = {"called": 0, "present": 0, "unable": 0, "unreachable": 0, "waiting": 0, "no_answer": 0}
+    for c in Convocation.objects.filter(crisis=crisis).select_related("crisis"):
+        counts["called"] += 1
+        if c.answer in PRESENT_ANSWERS:
+            counts["present"] += 1
+        elif c.answer == Answer.UNABLE:
+            counts["unable"] += 1
+        else:
+            counts[rollcall_status(c, now)] += 1
+    return counts
+
+
+def open_crises(now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Open crises (not drills), newest first, each with its roll-call counts and quorum."""
+    rows = []
+    for crisis in Crisis.objects.filter(is_drill=False, status="open").order_by("-declared_at", "-pk"):
+        rows.append(
+            {
+                "crisis": crisis,
+                "counts": rollcall_counts(crisis, now),
+                "quorum": quorum_state(crisis),
+            }
+        )
+    return rows

@@ -19,6 +19,7 @@ from tenants.crises.rules import current_settings
 TIMELINE_KINDS = frozenset(
     {
         "crisis.declared",
+        "rollcall.delivered",
         "rollcall.answered",
         "rollcall.escalated",
         "ally.contacted",

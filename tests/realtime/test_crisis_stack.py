@@ -89,16 +89,17 @@ async def test_hello_post_ack_and_delivery_to_the_room(channel_layer, cast) -> N
     official, hello = await join(cast.official, cast.crisis_id)
     ally, _ = await join(cast.ally_users[0], cast.crisis_id)
     try:
-        assert hello["last_seq"] == 2 and hello["state"]["deadline_at"]
+        # Declared, convened, and what the calls did (rollcall.delivered, after the commit).
+        assert hello["last_seq"] == 3 and hello["state"]["deadline_at"]
         assert hello["you"]["convocation_id"] is not None
         msg = str(uuid.uuid4())
         await ally.send_to(text_data=post_frame("Ik ben onderweg", msg))
         frames = await frames_until(ally, lambda f: f["type"] == "event")
         ack = next(f for f in frames if f["type"] == "ack")
-        assert ack == {"type": "ack", "client_msg_id": msg, "seq": 3, "created": True}
-        assert frames[-1]["seq"] == 3 and frames[-1]["data"]["body"] == "Ik ben onderweg"
+        assert ack == {"type": "ack", "client_msg_id": msg, "seq": 4, "created": True}
+        assert frames[-1]["seq"] == 4 and frames[-1]["data"]["body"] == "Ik ben onderweg"
         event = await next_frame(official)
-        assert (event["type"], event["seq"], event["kind"]) == ("event", 3, "message.posted")
+        assert (event["type"], event["seq"], event["kind"]) == ("event", 4, "message.posted")
         await official.send_to(
             text_data=json.dumps({"type": "respond", "answer": "coming", "eta_minutes": 15})
         )

@@ -26,7 +26,7 @@ from tenants.councils.models import Council
 from tenants.crises import errors
 from tenants.crises.log import append_event
 from tenants.crises.models import Convocation, Crisis, CrisisKind, Side
-from tenants.crises.notify import CallMessage, Recipient, deliver, working_number
+from tenants.crises.notify import CallMessage, Recipient, planned_delivery, working_number
 from tenants.crises.queries import rollcall_rows
 from tenants.crises.rules import current_settings
 from tenants.networkmap.models import Neighbourhood
@@ -103,6 +103,7 @@ def _staff_call(crisis: Crisis, membership, side: str, position: str, now: dt.da
         notified_at=now,
         channels=channels,
         reachable=bool(channels),
+        delivery=planned_delivery(Recipient(mobile=mobile, email=email), has_login=active),
     )
     return _Call(convocation, Recipient(mobile=mobile, email=email))
 
@@ -121,6 +122,7 @@ def _ally_call(crisis: Crisis, key_figure, now: dt.datetime) -> _Call:
         notified_at=now,
         channels=channels,
         reachable=bool(channels),
+        delivery=planned_delivery(Recipient(mobile=mobile, email=email), has_login=user is not None),
     )
     return _Call(convocation, Recipient(mobile=mobile, email=email))
 
@@ -140,15 +142,21 @@ def call_message(crisis: Crisis, position: str, *, urgent: bool = False) -> Call
     return CallMessage(subject=f"{what} {town}: {crisis.title}", text=text, link=room_link(crisis))
 
 
-def notify_on_commit(crisis: Crisis, calls: list[tuple[Recipient, str]], *, urgent: bool = False) -> None:
-    """Send the calls through the notifiers once the data is committed (after the in-app event)."""
-    messages = [(recipient, call_message(crisis, position, urgent=urgent)) for recipient, position in calls]
+def notify_on_commit(
+    crisis: Crisis, calls: list[tuple[Convocation, Recipient]], *, urgent: bool = False
+) -> None:
+    """Send the calls through the notifiers once the data is committed (after the in-app event),
+    then record per channel what became of each (``tenants.crises.actions.delivery``)."""
+    from django.db import connection
 
-    def _send() -> None:
-        for recipient, message in messages:
-            deliver(recipient, message)
+    from tenants.crises.actions.delivery import PendingCall, send_calls
 
-    transaction.on_commit(_send)
+    pending = [
+        PendingCall(convocation.pk, recipient, call_message(crisis, convocation.position, urgent=urgent))
+        for convocation, recipient in calls
+    ]
+    crisis_id, schema = crisis.pk, connection.schema_name
+    transaction.on_commit(lambda: send_calls(crisis_id, pending, schema=schema))
 
 
 def _convene(crisis: Crisis, councils: list[Council], now: dt.datetime) -> list[Convocation]:
@@ -199,7 +207,7 @@ def _convene(crisis: Crisis, councils: list[Council], now: dt.datetime) -> list[
         },
         ally_ids=[c.key_figure_id for c in convocations if c.key_figure_id and c.user_id],
     )
-    notify_on_commit(crisis, [(call.recipient, call.convocation.position) for call in calls.values()])
+    notify_on_commit(crisis, [(call.convocation, call.recipient) for call in calls.values()])
     return convocations
 
 

@@ -140,7 +140,7 @@ def do_escalate_unanswered(*, now: dt.datetime | None = None) -> list[Convocatio
             at=now,
         )
         if deputy is not None and not deputy.answer:
-            notify_on_commit(lead.crisis, [(_recipient(deputy), "deputy")], urgent=True)
+            notify_on_commit(lead.crisis, [(deputy, _recipient(deputy))], urgent=True)
             _nudge_in_app(lead.crisis, deputy)
         escalated.append(lead)
     return escalated
@@ -189,6 +189,6 @@ def do_contact_ally(
         author=acting_user,
         at=now,
     )
-    notify_on_commit(crisis, [(_recipient(convocation), "ally")], urgent=False)
+    notify_on_commit(crisis, [(convocation, _recipient(convocation))], urgent=False)
     _nudge_in_app(crisis, convocation)
     return convocation

@@ -55,11 +55,16 @@ def test_declaring_convenes_every_member_once_and_notifies_them(
     unreachable = allies.get(key_figure=room.allies[2])
     assert unreachable.reachable is False and unreachable.channels == []
     assert crisis.deadline_at == T0 + dt.timedelta(minutes=60)
-    # The log: declared, then the roll-call, numbered 1, 2.
+    # The log: declared, the roll-call, then (after the commit) what the calls did, numbered 1, 2, 3.
     assert [(e["seq"], e["kind"]) for e in events_after(crisis.pk, 0)] == [
         (1, "crisis.declared"),
         (2, "rollcall.convened"),
+        (3, "rollcall.delivered"),
     ]
+    unreachable.refresh_from_db()
+    assert unreachable.delivery == {"app": "no_login", "sms": "no_number", "email": "no_address"}
+    police_lead = Convocation.objects.get(crisis=crisis, side="police", position="lead")
+    assert police_lead.delivery["sms"] == "sent" and police_lead.delivered_at is not None
     # In the app: the staff group and the own groups of the allies with a login only.
     (convened,) = [e for e in sent if e["event"] == "crisis.convened"]
     assert convened["payload"]["crisis_id"] == crisis.pk
@@ -334,3 +339,46 @@ def test_the_settings_admin_saves_through_the_action(room, web, people) -> None:
     saved = client.post(f"/admin/crises/crisissettings/{settings_pk}/change/", data)
     assert saved.status_code == 302 and current_settings().escalate_after_minutes == 7
     assert web(room.ally_users[0]).get("/admin/crises/crisissettings/").status_code in (302, 403)
+
+
+class BrokenSms:
+    def send(self, number: str, text: str) -> None:
+        raise OSError("gateway down")
+
+
+def test_a_failing_channel_is_recorded_as_failed_and_nothing_reached_is_unreachable(
+    room, settings, django_capture_on_commit_callbacks
+) -> None:
+    """The notifier never skips silently: a failed SMS shows as failed in the roll-call and the log."""
+    settings.AGORA_SMS_BACKEND = f"{__name__}.BrokenSms"
+    room.allies[0].email = "fatima@example.org"
+    room.allies[0].save()
+    # An ally with a number but no login: the SMS was their only way in.
+    room.allies[1].user = None
+    room.allies[1].mobile = "+31687654321"
+    room.allies[1].save()
+    with django_capture_on_commit_callbacks(execute=True):
+        crisis = declare(room)
+    first = Convocation.objects.get(crisis=crisis, key_figure=room.allies[0])
+    second = Convocation.objects.get(crisis=crisis, key_figure=room.allies[1])
+    assert first.delivery["sms"] == "failed" and first.delivery["email"] == "sent"
+    assert first.reachable is True  # the app and the e-mail reached them
+    assert second.delivery == {"app": "no_login", "sms": "failed", "email": "no_address"}
+    assert second.reachable is False
+    rows = {r["id"]: r for r in crisis_state(crisis)["rollcall"]}
+    assert rows[second.pk]["status"] == "unreachable" and rows[second.pk]["delivery"]["sms"] == "failed"
+    (logged,) = [e for e in events_after(crisis.pk, 0) if e["kind"] == "rollcall.delivered"]
+    assert logged["data"]["failed"] >= 2
+    assert {d["convocation_id"] for d in logged["data"]["deliveries"]} == set(
+        Convocation.objects.filter(crisis=crisis).values_list("pk", flat=True)
+    )
+
+
+def test_a_call_again_records_its_delivery_too(room, sms_file, django_capture_on_commit_callbacks) -> None:
+    crisis = declare(room)
+    ally = Convocation.objects.get(crisis=crisis, key_figure=room.allies[0])
+    assert ally.delivery["sms"] == "pending"  # the declaration's calls were never sent (no commit here)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_contact_ally(crisis.pk, ally.pk, acting_user=room.staff.official)
+    ally.refresh_from_db()
+    assert ally.delivery["sms"] == "sent"

@@ -16,6 +16,7 @@ def test_the_open_room_and_its_addresses(room, in_utrecht) -> None:
     crisis = Crisis.objects.get(title=demo.OPEN_TITLE)
     assert crisis.is_open and crisis.summary
     assert any(f"/ws/crisis/{crisis.pk}/" in path for _label, path in shown)
+    assert ("open crisis room (page)", f"/crises/{crisis.pk}/?room=1") in shown
     kinds = set(CrisisEvent.objects.filter(crisis=crisis).values_list("kind", flat=True))
     assert {
         "message.posted",

@@ -11,6 +11,7 @@ import importlib.util
 import logging
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -75,7 +76,9 @@ SHARED_APPS = [
     "django.contrib.admin",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
@@ -195,6 +198,21 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# One lockout for every way in (agora.accounts.lockout), first; then the passwords.
+AUTHENTICATION_BACKENDS = [
+    "agora.accounts.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# How many proxies in front append to X-Forwarded-For; 0 ignores the header (docs/security.md).
+AGORA_TRUSTED_PROXIES: int = int(os.environ.get("AGORA_TRUSTED_PROXIES", "0"))
+# API tokens (knox): stored as a hash, valid for a working shift, revoked at logout.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(seconds=int(os.environ.get("AGORA_TOKEN_TTL_SECONDS", str(12 * 3600)))),
+    "AUTO_REFRESH": False,
+    "USER_SERIALIZER": None,
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -244,8 +262,12 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("AGORA_TOKEN_THROTTLE", "10/minute")},
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # Hashed, expiring tokens (knox); same "Authorization: Token <token>" header as before.
+        "knox.auth.TokenAuthentication",
     ],
+    # The client address of the token endpoint's rate limit: as the lockout reads it (0 = the
+    # socket's address; DRF's default would believe a client-written X-Forwarded-For).
+    "NUM_PROXIES": AGORA_TRUSTED_PROXIES,
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsMunicipalStaff"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "PAGE_SIZE": 50,

@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from agora.accounts import signals
+        from agora.accounts import lockout, signals
 
         signals.connect()
+        lockout.connect()

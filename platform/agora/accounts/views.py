@@ -22,23 +22,30 @@ from agora.municipalities.provisioning import host_for
 
 
 class LoginView(auth_views.LoginView):
-    """Django's login, with failed attempts counted per address and per user name."""
+    """Django's login, behind the one lockout (``agora.accounts.lockout``) that every way in shares.
+
+    Failures are counted by the ``user_login_failed`` signal, not here, so that this page, the
+    admin and the token endpoint cannot disagree.
+    """
 
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs) -> HttpResponse:
-        username = request.POST.get("username", "")
-        if login_attempts.is_blocked(request, username):
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, login_attempts.throttled_error().message())
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+        if login_attempts.is_blocked(request, request.POST.get("username", "")):
+            return self._locked_out()
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form) -> HttpResponse:
-        login_attempts.record_failure(self.request, self.request.POST.get("username", ""))
+        if getattr(self.request, "agora_locked_out", False):  # the limit was reached meanwhile
+            return self._locked_out()
         return super().form_invalid(form)
+
+    def _locked_out(self) -> HttpResponse:
+        form = self.get_form()
+        form.errors.clear()
+        form.add_error(None, login_attempts.throttled_error().message())
+        return self.render_to_response(self.get_context_data(form=form), status=429)
 
 
 class LogoutView(auth_views.LogoutView):

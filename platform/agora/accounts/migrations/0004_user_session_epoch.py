@@ -10,6 +10,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # DRF's token table held every API token in plain text; tokens are knox's (hashed) now.
+        migrations.RunSQL("DROP TABLE IF EXISTS authtoken_token CASCADE", migrations.RunSQL.noop),
         migrations.AddField(
             model_name='user',
             name='session_epoch',

@@ -195,8 +195,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# argon2 (memory-hard) for new hashes; PBKDF2 hashes of before still verify and are rehashed
+# with argon2 at the user's next login (Django upgrades a hash when its hasher is not the first).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+if TESTING:  # a fast hash for the suite's thousands of users; argon2 is tried in test_password_hashing
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 
 # One lockout for every way in (agora.accounts.lockout), first; then the passwords.
 AUTHENTICATION_BACKENDS = [

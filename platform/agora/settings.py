@@ -118,6 +118,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Expired sessions end; a login that needs a second factor waits at the code step.
+    "agora.accounts.session_policy.SessionPolicyMiddleware",
     "agora.accounts.access.ActorCacheMiddleware",
     "agora.accounts.middleware.MembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -205,11 +208,8 @@ PASSWORD_HASHERS = [
 if TESTING:  # a fast hash for the suite's thousands of users; argon2 is tried in test_password_hashing
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 
-# One lockout for every way in (agora.accounts.lockout), first; then the passwords.
-AUTHENTICATION_BACKENDS = [
-    "agora.accounts.lockout.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# Django's model backend behind one lockout for every way in (agora.accounts.lockout).
+AUTHENTICATION_BACKENDS = ["agora.accounts.lockout.LockoutBackend"]
 # How many proxies in front append to X-Forwarded-For; 0 ignores the header (docs/security.md).
 AGORA_TRUSTED_PROXIES: int = int(os.environ.get("AGORA_TRUSTED_PROXIES", "0"))
 # API tokens (knox): stored as a hash, valid for a working shift, revoked at logout.
@@ -223,7 +223,15 @@ REST_KNOX = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
+# Sessions end after AGORA_SESSION_IDLE_SECONDS without a request, and AGORA_SESSION_ABSOLUTE_SECONDS
+# after the login whatever happens (agora.accounts.session_policy; docs/security.md).
+AGORA_SESSION_IDLE_SECONDS: int = int(os.environ.get("AGORA_SESSION_IDLE_SECONDS", str(3600)))
+AGORA_SESSION_ABSOLUTE_SECONDS: int = int(
+    os.environ.get("AGORA_SESSION_ABSOLUTE_SECONDS", os.environ.get("SESSION_COOKIE_AGE", str(12 * 3600)))
+)
+SESSION_COOKIE_AGE = AGORA_SESSION_ABSOLUTE_SECONDS
+# The name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = os.environ.get("AGORA_OTP_ISSUER", f"Agora ({AGORA_BASE_DOMAIN})")
 # Behind a TLS-terminating proxy (docker-compose, a load balancer): trust its scheme header,
 # and turn on HSTS and the HTTPS redirect once every host is served over TLS.
 if env_bool("SECURE_PROXY_SSL_HEADER", False):

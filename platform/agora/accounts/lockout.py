@@ -1,8 +1,8 @@
 """The lockout's hooks into Django's authentication, so that every way in shares it.
 
-``authenticate()`` asks the backends in order and stops at the first that raises
-``PermissionDenied``; :class:`LockoutBackend` comes first and does that for a locked
-(user name, address) pair, before any password is checked. Failures are counted from the
+``authenticate()`` stops at a backend that raises ``PermissionDenied``; :class:`LockoutBackend`
+(Django's model backend, the only one configured) does that for a locked (user name, address)
+pair, before any password is checked. Failures are counted from the
 ``user_login_failed`` signal, which ``authenticate()`` sends for every refused attempt, whichever
 form or endpoint called it (the login page, both admin sites, the API token endpoint).
 """
@@ -11,23 +11,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.exceptions import PermissionDenied
 
 from agora.accounts import login_attempts
 
 
-class LockoutBackend:
-    """Refuse a locked (user name, address) pair; authenticates nobody itself."""
+class LockoutBackend(ModelBackend):
+    """Django's model backend behind the lockout: a locked pair is refused unchecked."""
 
-    def authenticate(self, request: Any, username: str | None = None, **credentials: Any) -> None:
+    def authenticate(
+        self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
+    ):
         if request is not None and login_attempts.is_blocked(request, username or ""):
             request.agora_locked_out = True
             raise PermissionDenied("login locked out")
-        return None
-
-    def get_user(self, user_id: Any) -> None:
-        return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 def _failed(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:

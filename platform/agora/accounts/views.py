@@ -13,9 +13,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp import login as otp_login
+from django_otp.models import Device
 
 from agora.accounts import login_attempts
 from agora.accounts.handoff import mint_handoff, redeem_handoff
+from agora.accounts.session_policy import second_factor_done
 from agora.errors import DomainError
 from agora.municipalities.models import Municipality
 from agora.municipalities.provisioning import host_for
@@ -67,7 +71,14 @@ def start_handoff(request: HttpRequest, slug: str) -> HttpResponse:
     if municipality is None:
         raise Http404
     try:
-        token = mint_handoff(request.user, municipality, language=translation.get_language() or "")
+        token = mint_handoff(
+            request.user,
+            municipality,
+            language=translation.get_language() or "",
+            device_id=request.session.get(DEVICE_ID_SESSION_KEY, "")
+            if second_factor_done(request.session, request.user)
+            else "",
+        )
     except DomainError as error:
         raise PermissionDenied(error.message()) from error
     target = (
@@ -84,7 +95,10 @@ def finish_handoff(request: HttpRequest) -> HttpResponse:
         return render(
             request, "errors/403.html", {"title": _("No access"), "detail": error.message()}, status=403
         )
-    auth_login(request, handoff.user, backend="django.contrib.auth.backends.ModelBackend")
+    auth_login(request, handoff.user, backend="agora.accounts.lockout.LockoutBackend")
+    device = Device.from_persistent_id(handoff.device_id) if handoff.device_id else None
+    if device is not None and device.user_id == handoff.user.pk and device.confirmed:
+        otp_login(request, device)
     response = HttpResponseRedirect("/")
     if handoff.language in dict(settings.LANGUAGES):
         response.set_cookie(

@@ -70,7 +70,8 @@ def second_factor_done(session: Any, user: Any) -> bool:
 
 
 def needs_second_factor(session: Any, user: Any) -> bool:
-    return two_factor.must_verify(user) and not second_factor_done(session, user)
+    # A verified session answers from its device alone; only the others ask the role policy.
+    return not second_factor_done(session, user) and two_factor.must_verify(user)
 
 
 def socket_user(session: Any, user: Any) -> Any:

@@ -2,22 +2,15 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.throttling import ScopedRateThrottle
 
+from api.auth.views import LogoutAllView, LogoutView, ObtainTokenView
 from api.routes import v1_urlpatterns
-
-
-class ObtainTokenView(ObtainAuthToken):
-    """Token login, throttled per client address (password guessing)."""
-
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "token"
-
 
 urlpatterns = [
     path("v1/", include((v1_urlpatterns, "v1"))),
     path("v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("v1/auth/logout/", LogoutView.as_view(), name="api-logout"),
+    path("v1/auth/logout-all/", LogoutAllView.as_view(), name="api-logout-all"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
     # The split view serves its script as a file (no inline script: CSP). ReDoc is dropped: its
     # page loads web fonts from an outside host, and these sites run on closed networks (ADR 0010).

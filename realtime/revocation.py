@@ -11,6 +11,11 @@ sent there (after the commit that revoked the right) closes them all:
 - a key figure that loses its ally status or its login, or is deleted: that schema, 4403
   (``KeyFigure.is_ally`` is written with a queryset update by the selection actions, which call
   :func:`disconnect_user_on_commit` themselves: a queryset update sends no model signal).
+
+The same moments revoke the user's API tokens (``agora.accounts.signout.revoke_api_tokens``), in
+the transaction that ended the right: a deactivated account, or a membership deactivated,
+deleted or given another role. Tokens are not per municipality, so all of the user's go; the
+user logs in again where they still have a right.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ def disconnect_user_on_commit(user_id: int | None, schemas: Iterable[str], *, co
     )
 
 
-def _schemas_of(user_id: int) -> list[str]:
+def schemas_of(user_id: int) -> list[str]:
     from agora.accounts.models import Membership
 
     return list(
@@ -49,7 +54,7 @@ def _schemas_of(user_id: int) -> list[str]:
 
 def _on_logout(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
     if user is not None and user.pk:
-        disconnect_user_on_commit(user.pk, _schemas_of(user.pk), code=LOGGED_OUT)
+        disconnect_user_on_commit(user.pk, schemas_of(user.pk), code=LOGGED_OUT)
 
 
 def _remember(instance: Any, fields: tuple[str, ...], update_fields: Any) -> None:
@@ -57,6 +62,12 @@ def _remember(instance: Any, fields: tuple[str, ...], update_fields: Any) -> Non
         instance._agora_before = None
         return
     instance._agora_before = type(instance)._default_manager.filter(pk=instance.pk).values(*fields).first()
+
+
+def _revoke_tokens(user_id: int | None) -> None:
+    from agora.accounts.signout import revoke_api_tokens
+
+    revoke_api_tokens(user_id)
 
 
 def _membership_before(sender, instance, update_fields=None, **kwargs) -> None:
@@ -68,6 +79,7 @@ def _membership_after(sender, instance, created=False, **kwargs) -> None:
     if created or not before:
         return
     if (before["is_active"] and not instance.is_active) or before["role"] != instance.role:
+        _revoke_tokens(before["user_id"])
         disconnect_user_on_commit(before["user_id"], [instance.municipality.schema_name])
 
 
@@ -77,6 +89,7 @@ def _membership_deleted(sender, instance, **kwargs) -> None:
     schema = (
         Municipality.objects.filter(pk=instance.municipality_id).values_list("schema_name", flat=True).first()
     )
+    _revoke_tokens(instance.user_id)
     disconnect_user_on_commit(instance.user_id, [schema] if schema else [])
 
 
@@ -87,7 +100,8 @@ def _user_before(sender, instance, update_fields=None, **kwargs) -> None:
 def _user_after(sender, instance, created=False, **kwargs) -> None:
     before = getattr(instance, "_agora_before", None)
     if not created and before and before["is_active"] and not instance.is_active:
-        disconnect_user_on_commit(instance.pk, _schemas_of(instance.pk))
+        _revoke_tokens(instance.pk)
+        disconnect_user_on_commit(instance.pk, schemas_of(instance.pk))
 
 
 def _key_figure_before(sender, instance, update_fields=None, **kwargs) -> None:

@@ -10,7 +10,7 @@ from django.urls import path
 from realtime.consumers import MunicipalityEventsConsumer
 from realtime.crisis import CrisisRoomConsumer
 from realtime.layers import warn_if_in_memory_layer
-from realtime.middleware import TenantFromHostMiddleware
+from realtime.middleware import CompleteSessionMiddleware, TenantFromHostMiddleware
 from realtime.origin import SameOriginValidator
 
 websocket_urlpatterns = [
@@ -25,7 +25,9 @@ def build_application(http_app):
         {
             "http": http_app,
             "websocket": SameOriginValidator(
-                TenantFromHostMiddleware(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+                TenantFromHostMiddleware(
+                    AuthMiddlewareStack(CompleteSessionMiddleware(URLRouter(websocket_urlpatterns)))
+                )
             ),
         }
     )

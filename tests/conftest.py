@@ -111,6 +111,24 @@ def _flush_past_the_audit_truncate_guard() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _force_login_includes_the_second_factor(monkeypatch) -> None:
+    """``client.force_login(user)`` is a finished login, second factor included (police, analysts
+    and operators must verify a code: agora.accounts.session_policy). The code step itself is
+    tested through the password login (tests/platform/test_two_factor.py)."""
+    from django.test.client import ClientMixin
+
+    from tests.helpers import complete_second_factor
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        complete_second_factor(self, user)
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
 def _back_to_public() -> Iterator[None]:
     """Every test starts and ends in the public schema."""
     if hasattr(connection, "set_schema_to_public"):

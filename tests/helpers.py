@@ -53,6 +53,35 @@ def capture_events() -> Iterator[list[SentEvent]]:
         _capturing.remove(captured)
 
 
+def totp_code(device, *, ahead: int = 0) -> str:
+    """The code ``device`` shows now (``ahead`` steps later: a device refuses a code used once)."""
+    from django_otp.oath import totp
+
+    t0 = device.t0 - ahead * device.step
+    return f"{totp(device.bin_key, step=device.step, t0=t0, digits=device.digits):06d}"
+
+
+def complete_second_factor(client, user) -> None:
+    """Mark the client's session as past the second factor, as the code step would.
+
+    ``force_login`` stands for a finished login in the suite (the conftest wraps it with this);
+    tests of the code step itself log in with the password instead.
+    """
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from agora.accounts.two_factor import must_verify
+
+    if not must_verify(user):
+        return
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
 def _deactivated(user):
     from django_tenants.utils import schema_context
 

@@ -261,7 +261,7 @@ def command_demo(args: argparse.Namespace) -> int:
         banner.append(f"  {municipality.name:<12} http://{host_for(municipality.slug)}:{args.port}/")
     banner += ["", f"Demo logins (password {DEMO_PASSWORD}):"]
     for login in result.logins:
-        banner.append(f"  {login.username:<28} {login.description}")
+        banner.append(_login_line(login))
     if result.addresses:
         banner += ["", "Crisis rooms:"]
         for slug, label, path in result.addresses:
@@ -269,7 +269,15 @@ def command_demo(args: argparse.Namespace) -> int:
     base = f"http://{settings.AGORA_BASE_DOMAIN}:{args.port}"
     banner += ["", f"National view: {base}/national/ (log in at {base}/login/)"]
     for login in result.national_logins:
-        banner.append(f"  {login.username:<28} {login.description}")
+        banner.append(_login_line(login))
+    if any(login.otp_secret for login in (*result.logins, *result.national_logins)):
+        banner += [
+            "",
+            "Logins marked 2FA ask for a code after the password: add the key printed with them to an",
+            "authenticator app (FreeOTP, Google Authenticator, ...; 6 digits, 30 s), or print the code with",
+            '  python -c "import base64,sys; from django_otp.oath import totp; '
+            "print('%06d' % totp(base64.b32decode(sys.argv[1])))\" <key>",
+        ]
     if result.skipped_modules:
         banner += ["", "Demo data not (yet) available from: " + ", ".join(result.skipped_modules)]
     banner.append("")
@@ -285,6 +293,11 @@ def _grant_app_role() -> None:
     connection.set_schema_to_public()
     with connection.cursor() as cursor:
         grant_app_role(cursor)
+
+
+def _login_line(login) -> str:
+    line = f"  {login.username:<28} {login.description}"
+    return f"{line}  [2FA key {login.otp_secret}]" if login.otp_secret else line
 
 
 def command_serve(args: argparse.Namespace) -> int:

@@ -135,6 +135,8 @@ ALLY_LOGINS_PER_MUNICIPALITY = 2
 class DemoLogin:
     username: str
     description: str
+    # The base32 TOTP key of a login that must use a second factor (agora.demo_second_factor).
+    otp_secret: str = ""
 
 
 @dataclass
@@ -324,4 +326,27 @@ def load_demo(modules: tuple[str, ...] = TENANT_DEMO_MODULES) -> DemoResult:
     result.national_logins = [
         DemoLogin(login.username, login.description) for login in ensure_national_demo(DEMO_PASSWORD)
     ]
+    with schema_context("public"), transaction.atomic():
+        result.logins = [ensure_demo_second_factor(login) for login in result.logins]
+        result.national_logins = [ensure_demo_second_factor(login) for login in result.national_logins]
     return result
+
+
+def ensure_demo_second_factor(login: DemoLogin) -> DemoLogin:
+    """Give a demo login that must use two-factor authentication its fixed demo device."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from agora.accounts.two_factor import TwoFactor, two_factor_policy
+    from agora.demo_second_factor import demo_totp_key, demo_totp_secret
+
+    user = User.objects.get(username=login.username)
+    if two_factor_policy(user) != TwoFactor.REQUIRED:
+        return login
+    key = demo_totp_key(user.username).hex()
+    device = TOTPDevice.objects.filter(user=user, name="demo").first()
+    if device is None:
+        TOTPDevice.objects.create(user=user, name="demo", key=key, confirmed=True)
+    elif device.key != key or not device.confirmed:
+        device.key, device.confirmed = key, True
+        device.save(update_fields=["key", "confirmed"])
+    return DemoLogin(login.username, login.description, demo_totp_secret(user.username))

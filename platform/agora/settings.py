@@ -11,6 +11,7 @@ import importlib.util
 import logging
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -75,7 +76,9 @@ SHARED_APPS = [
     "django.contrib.admin",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
@@ -115,6 +118,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Expired sessions end; a login that needs a second factor waits at the code step.
+    "agora.accounts.session_policy.SessionPolicyMiddleware",
     "agora.accounts.access.ActorCacheMiddleware",
     "agora.accounts.middleware.MembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -212,13 +218,40 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# argon2 (memory-hard) for new hashes; PBKDF2 hashes of before still verify and are rehashed
+# with argon2 at the user's next login (Django upgrades a hash when its hasher is not the first).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+if TESTING:  # a fast hash for the suite's thousands of users; argon2 is tried in test_password_hashing
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+
+# Django's model backend behind one lockout for every way in (agora.accounts.lockout).
+AUTHENTICATION_BACKENDS = ["agora.accounts.lockout.LockoutBackend"]
+# How many proxies in front append to X-Forwarded-For; 0 ignores the header (docs/security.md).
+AGORA_TRUSTED_PROXIES: int = int(os.environ.get("AGORA_TRUSTED_PROXIES", "0"))
+# API tokens (knox): stored as a hash, valid for a working shift, revoked at logout.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(seconds=int(os.environ.get("AGORA_TOKEN_TTL_SECONDS", str(12 * 3600)))),
+    "AUTO_REFRESH": False,
+    "USER_SERIALIZER": None,
+    "AUTH_HEADER_PREFIX": "Token",
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
+# Sessions end after AGORA_SESSION_IDLE_SECONDS without a request, and AGORA_SESSION_ABSOLUTE_SECONDS
+# after the login whatever happens (agora.accounts.session_policy; docs/security.md).
+AGORA_SESSION_IDLE_SECONDS: int = int(os.environ.get("AGORA_SESSION_IDLE_SECONDS", str(3600)))
+AGORA_SESSION_ABSOLUTE_SECONDS: int = int(
+    os.environ.get("AGORA_SESSION_ABSOLUTE_SECONDS", os.environ.get("SESSION_COOKIE_AGE", str(12 * 3600)))
+)
+SESSION_COOKIE_AGE = AGORA_SESSION_ABSOLUTE_SECONDS
+# The name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = os.environ.get("AGORA_OTP_ISSUER", f"Agora ({AGORA_BASE_DOMAIN})")
 # Behind a TLS-terminating proxy (docker-compose, a load balancer): trust its scheme header,
 # and turn on HSTS and the HTTPS redirect once every host is served over TLS.
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
@@ -264,8 +297,12 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("AGORA_TOKEN_THROTTLE", "10/minute")},
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # Hashed, expiring tokens (knox); same "Authorization: Token <token>" header as before.
+        "knox.auth.TokenAuthentication",
     ],
+    # The client address of the token endpoint's rate limit: as the lockout reads it (0 = the
+    # socket's address; DRF's default would believe a client-written X-Forwarded-For).
+    "NUM_PROXIES": AGORA_TRUSTED_PROXIES,
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsMunicipalStaff"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "PAGE_SIZE": 50,

@@ -7,6 +7,7 @@ municipalities from the public schema (``agora.national``), so it has no tenant 
 from django.contrib import admin
 from django.urls import include, path
 
+from agora.accounts import two_factor_views
 from agora.accounts.views import LoginView, LogoutView, start_handoff
 from frontend import national_views
 from frontend.views import PublicHomeView, operator_municipalities
@@ -21,7 +22,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", PublicHomeView.as_view(), name="home"),
     path("login/", LoginView.as_view(), name="login"),
+    path("login/verify/", two_factor_views.verify, name="login-verify"),
+    path("login/enrol/", two_factor_views.enrol, name="login-enrol"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    path("logout/everywhere/", two_factor_views.log_out_everywhere, name="logout-everywhere"),
     path("hand-off/<slug:slug>/", start_handoff, name="start-handoff"),
     path("beheer/gemeenten/", operator_municipalities, name="operator-municipalities"),
     path("admin/", admin.site.urls),

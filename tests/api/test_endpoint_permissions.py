@@ -37,8 +37,9 @@ from tests.municipality_rows import ROUTE_ROWS, MunicipalityRows, build_rows
 
 TENANT_URLCONF = "agora.urls_tenants"
 API_PREFIX = "api/v1/"
-# Deliberately open endpoints: logging in to get a token must work without being a member.
-PUBLIC_ROUTES = frozenset({"api/v1/auth/token/"})
+# Deliberately not member-gated: logging in to get a token must work without being a member, and
+# anyone logged in may end their own token or sessions (tests/api/test_auth_tokens.py checks them).
+PUBLIC_ROUTES = frozenset({"api/v1/auth/token/", "api/v1/auth/logout/", "api/v1/auth/logout-all/"})
 
 MISSING_INT = "987654321"
 MISSING_BY_CONVERTER = {

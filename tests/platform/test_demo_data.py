@@ -179,3 +179,37 @@ def test_demo_has_an_operator_and_analysts_of_both_levels(utrecht, amersfoort, f
     from agora.national.models import NationalGrant
 
     assert NationalGrant.objects.filter(analyst__username__startswith="analist.").count() == 2
+
+
+def test_demo_logins_that_need_a_second_factor_get_the_printed_key(
+    utrecht, amersfoort, fake_demo_package
+) -> None:
+    """Police, analysts and the operator get a fixed demo key (printed by ``agora demo``); a
+    password and the code computed from that key log them in. Officials and allies get none."""
+    import base64
+
+    from django.test import Client
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from agora.demo_second_factor import demo_totp_secret
+    from agora.municipalities.provisioning import host_for
+
+    result = load_demo(("fakedemo.demo",))
+    secrets = {login.username: login.otp_secret for login in (*result.logins, *result.national_logins)}
+    assert secrets["wijkagent.utrecht"] == demo_totp_secret("wijkagent.utrecht")
+    assert secrets["beheerder"] and secrets["analist.contacten"]
+    assert secrets["ambtenaar.utrecht"] == "" and secrets["burgemeester.utrecht"] == ""
+    assert not TOTPDevice.objects.filter(user__username="ambtenaar.utrecht").exists()
+    again = load_demo(("fakedemo.demo",))  # idempotent: one device, the same key
+    assert {login.username: login.otp_secret for login in again.logins} == {
+        login.username: login.otp_secret for login in result.logins
+    }
+    assert TOTPDevice.objects.filter(user__username="wijkagent.utrecht").count() == 1
+
+    client = Client(HTTP_HOST=host_for("utrecht"), REMOTE_ADDR="192.0.2.99")
+    client.post("/login/", {"username": "wijkagent.utrecht", "password": DEMO_PASSWORD})
+    assert client.get("/netwerk/")["Location"].startswith("/login/verify/")
+    code = f"{totp(base64.b32decode(secrets['wijkagent.utrecht'])):06d}"
+    assert client.post("/login/verify/", {"otp_token": code}).status_code == 302
+    assert client.get("/netwerk/").status_code == 200

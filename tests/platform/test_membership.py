@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agora.municipalities.provisioning import host_for
+from tests.helpers import totp_code
 
 PASSWORD = "correct horse battery staple"  # the conftest's People password
 
@@ -56,6 +58,7 @@ def test_login_and_logout_pages_on_every_host(people, slug) -> None:
 @pytest.mark.parametrize("slug", ["utrecht", "amersfoort"])
 def test_real_login_post_with_csrf_then_logout(people, slug) -> None:
     user = people.police(slug)
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     client = Client(HTTP_HOST=host_for(slug), enforce_csrf_checks=True)
     page = client.get("/login/")
     token = client.cookies["csrftoken"].value
@@ -71,6 +74,13 @@ def test_real_login_post_with_csrf_then_logout(people, slug) -> None:
         "/login/", {"username": user.username, "password": PASSWORD, "csrfmiddlewaretoken": token}
     )
     assert response.status_code == 302, response.content
+    # A police officer's login is complete with the authenticator code (docs/security.md).
+    assert client.get("/")["Location"].startswith("/login/verify/")
+    verified = client.post(
+        "/login/verify/",
+        {"otp_token": totp_code(device), "csrfmiddlewaretoken": client.cookies["csrftoken"].value},
+    )
+    assert verified.status_code == 302, verified.content
     home = client.get("/")
     assert home.status_code == 200
     assert user.display_name in home.content.decode()

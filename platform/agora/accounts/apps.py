@@ -7,6 +7,8 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from agora.accounts import signals
+        from agora.accounts import lockout, session_policy, signals
 
         signals.connect()
+        lockout.connect()
+        session_policy.connect()

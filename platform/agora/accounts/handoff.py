@@ -42,13 +42,18 @@ HANDOFF_NOT_A_MEMBER = error_code(
 class HandOff:
     user: User
     language: str
+    # The second factor verified on the public host (django-otp's persistent id), carried over
+    # so that one login asks for one code; the redeeming host checks it is the user's own.
+    device_id: str = ""
 
 
-def mint_handoff(user: User, municipality: Municipality, *, language: str = "") -> str:
+def mint_handoff(user: User, municipality: Municipality, *, language: str = "", device_id: str = "") -> str:
     """A token that lets ``user`` start a session on ``municipality``'s host, once."""
     if not actor_for(user, municipality).is_member:
         raise HANDOFF_NOT_A_MEMBER()
     payload = {"u": user.pk, "m": municipality.pk, "n": secrets.token_urlsafe(16), "l": language[:8]}
+    if device_id:
+        payload["d"] = device_id
     return signing.dumps(payload, salt=SALT, compress=True)
 
 
@@ -68,4 +73,4 @@ def redeem_handoff(token: str, municipality: Municipality) -> HandOff:
     user = User.objects.filter(pk=payload.get("u"), is_active=True).first()
     if user is None or not actor_for(user, municipality).is_member:
         raise HANDOFF_NOT_A_MEMBER()
-    return HandOff(user=user, language=str(payload.get("l") or ""))
+    return HandOff(user=user, language=str(payload.get("l") or ""), device_id=str(payload.get("d") or ""))

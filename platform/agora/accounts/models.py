@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from agora.accounts.roles import Role
@@ -19,6 +20,13 @@ class User(AbstractUser):
     )
     # No mobile number here: staff are reached on the number of their membership, which may differ
     # per municipality (Membership.mobile); allies on their key figure record.
+    session_epoch = models.CharField(
+        max_length=32,
+        blank=True,
+        default="",
+        editable=False,
+        help_text="Changed by 'log out everywhere': every session started before no longer verifies.",
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -27,6 +35,20 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        """Django's session hash, over the session epoch too (``do_log_out_everywhere``).
+
+        Every session carries this hash and is dropped when it no longer matches, on every host
+        and in every process, with no list of sessions to search: rotating the epoch ends them
+        all. With an empty epoch the hash is Django's own, so existing sessions stay valid.
+        """
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+            self.password + self.session_epoch,
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Membership(models.Model):

@@ -13,32 +13,43 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp import login as otp_login
+from django_otp.models import Device
 
 from agora.accounts import login_attempts
 from agora.accounts.handoff import mint_handoff, redeem_handoff
+from agora.accounts.session_policy import second_factor_done
 from agora.errors import DomainError
 from agora.municipalities.models import Municipality
 from agora.municipalities.provisioning import host_for
 
 
 class LoginView(auth_views.LoginView):
-    """Django's login, with failed attempts counted per address and per user name."""
+    """Django's login, behind the one lockout (``agora.accounts.lockout``) that every way in shares.
+
+    Failures are counted by the ``user_login_failed`` signal, not here, so that this page, the
+    admin and the token endpoint cannot disagree.
+    """
 
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs) -> HttpResponse:
-        username = request.POST.get("username", "")
-        if login_attempts.is_blocked(request, username):
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, login_attempts.throttled_error().message())
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+        if login_attempts.is_blocked(request, request.POST.get("username", "")):
+            return self._locked_out()
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form) -> HttpResponse:
-        login_attempts.record_failure(self.request, self.request.POST.get("username", ""))
+        if getattr(self.request, "agora_locked_out", False):  # the limit was reached meanwhile
+            return self._locked_out()
         return super().form_invalid(form)
+
+    def _locked_out(self) -> HttpResponse:
+        form = self.get_form()
+        form.errors.clear()
+        form.add_error(None, login_attempts.throttled_error().message())
+        return self.render_to_response(self.get_context_data(form=form), status=429)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -60,7 +71,14 @@ def start_handoff(request: HttpRequest, slug: str) -> HttpResponse:
     if municipality is None:
         raise Http404
     try:
-        token = mint_handoff(request.user, municipality, language=translation.get_language() or "")
+        token = mint_handoff(
+            request.user,
+            municipality,
+            language=translation.get_language() or "",
+            device_id=request.session.get(DEVICE_ID_SESSION_KEY, "")
+            if second_factor_done(request.session, request.user)
+            else "",
+        )
     except DomainError as error:
         raise PermissionDenied(error.message()) from error
     target = (
@@ -77,7 +95,10 @@ def finish_handoff(request: HttpRequest) -> HttpResponse:
         return render(
             request, "errors/403.html", {"title": _("No access"), "detail": error.message()}, status=403
         )
-    auth_login(request, handoff.user, backend="django.contrib.auth.backends.ModelBackend")
+    auth_login(request, handoff.user, backend="agora.accounts.lockout.LockoutBackend")
+    device = Device.from_persistent_id(handoff.device_id) if handoff.device_id else None
+    if device is not None and device.user_id == handoff.user.pk and device.confirmed:
+        otp_login(request, device)
     response = HttpResponseRedirect("/")
     if handoff.language in dict(settings.LANGUAGES):
         response.set_cookie(

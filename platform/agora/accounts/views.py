@@ -143,7 +143,7 @@ def accept_invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResp
                 {"title": _("Invalid link"), "detail": error.message()},
                 status=404,
             )
-        auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        auth_login(request, user, backend="agora.accounts.lockout.LockoutBackend")
         return HttpResponseRedirect("/")
     return render(
         request,

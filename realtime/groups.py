@@ -8,6 +8,8 @@ that ally's group, so what is meant for one ally never reaches another.
 Two more kinds of group: one per crisis room (``t.<schema>.crisis.<id>``), joined only by sockets
 that were let into that room, and one per user (``t.<schema>.user.<user id>``), joined by every
 socket of that user in that municipality, so that a logout or a revocation can close them all.
+The national view's sockets (public host) use ``t.public.national.district.<id>.<level>`` and
+their user's ``t.public.user.<id>``.
 """
 
 from __future__ import annotations
@@ -48,3 +50,21 @@ def crisis_group(schema_name: str, crisis_id: int) -> str:
 def user_group(schema_name: str, user_id: int) -> str:
     """Every socket of one user in ``schema_name`` (the feed and the rooms): closed on revocation."""
     return group_name(schema_name, "user", int(user_id))
+
+
+# The national view (public host): no municipality's schema, so the control plane's name ``public``.
+NATIONAL = "public"
+
+
+def national_district_group(district_id: int, level: str) -> str:
+    """The sockets of the national view that see one police district at ``level`` (summary/contacts).
+
+    One group per level: a frame with names goes only to the ``contacts`` group, so a summary
+    socket never receives one, not even to drop it.
+    """
+    return group_name(NATIONAL, "national", "district", int(district_id), level)
+
+
+def national_user_group(user_id: int) -> str:
+    """Every national-view socket of one user: told when their grants change, closed on logout."""
+    return user_group(NATIONAL, user_id)

@@ -7,7 +7,9 @@ sent there (after the commit that revoked the right) closes them all:
 
 - logout (``user_logged_out``): every municipality of the user, close code 4401;
 - a membership deactivated, deleted or given another role: that municipality, 4403;
-- a user account deactivated: every municipality, 4403;
+- a user account deactivated: every municipality and the national view, 4403;
+- the national view (public host) also on logout (4401); a grant revoked, changed or expired
+  narrows the stream or closes it (``realtime.national``, ``agora.national.live``);
 - a key figure that loses its ally status or its login, or is deleted: that schema, 4403
   (``KeyFigure.is_ally`` is written with a queryset update by the selection actions, which call
   :func:`disconnect_user_on_commit` themselves: a queryset update sends no model signal).
@@ -28,7 +30,7 @@ from django.db import connection
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from realtime.events import send_to_groups_on_commit
-from realtime.groups import user_group
+from realtime.groups import national_user_group, user_group
 
 LOGGED_OUT = 4401
 REVOKED = 4403
@@ -52,9 +54,16 @@ def schemas_of(user_id: int) -> list[str]:
     )
 
 
+def disconnect_national_on_commit(user_id: int | None, *, code: int = REVOKED) -> None:
+    """After the commit, close every national-view socket of ``user_id`` (public host)."""
+    if user_id:
+        send_to_groups_on_commit([national_user_group(user_id)], {"type": "agora.disconnect", "code": code})
+
+
 def _on_logout(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
     if user is not None and user.pk:
         disconnect_user_on_commit(user.pk, schemas_of(user.pk), code=LOGGED_OUT)
+        disconnect_national_on_commit(user.pk, code=LOGGED_OUT)
 
 
 def _remember(instance: Any, fields: tuple[str, ...], update_fields: Any) -> None:
@@ -94,7 +103,7 @@ def _membership_deleted(sender, instance, **kwargs) -> None:
 
 
 def _user_before(sender, instance, update_fields=None, **kwargs) -> None:
-    _remember(instance, ("is_active",), update_fields)
+    _remember(instance, ("is_active", "is_national_analyst"), update_fields)
 
 
 def _user_after(sender, instance, created=False, **kwargs) -> None:
@@ -102,6 +111,9 @@ def _user_after(sender, instance, created=False, **kwargs) -> None:
     if not created and before and before["is_active"] and not instance.is_active:
         _revoke_tokens(instance.pk)
         disconnect_user_on_commit(instance.pk, schemas_of(instance.pk))
+        disconnect_national_on_commit(instance.pk)
+    elif not created and before and before["is_national_analyst"] and not instance.is_national_analyst:
+        disconnect_national_on_commit(instance.pk)  # no longer an analyst: no grant counts
 
 
 def _key_figure_before(sender, instance, update_fields=None, **kwargs) -> None:

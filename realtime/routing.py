@@ -11,11 +11,13 @@ from realtime.consumers import MunicipalityEventsConsumer
 from realtime.crisis import CrisisRoomConsumer
 from realtime.layers import warn_if_in_memory_layer
 from realtime.middleware import CompleteSessionMiddleware, TenantFromHostMiddleware
+from realtime.national import NationalConsumer
 from realtime.origin import SameOriginValidator
 
 websocket_urlpatterns = [
     path("ws/events/", MunicipalityEventsConsumer.as_asgi()),
     path("ws/crisis/<str:crisis_id>/", CrisisRoomConsumer.as_asgi()),
+    path("ws/national/", NationalConsumer.as_asgi()),  # the public host only (realtime.national)
 ]
 
 

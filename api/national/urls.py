@@ -20,4 +20,5 @@ urlpatterns = [
         views.NeighbourhoodDetailView.as_view(),
         name="neighbourhood",
     ),
+    path(MUNICIPALITY + "crises/<str:crisis_id>/", views.CrisisDetailView.as_view(), name="crisis"),
 ]

@@ -64,6 +64,13 @@ class NeighbourhoodDetailView(NationalView):
         )
 
 
+class CrisisDetailView(NationalView):
+    """An open or closed crisis of a granted municipality, its roll-call as counts."""
+
+    def get(self, request: Request, district_id: str, municipality_id: str, crisis_id: str) -> Response:
+        return Response(queries.crisis_detail(request.user, district_id, municipality_id, crisis_id))
+
+
 class DistrictCsvView(NationalView):
     def get(self, request: Request, district_id: str) -> HttpResponse:
         body = exports.district_csv(request.user, district_id)

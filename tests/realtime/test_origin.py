@@ -47,6 +47,23 @@ def test_same_origin(origin, host, allowed) -> None:
     assert same_origin(origin, host) is allowed
 
 
+@pytest.mark.parametrize(
+    ("origin", "host", "scheme", "allowed"),
+    [
+        ("http://utrecht.localhost", "utrecht.localhost", "ws", True),
+        ("https://utrecht.localhost", "utrecht.localhost", "wss", True),
+        ("https://utrecht.localhost", "utrecht.localhost", "https", True),  # daphne, forwarded proto
+        ("https://utrecht.localhost", "utrecht.localhost", "ws", False),  # a TLS page, a plain socket
+        ("http://utrecht.localhost", "utrecht.localhost", "wss", False),  # a plain page, a TLS socket
+        ("https://utrecht.localhost:443", "utrecht.localhost:443", "ws", False),
+        ("http://utrecht.localhost", "utrecht.localhost", "gopher", False),
+        (None, "utrecht.localhost", "wss", True),  # no Origin: not a browser
+    ],
+)
+def test_same_origin_includes_the_scheme(origin, host, scheme, allowed) -> None:
+    assert same_origin(origin, host, scheme) is allowed
+
+
 async def _connect(slug: str, user, origin: str | None) -> tuple[bool, int | None]:
     cookie = await sync_to_async(session_cookie)(user, slug) if user is not None else None
     socket = communicator(slug, cookie, origin=origin)

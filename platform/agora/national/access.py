@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db import connection
 from django.utils import timezone
 
 from agora.errors import NOT_FOUND
@@ -50,25 +50,47 @@ def live_grants(user: Any, *, now: dt.datetime | None = None):
 
 
 def granted_scope(user: Any, *, now: dt.datetime | None = None) -> Scope:
-    """What ``user`` may see in the national view now (nothing unless an analyst with live grants)."""
-    if not (getattr(user, "is_authenticated", False) and user.is_active and user.is_national_analyst):
+    """What ``user`` may see now (nothing unless an analyst with live grants), in one statement.
+
+    A grant covers its district, or every district of its unit; where several cover a district,
+    the highest level wins.
+    """
+    if not _may_hold_grants(user):
         return NOTHING
-    grants = list(live_grants(user, now=now).values_list("district_id", "unit_id", "level"))
-    if not grants:
-        return NOTHING
-    by_district: dict[int, str] = {}
-    by_unit: dict[int, str] = {}
-    for district_id, unit_id, level in grants:
-        target, key = (by_district, district_id) if district_id is not None else (by_unit, unit_id)
-        if LEVEL_RANK[level] > LEVEL_RANK.get(target.get(key), 0):
-            target[key] = level
+    now = now or timezone.now()
     levels: dict[int, str] = {}
-    for district_id, unit_id in PoliceDistrict.objects.filter(
-        Q(pk__in=list(by_district)) | Q(unit_id__in=list(by_unit))
-    ).values_list("pk", "unit_id"):
-        candidates = [by_district.get(district_id), by_unit.get(unit_id)]
-        levels[district_id] = max((c for c in candidates if c), key=LEVEL_RANK.__getitem__)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT d.id, g.level FROM national_nationalgrant g JOIN geography_policedistrict d"
+            " ON d.id = g.district_id OR d.unit_id = g.unit_id"
+            " WHERE g.analyst_id = %s AND g.revoked_at IS NULL AND g.valid_from <= %s AND g.valid_until > %s",
+            [user.pk, now, now],
+        )
+        for district_id, level in cursor.fetchall():
+            if LEVEL_RANK[level] > LEVEL_RANK.get(levels.get(district_id), 0):
+                levels[district_id] = level
     return Scope(levels)
+
+
+def _may_hold_grants(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_national_analyst)
+
+
+def next_scope_change(user: Any, *, now: dt.datetime | None = None) -> dt.datetime | None:
+    """The next moment ``user``'s scope changes by the clock alone: a live grant ends or a future one starts.
+
+    A live socket re-reads its scope then (``realtime.national``); revocations and edits do not
+    wait for it, they notify the socket when they commit.
+    """
+    if not _may_hold_grants(user):
+        return None
+    now = now or timezone.now()
+    grants = NationalGrant.objects.filter(analyst=user, revoked_at__isnull=True, valid_until__gt=now)
+    moments = [
+        valid_until if valid_from <= now else valid_from
+        for valid_from, valid_until in grants.values_list("valid_from", "valid_until")
+    ]
+    return min(moments, default=None)
 
 
 def districts_visible_to(user: Any, *, scope: Scope | None = None):

@@ -19,6 +19,7 @@ from agora.national.errors import (
     NATIONAL_GRANT_REVOKED,
     NATIONAL_GRANT_SCOPE,
 )
+from agora.national.live import notify_scope_change_on_commit
 from agora.national.models import GrantLevel, NationalGrant
 
 # What the audit row keeps of a grant (ids, codes and dates: the trail must show before and after).
@@ -95,6 +96,7 @@ def do_grant_national_access(
         granted_by=acting_user,
     )
     record_action("national.grant.created", actor=acting_user, obj=grant, detail=_snapshot(grant))
+    notify_scope_change_on_commit(grant.analyst_id)  # a live socket widens at once
     return grant
 
 
@@ -133,12 +135,14 @@ def do_change_national_grant(grant_id: int, *, acting_user: Any, **changes: Any)
             "fields": ["purpose"] if grant.purpose != purpose_before else [],
         },
     )
+    # A live socket narrows, widens or closes at once (the old analyst's too, if it moved).
+    notify_scope_change_on_commit(before["analyst_id"], grant.analyst_id)
     return grant
 
 
 @transaction.atomic
 def do_revoke_national_grant(grant_id: int, *, acting_user: Any) -> NationalGrant:
-    """End a grant now. The analyst's next request no longer sees what it covered."""
+    """End a grant now. The analyst's next request no longer sees what it covered, nor their socket."""
     require_operator(acting_user)
     grant = NationalGrant.objects.select_for_update().get(pk=grant_id)
     if grant.revoked_at is not None:
@@ -147,4 +151,5 @@ def do_revoke_national_grant(grant_id: int, *, acting_user: Any) -> NationalGran
     grant.revoked_by = acting_user
     grant.save(update_fields=["revoked_at", "revoked_by"])
     record_action("national.grant.revoked", actor=acting_user, obj=grant, detail=_snapshot(grant))
+    notify_scope_change_on_commit(grant.analyst_id)  # the live stream narrows or closes at once
     return grant

@@ -13,9 +13,9 @@ and overdue flag come from ``tenants.councils.schedule.council_schedule``, commu
 ``tenants.signals.stats.stats_from_figures``. The SQL only counts; a test holds every figure
 equal to the tenant read models' own answer (tests/platform/national/test_statements_and_parity.py).
 
-A new aggregate (the crisis room's open crises and roll-calls) is one more mirror in
-``agora.national.feed`` and one more function here: the number of statements of a view grows
-with the number of aggregates, never with the number of municipalities.
+The crisis room's open crises and their roll-calls are one more pair of mirrors in
+``agora.national.feed`` and one more function here (``read_crises``): the number of statements of
+a view grows with the number of aggregates, never with the number of municipalities.
 """
 
 from __future__ import annotations
@@ -256,6 +256,65 @@ def read_councils(contexts: Sequence[Context]) -> dict[int, list[dict[str, Any]]
         )
     for entries in result.values():
         entries.sort(key=lambda row: (row["name"], row["id"]))
+    return result
+
+
+ROLLCALL_ANSWERS = ("coming", "remote", "unable")
+
+
+def read_crises(
+    contexts: Sequence[Context], *, crisis_id: int | None = None
+) -> dict[int, list[dict[str, Any]]]:
+    """Per municipality, its open crises (drills are no crisis) with their roll-call counted.
+
+    With ``crisis_id``: that one crisis, open or closed (still never a drill).
+
+    Counts only, as a ``summary`` grant may see them: convened, answered coming / remote / unable,
+    no answer yet (unreachable ones among them), and whether the quorum was reached (the moment
+    the crisis room recorded it, ``Crisis.quorum_at``: the tenant's own rule decides).
+    """
+    if not contexts:
+        return {}
+    which = "c.status = 'open'" if crisis_id is None else "c.source_id = %s"
+    rows = _rows(
+        "SELECT c.municipality_id, c.source_id, c.kind, c.status, c.declared_at, c.deadline_at, c.quorum_at,"
+        " c.closed_at,"
+        " count(v.id), count(v.id) FILTER (WHERE v.answer = 'coming'),"
+        " count(v.id) FILTER (WHERE v.answer = 'remote'), count(v.id) FILTER (WHERE v.answer = 'unable'),"
+        " count(v.id) FILTER (WHERE v.answer = ''),"
+        " count(v.id) FILTER (WHERE v.answer = '' AND NOT v.reachable)"
+        " FROM national_mirrorcrisis c LEFT JOIN national_mirrorconvocation v"
+        " ON v.municipality_id = c.municipality_id AND v.crisis_id = c.source_id"
+        f" WHERE c.municipality_id = ANY(%s) AND {which} AND NOT c.is_drill"
+        " GROUP BY c.municipality_id, c.source_id, c.kind, c.status, c.declared_at, c.deadline_at,"
+        " c.quorum_at, c.closed_at",
+        [_ids(contexts), *([] if crisis_id is None else [crisis_id])],
+    )
+    result: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for municipality_id, pk, kind, status, declared_at, deadline_at, quorum_at, closed_at, *counts in rows:
+        convened, coming, remote, unable, no_answer, unreachable = counts
+        result[municipality_id].append(
+            {
+                "id": pk,
+                "kind": kind,
+                "status": status,
+                "closed_at": closed_at.isoformat() if closed_at else None,
+                "declared_at": declared_at.isoformat(),
+                "deadline_at": deadline_at.isoformat(),
+                "quorum_reached": quorum_at is not None,
+                "quorum_at": quorum_at.isoformat() if quorum_at else None,
+                "rollcall": {
+                    "convened": convened,
+                    "coming": coming,
+                    "remote": remote,
+                    "unable": unable,
+                    "no_answer": no_answer,
+                    "unreachable": unreachable,
+                },
+            }
+        )
+    for entries in result.values():
+        entries.sort(key=lambda row: (row["declared_at"], row["id"]), reverse=True)
     return result
 
 

@@ -63,6 +63,14 @@ FEEDS: tuple[Feed, ...] = (
         "national_mirrorsignal",
         ("neighbourhood_id", "status", "first_answered_at", "response_time", "awaiting_answer_since"),
     ),
+    # The crisis room (issue 11 point 2): states and times of a crisis, each convocation's side and
+    # answer. Not the title or the summary (free text that may name a person), not who was called.
+    Feed(
+        "crises_crisis",
+        "national_mirrorcrisis",
+        ("kind", "is_drill", "status", "declared_at", "deadline_at", "quorum_at", "closed_at"),
+    ),
+    Feed("crises_convocation", "national_mirrorconvocation", ("crisis_id", "side", "answer", "reachable")),
 )
 
 # The one trigger function (public schema). A schema that is no municipality's (the template,

@@ -96,9 +96,11 @@ class NationalGrant(models.Model):
 
 from agora.national.readmodel import (  # noqa: E402  (models of this app, kept in their own module)
     MirrorCommunity,
+    MirrorConvocation,
     MirrorCouncil,
     MirrorCouncilMember,
     MirrorCouncilNeighbourhood,
+    MirrorCrisis,
     MirrorKeyFigure,
     MirrorKeyFigureCommunity,
     MirrorMeeting,
@@ -110,9 +112,11 @@ from agora.national.readmodel import (  # noqa: E402  (models of this app, kept 
 __all__ = [
     "GrantLevel",
     "MirrorCommunity",
+    "MirrorConvocation",
     "MirrorCouncil",
     "MirrorCouncilMember",
     "MirrorCouncilNeighbourhood",
+    "MirrorCrisis",
     "MirrorKeyFigure",
     "MirrorKeyFigureCommunity",
     "MirrorMeeting",

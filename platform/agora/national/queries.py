@@ -36,6 +36,7 @@ from tenants.networkmap.queries import COMMUNITY_GAPS, community_gaps
 
 GAP_NAMES = (*COMMUNITY_GAPS, "stale_relationships", "councils_overdue", "without_council", *SEAT_GAP_CODES)
 LEAD_ROLES = ("municipal_lead", "municipal_deputy", "police_lead", "police_deputy")
+ROLLCALL_KEYS = ("convened", "coming", "remote", "unable", "no_answer", "unreachable")
 # Keys of an aggregate council row that point at people: never in a payload.
 PERSON_KEYS = frozenset({"lead_slots", "lead_membership_ids"})
 
@@ -49,10 +50,11 @@ class Figures:
     communities: dict[int, list[dict[str, Any]]]
     councils: dict[int, list[dict[str, Any]]]
     signals: dict[tuple[Any, ...], Any]
+    crises: dict[int, list[dict[str, Any]]]
 
 
 def read_figures(tenants: Sequence[Tenant]) -> Figures:
-    """Five statements whatever the number of municipalities (none when there is none)."""
+    """Six statements whatever the number of municipalities (none when there is none)."""
     contexts = aggregates.read_contexts(tenants)
     return Figures(
         contexts=contexts,
@@ -60,7 +62,19 @@ def read_figures(tenants: Sequence[Tenant]) -> Figures:
         communities=aggregates.read_communities(contexts),
         councils=aggregates.read_councils(contexts),
         signals=aggregates.read_signals(contexts),
+        crises=aggregates.read_crises(contexts),
     )
+
+
+def _crises_summary(crises: list[dict[str, Any]]) -> dict[str, int]:
+    """Open crises and how their roll-calls stand, added up (counts only)."""
+    total = dict.fromkeys(("open", "quorum_reached", *ROLLCALL_KEYS), 0)
+    for crisis in crises:
+        total["open"] += 1
+        total["quorum_reached"] += int(crisis["quorum_reached"])
+        for key in ROLLCALL_KEYS:
+            total[key] += crisis["rollcall"][key]
+    return total
 
 
 def _communities_block(communities: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -117,6 +131,7 @@ def municipality_summary(tenant: Tenant, figures: Figures) -> dict[str, Any]:
         "gaps": _gap_counts(communities, neighbourhoods, councils),
         "councils": _councils_summary(councils),
         "signals": figures.signals.get(("municipality", pk), aggregates.NO_SIGNALS),
+        "crises": _crises_summary(figures.crises.get(pk, [])),
     }
 
 
@@ -143,6 +158,7 @@ def district_summary(
         "gaps": _sum_blocks(municipalities, "gaps") or dict.fromkeys(GAP_NAMES, 0),
         "councils": _councils_summary(councils),
         "signals": figures.signals.get(("district", district.pk), aggregates.NO_SIGNALS),
+        "crises": _crises_summary([c for m in municipalities for c in figures.crises.get(m["id"], [])]),
     }
 
 
@@ -247,6 +263,7 @@ def municipality_detail(user: Any, district_id: Any, municipality_id: Any) -> di
     result["communities"] = _communities_block(figures.communities.get(pk, []))
     councils = figures.councils.get(pk, [])
     result["council_list"] = [_public_council(c) for c in councils]
+    result["crisis_list"] = figures.crises.get(pk, [])
     result["meetings_per_quarter"] = aggregates.read_meetings_per_quarter(
         figures.contexts, figures.councils
     ).get(pk, [])
@@ -292,6 +309,28 @@ def neighbourhood_detail(
             user, contexts, councils, purpose="national view: neighbourhood", neighbourhood_id=pk
         )
     return result
+
+
+@national_read()
+def crisis_detail(user: Any, district_id: Any, municipality_id: Any, crisis_id: Any) -> dict[str, Any]:
+    """A crisis of a granted municipality with its roll-call counted (no person, whatever the level).
+
+    A drill, a crisis of another municipality or one that does not exist: the same NOT_FOUND.
+    """
+    place = _place(user, district_id, municipality_id)
+    pk = parse_id(crisis_id)
+    if pk is None:
+        raise NOT_FOUND()
+    contexts = aggregates.read_contexts([place.tenant])
+    found = aggregates.read_crises(contexts, crisis_id=pk).get(place.municipality.pk, [])
+    if not found:
+        raise NOT_FOUND()
+    return {
+        **found[0],
+        "municipality": {"id": place.municipality.pk, "name": place.municipality.name},
+        "district_id": place.district.pk,
+        "level": place.scope.levels[place.district.pk],
+    }
 
 
 def read_contacts(

@@ -121,3 +121,32 @@ class MirrorSignal(Mirror):
 
     class Meta:
         constraints = Mirror.unique("mirror_signal")
+
+
+class MirrorCrisis(Mirror):
+    """A crisis's kind, states and times; no title or summary (free text may name a person)."""
+
+    kind = models.CharField(max_length=20)
+    is_drill = models.BooleanField()
+    status = models.CharField(max_length=10)
+    declared_at = models.DateTimeField()
+    deadline_at = models.DateTimeField()
+    quorum_at = models.DateTimeField(null=True)
+    closed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = Mirror.unique("mirror_crisis")
+        indexes = [models.Index(fields=["municipality", "status"])]
+
+
+class MirrorConvocation(Mirror):
+    """One person called for a crisis, as the roll-call counts them: side and answer, never who."""
+
+    crisis_id = models.BigIntegerField()
+    side = models.CharField(max_length=10)
+    answer = models.CharField(max_length=10)
+    reachable = models.BooleanField()
+
+    class Meta:
+        constraints = Mirror.unique("mirror_convocation")
+        indexes = [models.Index(fields=["municipality", "crisis_id"])]

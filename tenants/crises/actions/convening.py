@@ -21,6 +21,7 @@ from agora.accounts.actors import require_staff
 from agora.audit.actions import record_action
 from agora.ids import parse_id
 from agora.municipalities.provisioning import host_for
+from agora.national.live import announce_crisis_change
 from realtime.events import send_event_on_commit
 from tenants.councils.models import Council
 from tenants.crises import errors
@@ -247,6 +248,7 @@ def _declare(
         at=now,
     )
     _convene(crisis, councils, now)
+    announce_crisis_change(crisis, "declared", at=now)  # the national stream; nothing for a drill
     record_action(
         "crises.drill_started" if is_drill else "crises.declared",
         actor=acting_user,

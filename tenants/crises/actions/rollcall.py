@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from agora.accounts.actors import require_member, require_staff
 from agora.ids import parse_id
+from agora.national.live import announce_crisis_change
 from tenants.crises import errors
 from tenants.crises.access import access_crisis_by_id
 from tenants.crises.log import append_event
@@ -40,6 +41,7 @@ def check_quorum(crisis: Crisis, now: dt.datetime) -> None:
         crisis.quorum_at = now
         Crisis.objects.filter(pk=crisis.pk).update(quorum_at=now)
         append_event(crisis, "quorum.reached", {"answered": state["answered"], "at": now.isoformat()}, at=now)
+        announce_crisis_change(crisis, "quorum_reached", at=now)
 
 
 def _eta(raw: Any) -> int | None:

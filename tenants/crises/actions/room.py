@@ -19,6 +19,7 @@ from django.utils import timezone
 from agora.accounts.actors import find_member, require_member, require_staff
 from agora.accounts.roles import Role
 from agora.audit.actions import record_action
+from agora.national.live import announce_crisis_change
 from tenants.crises import errors
 from tenants.crises.access import RoomSeat, access_crisis_by_id
 from tenants.crises.log import append_event
@@ -142,6 +143,7 @@ def do_close_crisis(crisis_id: Any, *, acting_user: Any, now: dt.datetime | None
     crisis.save(update_fields=["status", "closed_at", "closed_by"])
     RoomVisit.objects.filter(crisis=crisis, left_at__isnull=True).update(left_at=now)
     append_event(crisis, "crisis.closed", {"closed_at": now.isoformat()}, author=acting_user, at=now)
+    announce_crisis_change(crisis, "closed", at=now)
     record_action("crises.closed", actor=acting_user, obj=crisis, detail={"last_seq": crisis.last_seq})
     return crisis
 

@@ -84,6 +84,7 @@ def test_the_migrations_froze_the_current_feed() -> None:
     from agora.national import feed
 
     triggers = importlib.import_module("tenants.nationalfeed.migrations.0001_triggers")
+    crisis_triggers = importlib.import_module("tenants.nationalfeed.migrations.0002_crisis_triggers")
     function = importlib.import_module("agora.national.migrations.0002_read_model")
-    assert [(f.source, f.mirror, f.columns) for f in FEEDS] == list(triggers.FEEDS)
+    assert [(f.source, f.mirror, f.columns) for f in FEEDS] == [*triggers.FEEDS, *crisis_triggers.FEEDS]
     assert function.FEED_FUNCTION == feed.FEED_FUNCTION

@@ -152,9 +152,16 @@ def _serve(host: str, port: int, *, proxy_headers: bool, banner: Sequence[str] =
         verbosity=0,
     )
     _stop_reactor_on_signals()
+    # Unanswered crisis leads go to their deputies from here too (one round at a time per
+    # municipality across every process, by advisory lock; AGORA_ESCALATION_INTERVAL=0 turns it off).
+    from tenants.crises.escalation import start_runner_if_enabled
+
+    runner = start_runner_if_enabled()
     try:
         server.run()  # returns when a signal has stopped the reactor
     finally:
+        if runner is not None:
+            runner.stop()
         _shutdown()
     if server.listen_failed:
         return _cannot_listen(host, port, server.listen_failure)

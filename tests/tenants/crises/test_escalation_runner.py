@@ -174,3 +174,85 @@ def test_the_served_process_runs_a_runner_unless_turned_off(settings) -> None:
         assert isinstance(runner, EscalationRunner) and runner.wait_for_passes(1)
     finally:
         runner.stop()
+
+
+@pytest.mark.slow
+def test_two_served_processes_escalate_a_late_lead_once(room, sms_file, in_utrecht, tmp_path) -> None:
+    """``agora serve`` runs the runner itself: two of them, on the real clock, escalate once.
+
+    The crisis is declared eleven minutes in the past (the clock moved by the data), so the
+    first round of either process is due; the test waits for the escalation, not for a time.
+    """
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from django.utils import timezone
+
+    from tests.platform.test_demo_boot import ROOT, agora_command, free_port
+
+    room.staff.m_official2.mobile = "+31687654321"
+    room.staff.m_official2.save()
+    declared_at = timezone.now() - dt.timedelta(minutes=11)
+    crisis = actions.do_declare_crisis(
+        title="Laat",
+        kind="unrest",
+        council_ids=[room.council.pk],
+        acting_user=room.staff.official,
+        now=declared_at,
+    )
+    actions.do_respond(crisis.pk, answer="coming", acting_user=room.staff.police)
+    sms_file.write_text("")  # the convening calls; from here only the escalation's
+    connection.set_schema_to_public()
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+        f"/{db['NAME']}",
+        "REDIS_URL": "",
+        "SECRET_KEY": settings.SECRET_KEY,
+        "AGORA_ESCALATION_INTERVAL": "0.2",
+        "AGORA_SMS_BACKEND": "file",
+        "AGORA_SMS_FILE": str(sms_file),
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "platform"), str(ROOT)]),
+    }
+    servers = []
+    try:
+        for n in range(2):
+            log = (tmp_path / f"serve-{n}.log").open("w")
+            servers.append(
+                subprocess.Popen(
+                    [*agora_command(), "serve", "--port", str(free_port())],
+                    cwd=tmp_path,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and not escalations(crisis, in_utrecht):
+            assert all(s.poll() is None for s in servers), [
+                p.read_text() for p in tmp_path.glob("serve-*.log")
+            ]
+            time.sleep(0.2)
+        assert len(escalations(crisis, in_utrecht)) == 1
+        # Several more rounds of both processes (0.2 s apart): still one.
+        time.sleep(2)
+        assert len(escalations(crisis, in_utrecht)) == 1
+        assert sms_to(sms_file).count("+31687654321") == 1
+    finally:
+        for server in servers:
+            server.send_signal(signal.SIGTERM)
+        for server in servers:
+            assert server.wait(60) == 0
+        with tenant_context(in_utrecht):
+            RoomVisit.objects.all().delete()
+            CrisisEvent.objects.all().delete()
+            Convocation.objects.all().delete()
+            Crisis.objects.all().delete()
+            room.council.members.all().delete()
+            room.council.delete()
+            for key_figure in room.allies:
+                key_figure.delete()
+        connection.set_schema_to_public()

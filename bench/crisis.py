@@ -30,6 +30,7 @@ import asyncio
 import json
 import resource
 import statistics
+import sys
 import tempfile
 import time
 import urllib.request
@@ -318,14 +319,18 @@ def raise_file_limit(needed: int) -> None:
 
 def run(world: World, sizes: tuple[int, ...], posts: int, burst: int, folder: Path) -> Results:
     """Everything, on fresh processes per setup and size; stops what it started."""
-    from django.conf import settings
+    from django.test.utils import override_settings
 
     from bench.crisis_world import close_open_crises, declare_room
 
     raise_file_limit(4 * max(sizes) + 512)
     # The room declarations made here call their members too: into the bench's folder, not the log.
-    settings.AGORA_SMS_BACKEND, settings.AGORA_SMS_FILE = "file", str(folder / "sms-bench.jsonl")
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    quiet = override_settings(
+        AGORA_SMS_BACKEND="file",
+        AGORA_SMS_FILE=str(folder / "sms-bench.jsonl"),
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    )
+    quiet.enable()
     results = Results(burst_councils=burst)
     servers = Servers(folder)
     try:
@@ -342,6 +347,7 @@ def run(world: World, sizes: tuple[int, ...], posts: int, burst: int, folder: Pa
                     started = [servers.daphne(host=world.host)]
                 else:
                     started = [servers.daphne(redis_url, host=world.host) for _ in range(2)]
+                print(f"... {size} clients, {setup}", file=sys.stderr, flush=True)
                 try:
                     results.runs.append(
                         asyncio.run(measure_room(started, world, crisis_id, size, posts, setup))
@@ -359,6 +365,7 @@ def run(world: World, sizes: tuple[int, ...], posts: int, burst: int, folder: Pa
         close_open_crises(world)
     finally:
         servers.stop_all()
+        quiet.disable()
     return results
 
 

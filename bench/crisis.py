@@ -106,9 +106,11 @@ class Room:
         self.last_frame = time.perf_counter()
         self.acks: dict[str, asyncio.Event] = {}
 
-    async def open(self, urls: list[tuple[str, dict]], *, concurrency: int = 25) -> None:
+    async def open(self, urls: list[tuple[str, dict]], *, concurrency: int = 4) -> None:
         import websockets
 
+        # A few handshakes at a time: daphne drops an opening handshake after 5 s (autobahn's
+        # openHandshakeTimeout), and a join costs a few database round trips on a busy machine.
         gate = asyncio.Semaphore(concurrency)
 
         async def connect(url: str, options: dict):

@@ -107,8 +107,9 @@ class Servers:
     def daphne(self, redis_url: str = "", *, host: str) -> Server:
         server = self._start(
             "daphne",
-            [sys.executable, "-m", "daphne", "--fd", "{fd}", "-v", "0", "agora.asgi:application"],
-            self._env(redis_url),
+            # Exactly what production runs (`agora serve`), on the bench's socket.
+            [sys.executable, "-m", "agora.cli", "serve", "--fd", "{fd}"],
+            {**self._env(redis_url), "AGORA_ESCALATION_INTERVAL": "0"},
         )
         self._wait_http(server, host)
         return server

@@ -115,7 +115,10 @@ class Room:
 
         async def connect(url: str, options: dict):
             async with gate:
-                ws = await websockets.connect(url, max_size=2**22, open_timeout=120, **options)
+                # No client keepalive: on a saturated machine a late pong is not a dead server.
+                ws = await websockets.connect(
+                    url, max_size=2**22, open_timeout=120, ping_interval=None, **options
+                )
                 await ws.recv()  # hello
                 return ws
 
@@ -351,8 +354,13 @@ def run(world: World, sizes: tuple[int, ...], posts: int, burst: int, folder: Pa
                     started = [servers.daphne(redis_url, host=world.host) for _ in range(2)]
                 print(f"... {size} clients, {setup}", file=sys.stderr, flush=True)
                 try:
-                    results.runs.append(
-                        asyncio.run(measure_room(started, world, crisis_id, size, posts, setup))
+                    done = asyncio.run(measure_room(started, world, crisis_id, size, posts, setup))
+                    results.runs.append(done)
+                    print(
+                        f"    p50 {done.p50_ms:.1f} ms, p99 {done.p99_ms:.1f} ms, lost {done.lost}, "
+                        f"{done.rss_per_socket / 1024:.0f} KB/socket",
+                        file=sys.stderr,
+                        flush=True,
                     )
                 finally:
                     for server in started:

@@ -1,7 +1,7 @@
 """``python -m bench``: provisioning (bench/run.py).
 
 ``python -m bench national``: bench/national.py; ``python -m bench import``: bench/imports.py;
-``python -m bench migrate``: bench/migrate.py.
+``python -m bench migrate``: bench/migrate.py; ``python -m bench crisis``: bench/crisis.py.
 """
 
 import sys
@@ -20,6 +20,11 @@ if sys.argv[1:2] == ["national"]:
     from bench.national import main as national_main
 
     sys.exit(national_main(sys.argv[2:]))
+
+if sys.argv[1:2] == ["crisis"]:
+    from bench.crisis import main as crisis_main
+
+    sys.exit(crisis_main(sys.argv[2:]))
 
 from bench.run import main
 

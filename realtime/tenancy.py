@@ -3,11 +3,18 @@
 django-tenants covers HTTP only, and keeps the tenant on the thread's connection:
 ``database_sync_to_async`` runs in a worker thread that may still carry another tenant's
 search_path. So every database function a consumer calls enters its tenant explicitly.
+
+They run in the worker pool (``thread_sensitive=False``), not in the one thread that
+``database_sync_to_async`` uses by default: each call is self-contained (its own tenant, its own
+transaction), so nothing needs the same thread twice, and a thousand sockets of a crisis room do
+not queue their joins, posts and catch-ups behind each other in a single thread. The pool is
+daphne's (``ASGI_THREADS``), one database connection per thread.
 """
 
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -15,6 +22,29 @@ from channels.db import database_sync_to_async
 from django_tenants.utils import get_public_schema_name, remove_www, schema_context, tenant_context
 
 T = TypeVar("T")
+
+# The database connections of the worker threads that served a consumer (see close_pool_connections).
+_pool_connections: weakref.WeakSet = weakref.WeakSet()
+
+
+def _note_connection() -> None:
+    from django.db import connections
+
+    _pool_connections.add(connections["default"])
+
+
+def close_pool_connections() -> None:
+    """Close the worker threads' connections from this thread (a test, before its database goes).
+
+    Outside tests the pool's connections live as long as ``CONN_MAX_AGE`` allows; a test that
+    ends must not leave them open on a database that is about to be flushed or dropped.
+    """
+    for wrapper in list(_pool_connections):
+        wrapper.inc_thread_sharing()
+        try:
+            wrapper.close()
+        finally:
+            wrapper.dec_thread_sharing()
 
 
 def lookup_municipality(host: str):
@@ -32,10 +62,11 @@ def in_tenant(func: Callable[..., T]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(schema_name: str, *args: Any, **kwargs: Any) -> T:
+        _note_connection()
         with schema_context(schema_name):
             return func(schema_name, *args, **kwargs)
 
-    return database_sync_to_async(wrapper)
+    return database_sync_to_async(wrapper, thread_sensitive=False)
 
 
 def in_municipality(func: Callable[..., T]) -> Callable[..., Any]:
@@ -47,7 +78,8 @@ def in_municipality(func: Callable[..., T]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(municipality: Any, *args: Any, **kwargs: Any) -> T:
+        _note_connection()
         with tenant_context(municipality):
             return func(municipality, *args, **kwargs)
 
-    return database_sync_to_async(wrapper)
+    return database_sync_to_async(wrapper, thread_sensitive=False)

@@ -9,6 +9,7 @@ id again returns the first post's ``seq`` (201 the first time, 200 after).
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.template.loader import render_to_string
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -102,9 +103,13 @@ class CrisisViewSet(JsonErrorsMixin, viewsets.ViewSet):
     def create(self, request: Request) -> Response:
         body = CrisisCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        crisis = actions.do_declare_crisis(**body.validated_data, acting_user=request.user)
-        log_rollcall_read(request.user, crisis)
-        return Response(crisis_state(crisis), status=status.HTTP_201_CREATED)
+        # One transaction (one commit) for the declaration and the read of its roll-call; the
+        # calls go out after it commits.
+        with transaction.atomic():
+            crisis = actions.do_declare_crisis(**body.validated_data, acting_user=request.user)
+            log_rollcall_read(request.user, crisis)
+            state = crisis_state(crisis)
+        return Response(state, status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[EventsQuerySerializer], responses=OBJECT)
     @action(detail=True, methods=["get"])

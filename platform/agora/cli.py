@@ -117,7 +117,9 @@ def _port_taken(host: str, port: int) -> bool:
     return False
 
 
-def _serve(host: str, port: int, *, proxy_headers: bool, banner: Sequence[str] = ()) -> int:
+def _serve(
+    host: str, port: int, *, proxy_headers: bool, banner: Sequence[str] = (), fd: int | None = None
+) -> int:
     """Serve HTTP and WebSockets with daphne in this process until SIGINT/SIGTERM.
 
     A port that cannot be listened on ends the command with one line on stderr and exit status 1
@@ -127,6 +129,7 @@ def _serve(host: str, port: int, *, proxy_headers: bool, banner: Sequence[str] =
     # be imported before anything else imports twisted.internet.reactor.
     import daphne.server
     from daphne.endpoints import build_endpoint_description_strings
+    from django.conf import settings
     from django.db import connections
 
     from agora.asgi import application
@@ -155,7 +158,15 @@ def _serve(host: str, port: int, *, proxy_headers: bool, banner: Sequence[str] =
 
     server = Server(
         application=application,
-        endpoints=build_endpoint_description_strings(host=host, port=port),
+        endpoints=(
+            build_endpoint_description_strings(file_descriptor=fd)
+            if fd is not None
+            else build_endpoint_description_strings(host=host, port=port)
+        ),
+        # Autobahn drops an opening handshake after 5 s by default; the room's join does database
+        # work before it accepts, and at 2 a.m. a thousand people join at once. A dropped
+        # handshake only makes every client retry, so allow longer (AGORA_WS_HANDSHAKE_SECONDS).
+        websocket_handshake_timeout=settings.AGORA_WS_HANDSHAKE_SECONDS,
         signal_handlers=True,
         ready_callable=ready,
         proxy_forwarded_address_header="X-Forwarded-For" if proxy_headers else None,
@@ -164,9 +175,16 @@ def _serve(host: str, port: int, *, proxy_headers: bool, banner: Sequence[str] =
         verbosity=0,
     )
     _stop_reactor_on_signals()
+    # Unanswered crisis leads go to their deputies from here too (one round at a time per
+    # municipality across every process, by advisory lock; AGORA_ESCALATION_INTERVAL=0 turns it off).
+    from tenants.crises.escalation import start_runner_if_enabled
+
+    runner = start_runner_if_enabled()
     try:
         server.run()  # returns when a signal has stopped the reactor
     finally:
+        if runner is not None:
+            runner.stop()
         _shutdown()
     if server.listen_failed:
         return _cannot_listen(host, port, server.listen_failure)
@@ -302,11 +320,11 @@ def _login_line(login) -> str:
 
 def command_serve(args: argparse.Namespace) -> int:
     """Production serve: no migrations, configuration from the environment only."""
-    if _port_taken(args.host, args.port):
+    if args.fd is None and _port_taken(args.host, args.port):
         return _cannot_listen(args.host, args.port)
     _warn_about_channel_layer()
     _setup_django()
-    return _serve(args.host, args.port, proxy_headers=args.proxy_headers)
+    return _serve(args.host, args.port, proxy_headers=args.proxy_headers, fd=args.fd)
 
 
 def command_migrate(args: argparse.Namespace) -> int:
@@ -370,6 +388,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve HTTP and WebSockets (production; no migrations)")
     add_listen_options(serve)
+    serve.add_argument(
+        "--fd",
+        type=int,
+        default=None,
+        help="serve on an inherited listening socket (socket activation, the bench) instead of --host/--port",
+    )
     serve.add_argument(
         "--proxy-headers",
         action="store_true",

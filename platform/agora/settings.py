@@ -346,6 +346,10 @@ AGORA_ROOM_MAX_FRAME: int = int(os.environ.get("AGORA_ROOM_MAX_FRAME", str(64 * 
 AGORA_ROOM_RATE_BURST: int = int(os.environ.get("AGORA_ROOM_RATE_BURST", "30"))
 AGORA_ROOM_RATE_PER_SECOND: float = float(os.environ.get("AGORA_ROOM_RATE_PER_SECOND", "5"))
 AGORA_ROOM_IDLE_SECONDS: float = float(os.environ.get("AGORA_ROOM_IDLE_SECONDS", "75"))
+# Seconds a WebSocket opening handshake may take in `agora serve` (autobahn's default is 5).
+AGORA_WS_HANDSHAKE_SECONDS: float = float(os.environ.get("AGORA_WS_HANDSHAKE_SECONDS", "30"))
+# The escalation runner in every served process (agora serve/demo): seconds between rounds; 0 off.
+AGORA_ESCALATION_INTERVAL: float = float(os.environ.get("AGORA_ESCALATION_INTERVAL", "30"))
 # The scheme of the room links in calls (the sites run behind TLS; the demo serves plain http).
 AGORA_LINK_SCHEME: str = os.environ.get("AGORA_LINK_SCHEME", "https")
 

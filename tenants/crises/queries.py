@@ -34,13 +34,21 @@ def rollcall_status(convocation: Convocation, now: dt.datetime | None = None) ->
     return "no_answer" if (now or timezone.now()) >= deadline else "waiting"
 
 
-def rollcall_rows(crisis: Crisis, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+def rollcall_rows(
+    crisis: Crisis, now: dt.datetime | None = None, *, convocations: list[Convocation] | None = None
+) -> list[dict[str, Any]]:
+    """The roll-call, in (side, position, id) order. ``convocations``: rows the caller holds already
+    (with ``crisis``, ``key_figure`` and ``membership.user`` loaded), e.g. right after convening."""
+    if convocations is None:
+        convocations = list(
+            Convocation.objects.filter(crisis=crisis)
+            .select_related("crisis", "key_figure", "membership__user")
+            .order_by("side", "position", "pk")
+        )
+    else:
+        convocations = sorted(convocations, key=lambda c: (c.side, c.position, c.pk))
     rows = []
-    for c in (
-        Convocation.objects.filter(crisis=crisis)
-        .select_related("crisis", "key_figure", "membership__user")
-        .order_by("side", "position", "pk")
-    ):
+    for c in convocations:
         rows.append(
             {
                 "id": c.pk,

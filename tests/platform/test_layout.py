@@ -95,6 +95,10 @@ def test_compose_has_the_production_shape() -> None:
     assert services["migrate"]["command"] == ["agora", "migrate"]
     proxy = " ".join(services["proxy"]["command"])
     assert "web1:8000" in proxy and "web2:8000" in proxy
+    # One escalation runner per deployment, its own service; the web processes leave it to that one.
+    assert services["escalation"]["command"][:3] == ["agora", "manage", "crisis_escalate"]
+    assert "--loop" in services["escalation"]["command"]
+    assert all(services[web]["environment"]["AGORA_ESCALATION_INTERVAL"] == "0" for web in ("web1", "web2"))
 
 
 def test_dockerfile_installs_the_package_and_serves_as_non_root() -> None:

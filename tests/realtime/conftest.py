@@ -6,11 +6,13 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from django.db import connections
 
 from agora.municipalities.models import Municipality
+from realtime.tenancy import close_pool_connections
 from tests.conftest import ensure_test_municipality
 from tests.services import require_redis
 
@@ -34,10 +36,11 @@ def channel_layer(request, settings) -> Iterator[str]:
 
 @pytest.fixture(autouse=True)
 async def _close_worker_connections():
-    """The consumers query from asgiref's worker thread; close its connection after each test
-    (it would otherwise outlive the test database)."""
+    """The consumers query from asgiref's worker threads; close their connections after each test
+    (they would otherwise outlive the test database)."""
     yield
     await database_sync_to_async(connections.close_all)()
+    await sync_to_async(close_pool_connections)()
 
 
 @pytest.fixture

@@ -67,7 +67,12 @@ def _councils(council_ids: Iterable[int]) -> list[Council]:
     ids = list(council_ids)
     if not ids:
         raise errors.CRISIS_COUNCILS_REQUIRED(fields={"council_ids": ["required"]})
-    found = {c.pk: c for c in Council.objects.filter(pk__in=ids)}
+    found = {
+        c.pk: c
+        for c in Council.objects.filter(pk__in=ids).select_related(
+            "municipal_lead__user", "municipal_deputy__user", "police_lead__user", "police_deputy__user"
+        )
+    }
     missing = [pk for pk in ids if pk not in found]
     if missing:
         raise errors.CRISIS_COUNCIL_OUTSIDE_MUNICIPALITY(fields={"council_ids": missing})
@@ -164,11 +169,7 @@ def _convene(crisis: Crisis, councils: list[Council], now: dt.datetime) -> list[
     """One convocation per person of the councils, lead over deputy over ally; then the calls."""
     calls: dict[tuple[str, int], _Call] = {}
     deputies: list[tuple[tuple[str, int], tuple[str, int]]] = []
-    councils = list(
-        Council.objects.filter(pk__in=[c.pk for c in councils]).select_related(
-            "municipal_lead__user", "municipal_deputy__user", "police_lead__user", "police_deputy__user"
-        )
-    )
+    # The councils come from _councils() with their leads and deputies (and users) loaded.
     for position in ("lead", "deputy"):
         for council in councils:
             for side in (Side.MUNICIPAL, Side.POLICE):
@@ -189,13 +190,18 @@ def _convene(crisis: Crisis, councils: list[Council], now: dt.datetime) -> list[
             if key not in calls:
                 calls[key] = _ally_call(crisis, seat.key_figure, now)
     Convocation.objects.bulk_create([call.convocation for call in calls.values()])
+    linked = []
     for lead_key, deputy_key in deputies:
         lead, deputy = calls[lead_key].convocation, calls[deputy_key].convocation
         if lead.position == "lead" and lead.deputy_id is None and lead.pk != deputy.pk:
             lead.deputy = deputy
-            lead.save(update_fields=["deputy"])
+            linked.append(lead)
+    if linked:  # one statement for every lead's deputy, not one per lead
+        Convocation.objects.bulk_update(linked, ["deputy"])
     convocations = [call.convocation for call in calls.values()]
-    append_event(crisis, "rollcall.convened", {"rollcall": rollcall_rows(crisis)}, at=now)
+    # The roll-call from the rows just written (no second read of what this transaction holds).
+    rollcall = rollcall_rows(crisis, now, convocations=convocations)
+    append_event(crisis, "rollcall.convened", {"rollcall": rollcall}, at=now)
     send_event_on_commit(
         "events",
         "crisis.convened",

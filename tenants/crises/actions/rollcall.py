@@ -1,8 +1,9 @@
 """The roll-call: answers (coming / remote / unable, with an ETA), the quorum, escalation, recalls.
 
 Escalation runs on a clock, not on a request: :func:`do_escalate_unanswered` is called by the
-``crisis_escalate`` management command (once, or in a loop) with the time it takes as "now", so
-tests move the clock instead of sleeping. It acts as the system: nobody's rights are borrowed.
+escalation runner (``tenants.crises.escalation``: a thread of every served process, or the
+``crisis_escalate`` command) with the time it takes as "now", so tests move the clock instead of
+sleeping. It acts as the system: nobody's rights are borrowed.
 """
 
 from __future__ import annotations
@@ -115,7 +116,8 @@ def do_escalate_unanswered(*, now: dt.datetime | None = None) -> list[Convocatio
     cutoff = now - dt.timedelta(minutes=current_settings().escalate_after_minutes)
     escalated = []
     leads = (
-        Convocation.objects.select_for_update(of=("self",))
+        # SKIP LOCKED: a lead another runner is escalating right now is theirs (never twice).
+        Convocation.objects.select_for_update(of=("self",), skip_locked=True)
         .select_related("crisis", "deputy__membership__user", "deputy__key_figure")
         .filter(
             crisis__status=CrisisStatus.OPEN,

@@ -152,15 +152,19 @@ def do_close_crisis(crisis_id: Any, *, acting_user: Any, now: dt.datetime | None
 def enter_room(crisis_id: int, *, acting_user: Any, channel_name: str, now: dt.datetime | None = None) -> int:
     """Presence: a socket entered the room. The first time the people present make a quorum,
     the log records the first meeting. Returns the visit's id."""
-    seat = room_seat(acting_user, crisis_id)
+    # No row lock to come in: a thousand people joining at once must not queue on the crisis row.
+    # Only the first meeting (once per crisis) takes the lock, and checks again under it.
+    seat = room_seat(acting_user, crisis_id, writing=False)
     now = now or timezone.now()
     visit = RoomVisit.objects.create(
         crisis=seat.crisis, user=acting_user, channel_name=channel_name, joined_at=now
     )
     crisis = seat.crisis
     if crisis.is_open and crisis.first_meeting_at is None and present_sides_meet_quorum(crisis):
-        Crisis.objects.filter(pk=crisis.pk).update(first_meeting_at=now)
-        append_event(crisis, "room.first_meeting", {"at": now.isoformat()}, at=now)
+        locked = Crisis.objects.select_for_update().get(pk=crisis.pk)
+        if locked.is_open and locked.first_meeting_at is None:
+            Crisis.objects.filter(pk=crisis.pk).update(first_meeting_at=now)
+            append_event(locked, "room.first_meeting", {"at": now.isoformat()}, at=now)
     return visit.pk
 
 

@@ -1,29 +1,15 @@
 """``agora manage crisis_escalate [--loop SECONDS]``: escalate unanswered leads to their deputies.
 
-Runs :func:`tenants.crises.actions.do_escalate_unanswered` in every municipality's schema, once
-or every ``--loop`` seconds (run it beside the server, e.g. as a second container process).
+Once, or every ``--loop`` seconds in the foreground (docker-compose's ``escalation`` service).
+``agora serve`` runs the same runner in a thread already; any number of them may run at once,
+the advisory lock of each municipality's round keeps it to one (``tenants.crises.escalation``).
 """
 
 from __future__ import annotations
 
-import time
+from django.core.management.base import BaseCommand, CommandError
 
-from django.core.management.base import BaseCommand
-from django.db import connection
-from django_tenants.utils import tenant_context
-
-from agora.municipalities.models import Municipality
-from tenants.crises.actions import do_escalate_unanswered
-
-
-def escalate_everywhere() -> int:
-    """One pass over every municipality; the number of leads escalated."""
-    count = 0
-    for municipality in Municipality.objects.exclude(schema_name="public").order_by("pk"):
-        with tenant_context(municipality):
-            count += len(do_escalate_unanswered())
-    connection.set_schema_to_public()
-    return count
+from tenants.crises.escalation import EscalationRunner, escalate_everywhere
 
 
 class Command(BaseCommand):
@@ -33,10 +19,18 @@ class Command(BaseCommand):
         parser.add_argument("--loop", type=float, default=0, help="repeat every SECONDS (0: once)")
 
     def handle(self, *args, loop: float = 0, **options) -> None:
-        while True:
-            count = escalate_everywhere()
-            if count:
-                self.stdout.write(f"Escalated {count} lead(s).")
-            if not loop:
-                return
-            time.sleep(loop)
+        if loop < 0:
+            raise CommandError("--loop must be 0 (once) or a number of seconds")
+        if not loop:
+            done = escalate_everywhere()
+            if done.escalated:
+                self.stdout.write(f"Escalated {done.escalated} lead(s).")
+            if done.skipped:
+                self.stdout.write(f"Another runner was busy with: {', '.join(done.skipped)}.")
+            return
+        self.stdout.write(f"Escalating every {loop:g} s (Ctrl-C or SIGTERM to stop).")
+        runner = EscalationRunner(interval=loop).start()
+        try:
+            runner.join()
+        finally:
+            runner.stop()

@@ -54,3 +54,30 @@ def run_action(request: HttpRequest, action: Callable[[], Any], *, done: str = "
     if done:
         messages.success(request, done)
     return result
+
+
+def run_form_action(
+    request: HttpRequest, form: Any, action: Callable[[], Any], *, done: str = ""
+) -> Any | None:
+    """Run one action for a bound, valid form; a refusal is shown next to the field it names.
+
+    A ``DomainError``'s ``fields`` name the input it is about (the API's ``fields``); the message
+    goes to that field of the form when the form has it, else to the form as a whole, so that a
+    keyboard or screen-reader user finds it where they typed. Nothing is written on a refusal.
+    """
+    try:
+        result = action()
+    except DomainError as error:
+        named = [name for name in error.fields if name in form.fields]
+        form.add_error(named[0] if named else None, error.message())
+        return None
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for name, problems in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, problems)
+        else:
+            form.add_error(None, error.messages)
+        return None
+    if done:
+        messages.success(request, done)
+    return result

@@ -84,7 +84,9 @@ class KeyFigureForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    date = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=gettext_lazy("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     kind = forms.ChoiceField(label=gettext_lazy("How"), choices=ContactKind.choices)
     note = forms.CharField(
         label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -92,7 +94,7 @@ class ContactForm(forms.Form):
     follow_up_on = forms.DateField(
         label=gettext_lazy("Next contact agreed by (optional)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
 
 

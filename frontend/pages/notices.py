@@ -36,7 +36,8 @@ class NoticeForm(forms.Form):
         label=gettext_lazy("What the allies need to know"), widget=forms.Textarea(attrs={"rows": 4})
     )
     planned_start = forms.DateTimeField(
-        label=gettext_lazy("Planned start"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=gettext_lazy("Planned start"),
+        widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
     )
     visibility = forms.ChoiceField(
         label=gettext_lazy("May the allies pass it on?"),

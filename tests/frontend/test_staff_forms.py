@@ -141,6 +141,8 @@ def test_the_record_shows_and_records_contact_moments(web, staff, in_utrecht) ->
     page = client.get(f"/sleutelfiguren/{person.pk}/")
     _back(in_utrecht)
     assert page.status_code == 200 and "Mulder" in page.content.decode()
+    # A date input takes ISO dates only: a Dutch "02-12-2026" would show an empty field.
+    assert f'value="{timezone.localdate().isoformat()}"' in page.content.decode()
     assert str(person.pk) in _reads(police)
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     response = client.post(

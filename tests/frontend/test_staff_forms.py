@@ -294,3 +294,31 @@ def test_a_signal_on_behalf_needs_an_ally(web, people, staff, in_utrecht) -> Non
     assert response.status_code == 200 and 'id="id_ally-error"' in response.content.decode()
     assert not Signal.objects.exists()
     assert web(people.ally("utrecht")).get("/signalen/nieuw/").status_code == 403
+
+
+# --- nomination imports ----------------------------------------------------------------------
+
+
+def test_an_import_preview_writes_nothing_and_the_recent_imports_show_it(web, staff, in_utrecht) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tenants.nominations.models import ImportRun
+
+    official, _ = staff
+    hood, community = NeighbourhoodFactory(name="Overvecht"), CommunityFactory(name="Marokkaans")
+    body = (
+        "Voornaam;Tussenvoegsel;Achternaam;Mobiel;E-mail;Wijk;Gemeenschap\r\n"
+        f"Karim;;Voorbeeldsma;+31612340000;;{hood.name};{community.name}\r\n"
+    ).encode()
+    upload = SimpleUploadedFile("gemeente.csv", body, content_type="text/csv")
+    response = web(official).post(
+        "/selectie/", {"do": "import", "source": "municipality", "file": upload, "dry_run": "on"}
+    )
+    _back(in_utrecht)
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="import-report"' in page and "Voorbeeld" in page
+    assert not KeyFigure.objects.filter(last_name="Voorbeeldsma").exists()
+    run = ImportRun.objects.get(file_name="gemeente.csv")
+    assert run.dry_run and run.total_rows == 1
+    table = page.split('id="import-table"', 1)[1]
+    assert "gemeente.csv" in table and "alleen voorbeeld" in table

@@ -30,11 +30,16 @@ def focused(page, selector: str = "*") -> dict:
 
 def tab_to(page, selector: str, *, backwards: bool = False) -> None:
     """Press Tab until the focused element matches ``selector``; every stop shows its focus."""
+    state = focused(page, selector)
+    if state["match"] and state["visible"]:  # already there (a field with autofocus)
+        return
     seen = []
     for _ in range(MAX_TABS):
         page.keyboard.press("Shift+Tab" if backwards else "Tab")
         state = focused(page, selector)
         seen.append(state["what"])
+        if state["what"] == "body":
+            continue  # past the last element: the browser's own controls, then the page again
         assert state["visible"], f"focus is not visible on {state['what']!r}"
         if state["match"]:
             return

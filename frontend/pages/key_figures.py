@@ -75,6 +75,8 @@ class KeyFigureForm(forms.Form):
         self.fields["neighbourhood"].queryset = Neighbourhood.objects.order_by("name")
         self.fields["communities"].queryset = Community.objects.order_by("name")
         self.fields["communities"].help_text = ""
+        # The model field has no verbose name (Django would show the English "Communities").
+        self.fields["communities"].label = gettext_lazy("Communities")
         self.fields["mobile"].widget.attrs.update(type="tel", autocomplete="off")
         self.fields["email"].widget.attrs.update(autocomplete="off")
 

@@ -110,6 +110,7 @@ def test_edit_changes_only_what_was_changed_and_keeps_the_ally_rules(web, staff,
     client = web(official)
     edit = client.get(f"/sleutelfiguren/{ally.pk}/wijzigen/")
     assert edit.status_code == 200 and 'value="Vos"' in edit.content.decode()
+    assert "<legend>Gemeenschappen</legend>" in edit.content.decode()  # no English label left
     unchanged = {
         "first_name": ally.first_name,
         "last_name": "Vos",

@@ -16,7 +16,10 @@ _FOCUS = """(selector) => {
   const el = document.activeElement;
   if (!el || el === document.body) return {match: false, visible: false, what: "body"};
   const style = getComputedStyle(el);
-  const visible = el.matches(":focus-visible") && style.outlineStyle !== "none"
+  // A date/time field's focus is on a segment inside the browser's widget: the field matches
+  // :focus there, not :focus-visible (the stylesheet outlines both).
+  const widget = el.matches("input[type=date], input[type=datetime-local], input[type=time]");
+  const visible = el.matches(widget ? ":focus" : ":focus-visible") && style.outlineStyle !== "none"
     && parseFloat(style.outlineWidth) >= 2;
   const what = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
     + (el.name ? "[name=" + el.name + "]" : "") + " " + (el.textContent || "").trim().slice(0, 40);

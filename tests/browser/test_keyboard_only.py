@@ -60,7 +60,7 @@ def test_keyboard_only_key_figures_create_contact_edit_and_filter(new_context, s
     last = "Toetsenbord" + uuid.uuid4().hex[:6]
     type_into(page, "#id_first_name", "Yusuf")
     type_into(page, "#id_last_name", last)
-    type_into(page, "#id_mobile", "06 " + "".join(random.choices(string.digits, k=8)))
+    type_into(page, "#id_mobile", "06 1" + "".join(random.choices(string.digits, k=7)))
     hood = page.eval_on_selector("#id_neighbourhood", "s => s.options[1].textContent.trim()")
     choose(page, "#id_neighbourhood", hood)
     tick(page, "#id_communities_0")

@@ -13,6 +13,7 @@ from agora.accounts.models import Membership
 from agora.accounts.roles import STAFF_ROLES, Role
 from agora.ids import parse_id
 from api.fields import IdField
+from tenants.networkmap.listing import NOMINATED_BY
 from tenants.networkmap.models import (
     CityDistrict,
     Community,
@@ -215,7 +216,7 @@ class KeyFigureFilterSerializer(serializers.Serializer):
     community = IdField(required=False)
     is_ally = serializers.BooleanField(required=False, allow_null=True, default=None)
     nominated_by = serializers.ChoiceField(
-        choices=["municipality", "police", "both", "one"],
+        choices=list(NOMINATED_BY),
         required=False,
         help_text="On the municipality's list, the police's list, both, or only one of them.",
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -43,6 +43,7 @@ from api.permissions import IsMunicipalStaff, IsStaffOrAllyReadOnly
 from tenants.networkmap import actions
 from tenants.networkmap.access import access_key_figure_by_id, key_figures_visible_to
 from tenants.networkmap.errors import INVALID_STALE_MONTHS
+from tenants.networkmap.listing import filter_key_figures
 from tenants.networkmap.models import CityDistrict, Community, ContactMoment, KeyFigure, Neighbourhood
 from tenants.networkmap.queries import network_map
 from tenants.networkmap.subject_access import do_erase_person, export_person, require_official
@@ -202,29 +203,14 @@ class KeyFigureViewSet(ActionModelViewSet):
         params = KeyFigureFilterSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         wanted = params.validated_data
-        if "neighbourhood" in wanted:
-            queryset = queryset.filter(neighbourhood_id=wanted["neighbourhood"])
-        if "community" in wanted:
-            queryset = queryset.filter(communities__id=wanted["community"])
-        if wanted.get("is_ally") is not None:
-            queryset = queryset.filter(is_ally=wanted["is_ally"])
-        by = wanted.get("nominated_by")
-        if by == "municipality":
-            queryset = queryset.filter(nominated_by_municipality=True)
-        elif by == "police":
-            queryset = queryset.filter(nominated_by_police=True)
-        elif by == "both":
-            queryset = queryset.filter(nominated_by_municipality=True, nominated_by_police=True)
-        elif by == "one":
-            queryset = queryset.filter(
-                Q(nominated_by_municipality=True, nominated_by_police=False)
-                | Q(nominated_by_municipality=False, nominated_by_police=True)
-            )
-        for word in wanted.get("search", "").split():
-            queryset = queryset.filter(
-                Q(first_name__icontains=word) | Q(infix__icontains=word) | Q(last_name__icontains=word)
-            )
-        return queryset.distinct()
+        return filter_key_figures(
+            queryset,
+            neighbourhood=wanted.get("neighbourhood"),
+            community=wanted.get("community"),
+            is_ally=wanted.get("is_ally"),
+            nominated_by=wanted.get("nominated_by"),
+            search=wanted.get("search", ""),
+        )
 
     def get_object(self) -> KeyFigure:
         purpose = f"api: key figure {self.action}"

@@ -9,7 +9,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from agora.accounts.access import request_actor
 from agora.accounts.actors import Actor
@@ -28,11 +29,28 @@ def _gate(check: Callable[[Actor], bool]) -> Callable[[View], View]:
             if not check(actor):
                 raise PermissionDenied
             request.actor = actor
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except DomainError as error:
+                return _refused(request, error)
 
         return wrapper
 
     return decorate
+
+
+def _refused(request: HttpRequest, error: DomainError) -> HttpResponse:
+    """A domain error that escaped the view (an ``access_*_by_id`` miss): the platform's page.
+
+    Missing and forbidden records are the same 404 page, as in the API; a refused rule outside
+    ``run_action`` is shown as a message on the page it came from, never as a 500.
+    """
+    if error.status == 404:
+        raise Http404(error.message()) from error
+    if error.status in (401, 403):
+        raise PermissionDenied(error.message()) from error
+    messages.error(request, error.message())
+    return redirect(request.path)
 
 
 member_page = _gate(lambda actor: actor.is_member)
@@ -50,6 +68,33 @@ def run_action(request: HttpRequest, action: Callable[[], Any], *, done: str = "
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
+        return None
+    if done:
+        messages.success(request, done)
+    return result
+
+
+def run_form_action(
+    request: HttpRequest, form: Any, action: Callable[[], Any], *, done: str = ""
+) -> Any | None:
+    """Run one action for a bound, valid form; a refusal is shown next to the field it names.
+
+    A ``DomainError``'s ``fields`` name the input it is about (the API's ``fields``); the message
+    goes to that field of the form when the form has it, else to the form as a whole, so that a
+    keyboard or screen-reader user finds it where they typed. Nothing is written on a refusal.
+    """
+    try:
+        result = action()
+    except DomainError as error:
+        named = [name for name in error.fields if name in form.fields]
+        form.add_error(named[0] if named else None, error.message())
+        return None
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for name, problems in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, problems)
+        else:
+            form.add_error(None, error.messages)
         return None
     if done:
         messages.success(request, done)

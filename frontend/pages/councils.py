@@ -56,6 +56,12 @@ def council_detail(request: HttpRequest, council_id: str) -> HttpResponse:
         objs=[seat.key_figure for seat in seats] + [membership.user for _, membership in leads],
         purpose=f"{PURPOSE} {council.pk}",
     )
+    # The "seat allies" picker names every ally not seated here: a read of each of them too.
+    log_person_reads(
+        actor=request.user,
+        objs=list(forms["seats_form"].fields["allies"].queryset),
+        purpose=f"{PURPOSE} {council.pk}: allies to seat",
+    )
     meetings = list(council.meetings.order_by("-starts_at")[:12])
     agenda = list(council.agenda_items.select_related("meeting").order_by("-pk")[:30])
     notices = []

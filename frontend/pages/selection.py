@@ -18,7 +18,7 @@ from tenants.networkmap.models import KeyFigure
 from tenants.nominations.comparison import compare_lists, key_figures_in
 from tenants.nominations.importing import do_import_nominations
 from tenants.nominations.merging import do_confirm_match, do_reject_match
-from tenants.nominations.models import Source
+from tenants.nominations.models import ImportRun, Source
 from tenants.selection import actions
 from tenants.selection.access import access_case_by_id, cases_visible_to, log_case_list_read
 from tenants.selection.models import ASSESSMENT_QUESTIONS, Answer
@@ -123,6 +123,10 @@ def selection(request: HttpRequest) -> HttpResponse:
             "report": report,
             "cases": cases,
             "without_case": [p for p in comparison["both"] if p["key_figure_id"] not in with_case],
+            # The last imports with their counts (no one named): what was read, and whether it finished.
+            "imports": list(
+                ImportRun.objects.select_related("imported_by").order_by("-started_at", "-pk")[:10]
+            ),
         },
     )
 

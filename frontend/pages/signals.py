@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy
 from agora.accounts.actors import active_members
 from agora.accounts.roles import STAFF_ROLES
 from agora.audit.actions import log_person_read, log_person_reads
-from frontend.pages.base import ally_page, run_action, staff_page
-from tenants.networkmap.models import Neighbourhood
+from frontend.pages.base import ally_page, run_action, run_form_action, staff_page
+from tenants.networkmap.models import KeyFigure, Neighbourhood
 from tenants.signals.access import access_signal_by_id, signals_visible_to
 from tenants.signals.actions import do_answer_signal, do_assign_signal_owner, do_raise_signal
 from tenants.signals.deadlines import overdue_cutoff
@@ -29,6 +29,20 @@ class RaiseSignalForm(forms.Form):
     description = forms.CharField(
         label=gettext_lazy("What is going on?"), widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+class RaiseOnBehalfForm(RaiseSignalForm):
+    """An official or police officer records a signal an ally phoned in; the ally sees the answers."""
+
+    ally = forms.ModelChoiceField(
+        label=gettext_lazy("On behalf of which ally"),
+        queryset=KeyFigure.objects.filter(is_ally=True).order_by("last_name", "first_name"),
+    )
+    field_order = ["ally", "category", "neighbourhood", "description"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ally"].label_from_instance = lambda kf: kf.full_name
 
 
 class AssignForm(forms.Form):
@@ -60,6 +74,33 @@ def signal_list(request: HttpRequest) -> HttpResponse:
     )
     log_person_reads(actor=request.user, objs=[s.ally for s in signals], purpose=PURPOSE)
     return render(request, "pages/signals.html", {"nav": "signals", "signals": signals})
+
+
+@staff_page
+def signal_create(request: HttpRequest) -> HttpResponse:
+    """Raise a signal on an ally's behalf, through the same action as the ally's own form."""
+    form = RaiseOnBehalfForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        signal = run_form_action(
+            request,
+            form,
+            lambda: do_raise_signal(
+                category=data["category"],
+                neighbourhood_id=data["neighbourhood"].pk,
+                description=data["description"],
+                ally_id=data["ally"].pk,
+                acting_user=request.user,
+            ),
+            done=_("The signal is recorded on the ally's behalf; they will see the answers."),
+        )
+        if signal is not None:
+            return redirect("pages:signal", signal_id=signal.pk)
+    # The picker names every ally: a read of each of them.
+    log_person_reads(
+        actor=request.user, objs=list(form.fields["ally"].queryset), purpose=f"{PURPOSE}: raise on behalf"
+    )
+    return render(request, "pages/signal_form.html", {"nav": "signals", "form": form})
 
 
 @staff_page

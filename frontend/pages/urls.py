@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from frontend.pages import councils, crises, overview, portal, selection, signals
+from frontend.pages import councils, crises, key_figures, notices, overview, portal, selection, signals
 
 app_name = "pages"
 
@@ -12,8 +12,16 @@ urlpatterns = [
     path("overleggen/", councils.council_list, name="councils"),
     path("overleggen/<str:council_id>/", councils.council_detail, name="council"),
     path("overleggen/<str:council_id>/contacten.vcf", councils.council_vcard, name="council-vcard"),
+    path("sleutelfiguren/", key_figures.key_figure_list, name="key-figures"),
+    path("sleutelfiguren/nieuw/", key_figures.key_figure_create, name="key-figure-new"),
+    path("sleutelfiguren/<str:key_figure_id>/", key_figures.key_figure_detail, name="key-figure"),
+    path("sleutelfiguren/<str:key_figure_id>/wijzigen/", key_figures.key_figure_edit, name="key-figure-edit"),
     path("signalen/", signals.signal_list, name="signals"),
+    path("signalen/nieuw/", signals.signal_create, name="signal-new"),
     path("signalen/<str:signal_id>/", signals.signal_detail, name="signal"),
+    path("meldingen/", notices.notice_list, name="notices"),
+    path("meldingen/nieuw/", notices.notice_create, name="notice-new"),
+    path("meldingen/<str:notice_id>/", notices.notice_detail, name="notice"),
     path("selectie/", selection.selection, name="selection"),
     path("selectie/<str:case_id>/", selection.case_detail, name="case"),
     # /crises/<id>/ is the link in every call (tenants.crises.actions.convening.room_link).

@@ -2,8 +2,10 @@
 
 The views are discovered, not listed: every GET route of ``/api/v1/`` (collections and items,
 called with REAL ids from ``tests.municipality_rows``), every export format a route offers
-(vCard, iCal: the non-JSON renderers of its action), and the changelist and change view of every
-model registered on the tenant admin site. Each view must be classified in ``VIEWS`` below:
+(vCard, iCal: the non-JSON renderers of its action), the changelist and change view of every
+model registered on the tenant admin site, and every page of a municipality's host
+(``frontend.pages.urls``, called with real ids; a staff page as the official, an ally's page as
+the ally when the official is refused). Each view must be classified in ``VIEWS`` below:
 
 - ``shows(...)``: the view shows key figures' (allies', nominees') or staff members' personal
   data; a request by an allowed staff user must write ``agora.audit`` ``PersonRecordRead`` rows
@@ -28,6 +30,7 @@ from django.db import connection
 from django.urls import reverse
 
 from agora.audit.models import PersonRecordRead
+from frontend.pages.urls import urlpatterns as page_patterns
 from frontend.tenant_admin import tenant_admin_site
 from tests.api.test_endpoint_permissions import ROUTES, Route
 from tests.factories import CouncilRulesFactory
@@ -68,7 +71,8 @@ CONTACT_SHEET = shows(
     lambda rows, obj: {person(rows.official), person(rows.police), person(rows.ally)},
 )
 
-# Every view, classified. Keys: "API <route>", "EXPORT <route> <format>", "ADMIN <model> <page>".
+# Every view, classified. Keys: "API <route>", "EXPORT <route> <format>", "ADMIN <model> <page>",
+# "PAGE <url name>".
 VIEWS: dict[str, Shows | None] = {
     # --- API, councils
     "API ": SHOWS_NONE,  # the API root: route names
@@ -169,6 +173,36 @@ VIEWS: dict[str, Shows | None] = {
     "ADMIN signals.Notice change": shows(
         "the receipts inline names the allies informed", _key_figures("ally")
     ),
+    # --- pages (frontend.pages), staff
+    "PAGE dashboard": shows("the ally of each open signal", _key_figures("ally")),
+    "PAGE network": shows(
+        "every key figure drawn and listed (in a community; the bystander is in none)",
+        _key_figures("ally", "other"),
+    ),
+    "PAGE councils": SHOWS_NONE,  # names of councils, health counts
+    "PAGE council": shows(
+        "the leads, the seated allies, the allies a notice reached and the allies offered to seat",
+        lambda rows, obj: (
+            {person(rows.official), person(rows.police)} | _key_figures("ally", "bystander")(rows, obj)
+        ),
+    ),
+    "PAGE council-vcard": CONTACT_SHEET,
+    "PAGE key-figures": shows("every key figure on the list's page", ALL_KEY_FIGURES),
+    "PAGE key-figure-new": SHOWS_NONE,  # an empty form; neighbourhoods and communities by name
+    "PAGE key-figure": THE_OBJECT,
+    "PAGE key-figure-edit": THE_OBJECT,
+    "PAGE signals": shows("the ally of each signal", _key_figures("ally")),
+    "PAGE signal-new": shows("the picker names every ally", _key_figures("ally", "bystander")),
+    "PAGE signal": shows("the ally whose signal it is", _key_figures("ally")),
+    "PAGE notices": SHOWS_NONE,  # titles, times, receipt counts
+    "PAGE notice-new": shows("the picker names every ally", _key_figures("ally", "bystander")),
+    "PAGE notice": shows("the allies the notice reached, with read times", _key_figures("ally")),
+    "PAGE selection": shows("the key figures on the lists and in the cases", THE_NOMINEE),
+    "PAGE case": shows("the case's key figure", THE_NOMINEE),
+    # --- pages, the ally's portal (read as the ally)
+    "PAGE portal": CONTACT_SHEET,
+    "PAGE portal-signals": SHOWS_NONE,
+    "PAGE portal-signal": shows("the ally's own record, named on their signal", _key_figures("ally")),
 }
 
 
@@ -230,7 +264,37 @@ def _admin_views() -> list[View]:
     return views
 
 
-DISCOVERED = _api_views() + _admin_views()
+# The id a page's URL takes, from the municipality's rows (real rows: a missing id would 404).
+PAGE_ARGUMENTS: dict[str, Callable[[MunicipalityRows], Any]] = {
+    "council_id": lambda rows: rows.council,
+    "signal_id": lambda rows: rows.signal,
+    "case_id": lambda rows: rows.case,
+    "notice_id": lambda rows: rows.notice,
+    "key_figure_id": lambda rows: rows.ally,
+}
+# Pages that read nothing on GET (a POST-only form target), with the reason.
+PAGES_WITHOUT_A_READ = {"confirm-notice": "POST only: a GET redirects to the portal"}
+
+
+def _page_views() -> list[View]:
+    views = []
+    for pattern in page_patterns:
+        if pattern.name in PAGES_WITHOUT_A_READ:
+            continue
+        arguments = list(pattern.pattern.converters)
+
+        def build(rows, name=pattern.name, arguments=arguments):
+            unknown = [a for a in arguments if a not in PAGE_ARGUMENTS]
+            assert not unknown, f"page {name}: add {unknown} to PAGE_ARGUMENTS"
+            objects = {a: PAGE_ARGUMENTS[a](rows) for a in arguments}
+            url = reverse(f"pages:{name}", kwargs={a: obj.pk for a, obj in objects.items()})
+            return url, next(iter(objects.values()), None)
+
+        views.append(View(f"PAGE {pattern.name}", build, "page"))
+    return views
+
+
+DISCOVERED = _api_views() + _admin_views() + _page_views()
 
 
 def test_the_views_are_discovered_and_the_table_has_no_stale_entries():
@@ -242,6 +306,8 @@ def test_the_views_are_discovered_and_the_table_has_no_stale_entries():
         "EXPORT councils/{id}/calendar/ ics",
         "ADMIN councils.Council change",
         "ADMIN selection.SelectionCase change",
+        "PAGE key-figure",
+        "PAGE portal",
     ):
         assert expected in keys, expected
     assert set(VIEWS) <= set(keys), f"stale entries (view gone or renamed): {sorted(set(VIEWS) - set(keys))}"
@@ -271,14 +337,33 @@ def _request(view: View, api, web, people, utrecht):
     url, obj = view.build_url(rows)
     connection.set_schema_to_public()
     client = api(rows.official, "utrecht") if view.client == "api" else web(rows.official, "utrecht")
+    reader = rows.official
     before = PersonRecordRead.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     response = client.get(url)
+    if view.client == "page" and response.status_code == 403:
+        # An ally's page (the portal): the official is refused and reads nobody; the ally reads.
+        assert not PersonRecordRead.objects.filter(pk__gt=before).exists(), view.key
+        reader = rows.ally_user
+        response = web(reader, "utrecht").get(url)
     assert response.status_code == 200, (view.key, response.status_code)
     written = list(PersonRecordRead.objects.filter(pk__gt=before))
     for row in written:
-        assert row.actor_id == rows.official.pk and row.municipality_id == utrecht.pk, row
+        assert row.actor_id == reader.pk and row.municipality_id == utrecht.pk, row
         assert row.purpose.strip(), row
     return response, rows, obj, {(row.record_type, row.record_id) for row in written}
+
+
+def test_every_page_without_a_read_really_is_a_post_target(web, people, utrecht):
+    rows = build_rows(people, "utrecht")
+    connection.set_schema_to_public()
+    names = {pattern.name for pattern in page_patterns}
+    assert set(PAGES_WITHOUT_A_READ) <= names, "stale PAGES_WITHOUT_A_READ entry"
+    before = PersonRecordRead.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    url = reverse("pages:confirm-notice", kwargs={"notice_id": rows.notice.pk})
+    response = web(rows.ally_user, "utrecht").get(url)
+    assert response.status_code == 302
+    assert not PersonRecordRead.objects.filter(pk__gt=before).exists()
+    assert rows.notice.recipients.filter(read_at__isnull=False).count() == 0  # a GET confirms nothing
 
 
 @pytest.mark.parametrize("view", _params())

@@ -36,7 +36,7 @@ AXE = Path(__file__).with_name("vendor") / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 DEMO_PASSWORD = "bondgenoten-demo"
-BOOT_TIMEOUT = 300
+BOOT_TIMEOUT = int(os.environ.get("AGORA_BROWSER_BOOT_TIMEOUT", "900"))  # a loaded 2-core CI box is slow
 PHONE = {"width": 390, "height": 844}
 
 

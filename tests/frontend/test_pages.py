@@ -14,6 +14,11 @@ STAFF_PAGES = [
     "/overleggen/",
     "/signalen/",
     "/selectie/",
+    "/sleutelfiguren/",
+    "/sleutelfiguren/nieuw/",
+    "/meldingen/",
+    "/meldingen/nieuw/",
+    "/signalen/nieuw/",
 ]
 ALLY_PAGES = ["/", "/mijn/", "/mijn/signalen/"]
 
@@ -77,3 +82,24 @@ def test_a_403_is_logged_in_one_line(web, people, caplog) -> None:
         web(people.ally("utrecht"), "utrecht").get("/dashboard/")
     records = [r for r in caplog.records if r.name == "django.request"]
     assert records and all(r.exc_info is None for r in records)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/overleggen/999999/",
+        "/signalen/999999/",
+        "/selectie/999999/",
+        "/sleutelfiguren/999999/",
+        "/sleutelfiguren/999999/wijzigen/",
+        "/meldingen/999999/",
+        "/overleggen/abc/",
+    ],
+)
+def test_a_missing_record_is_the_platforms_404_page_not_a_500(web, people, path) -> None:
+    response = web(people.official("utrecht"), "utrecht").get(path)
+    assert response.status_code == 404 and "Pagina niet gevonden" in response.content.decode()
+
+
+def test_a_missing_signal_in_the_portal_is_a_404(web, people) -> None:
+    assert web(people.ally("utrecht"), "utrecht").get("/mijn/signalen/999999/").status_code == 404

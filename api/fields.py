@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from agora.ids import parse_id
@@ -40,3 +42,27 @@ class IdField(serializers.IntegerField):
         if value is None:
             self.fail("invalid")
         return value
+
+
+class DateTimeField(serializers.DateTimeField):
+    """DRF's ``DateTimeField`` for moments of this platform: between 1900 and 2199.
+
+    DRF converts a parsed moment to UTC to check it exists in the current time zone; for
+    ``0001-01-01`` in Europe/Amsterdam (UTC+0:19:32 then) that lands before year 1 and raises
+    ``OverflowError``, a 500. Meetings, deadlines and crises happen in neither 0001 nor 9999, so
+    a moment outside the range is ``validation_failed`` on its field, before any conversion.
+    """
+
+    default_error_messages = {
+        "out_of_range": _("Choose a moment between {first} and {last}."),
+    }
+    FIRST = datetime(1900, 1, 1)
+    LAST = datetime(2199, 12, 31, 23, 59, 59)
+
+    def enforce_timezone(self, value: datetime) -> datetime:
+        if not self.FIRST <= value.replace(tzinfo=None) <= self.LAST:
+            self.fail("out_of_range", first=self.FIRST.year, last=self.LAST.year)
+        try:
+            return super().enforce_timezone(value)
+        except OverflowError:
+            self.fail("out_of_range", first=self.FIRST.year, last=self.LAST.year)

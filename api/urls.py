@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.throttling import ScopedRateThrottle
 
+from api.parsers import DEFAULT_PARSERS
 from api.routes import v1_urlpatterns
 
 
@@ -13,6 +14,8 @@ class ObtainTokenView(ObtainAuthToken):
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+    # ObtainAuthToken names DRF's own parsers; anonymous clients get the depth-limited JSON one too.
+    parser_classes = DEFAULT_PARSERS
 
 
 urlpatterns = [

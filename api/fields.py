@@ -45,24 +45,21 @@ class IdField(serializers.IntegerField):
 
 
 class DateTimeField(serializers.DateTimeField):
-    """DRF's ``DateTimeField`` for moments of this platform: between 1900 and 2199.
+    """DRF's ``DateTimeField``, answering a moment Python cannot convert with ``validation_failed``.
 
     DRF converts a parsed moment to UTC to check it exists in the current time zone; for
-    ``0001-01-01`` in Europe/Amsterdam (UTC+0:19:32 then) that lands before year 1 and raises
-    ``OverflowError``, a 500. Meetings, deadlines and crises happen in neither 0001 nor 9999, so
-    a moment outside the range is ``validation_failed`` on its field, before any conversion.
+    ``0001-01-01`` in Europe/Amsterdam (UTC+0:19:32 then) that lands before year 1, and for
+    ``9999-12-31T23:59-05:00`` after year 9999: ``OverflowError``, a 500. Such a moment is refused
+    on its field here; whether a representable one makes sense (a meeting in 9999) stays the
+    actions' rule (``date_out_of_range``).
     """
 
     default_error_messages = {
-        "out_of_range": _("Choose a moment between {first} and {last}."),
+        "out_of_range": _("Enter a date and time between the years 1 and 9999."),
     }
-    FIRST = datetime(1900, 1, 1)
-    LAST = datetime(2199, 12, 31, 23, 59, 59)
 
     def enforce_timezone(self, value: datetime) -> datetime:
-        if not self.FIRST <= value.replace(tzinfo=None) <= self.LAST:
-            self.fail("out_of_range", first=self.FIRST.year, last=self.LAST.year)
         try:
             return super().enforce_timezone(value)
-        except OverflowError:
-            self.fail("out_of_range", first=self.FIRST.year, last=self.LAST.year)
+        except (OverflowError, ValueError):  # the conversion left the years 1 to 9999
+            self.fail("out_of_range")

@@ -248,16 +248,17 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("AGORA_TOKEN_THROTTLE", "10/minute")},
+    # Token first: its WWW-Authenticate header makes "no credentials" a 401 (RFC 9110), not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsMunicipalStaff"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [],
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -275,6 +276,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AgendaItemKindEnum": "tenants.councils.models.AgendaItemKind",
         "SignalStatusEnum": "tenants.signals.workflow.SignalStatus",
+        "MeetingStatusEnum": "tenants.councils.workflow.MeetingStatus",
         "SignalCategoryEnum": "tenants.signals.models.SignalCategory",
         "NoticeVisibilityEnum": "tenants.signals.models.NoticeVisibility",
         "SelectionCaseStateEnum": "tenants.selection.workflow.CaseState",

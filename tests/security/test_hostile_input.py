@@ -59,7 +59,7 @@ def test_deep_json_to_an_api_endpoint_is_a_400(api, people):
 
 
 @pytest.mark.parametrize(
-    "moment", ["0001-01-01", "0001-01-01T00:00", "9999-12-31T23:59:59-05:00", "1000-01-01"]
+    "moment", ["0001-01-01", "0001-01-01T00:00", "0001-01-01T00:00+05:00", "9999-12-31T23:59:59-05:00"]
 )
 def test_a_datetime_out_of_range_is_a_400_with_the_field(api, people, utrecht, moment):
     from tests.factories import CouncilFactory

@@ -16,6 +16,7 @@ from django.db import connection
 from agora.json_input import MAX_DEPTH, JsonTooDeep, depth_exceeds, loads_bounded
 from agora.names import clean_name, normalise_name, unsafe_characters
 from tests.helpers import assert_error, assert_raises_code
+from tests.tenants.nominations.conftest import city_map  # noqa: F401
 
 DEEP = "[" * 100_000 + "]" * 100_000
 DEEP_OBJECT = '{"a":' * 50_000 + "1" + "}" * 50_000
@@ -152,3 +153,55 @@ def test_the_api_refuses_and_normalises_key_figure_names(api, people):
     pk = response.json()["id"]
     response = client.patch(f"/api/v1/key-figures/{pk}/", {"infix": "\u202ev"}, format="json")
     assert_error(response, "name_unsafe_characters", 400)
+
+
+# --- imports and vCards ----------------------------------------------------------------------
+
+
+def test_an_imported_row_with_a_bidi_override_is_a_row_error(city_map, people):  # noqa: F811
+    """The list import uses the same check: the row is reported, the others import, names cleaned."""
+    import io
+
+    from tenants.networkmap.models import KeyFigure
+    from tenants.nominations.importing import do_import_nominations
+    from tests.tenants.nominations.conftest import csv_bytes, row
+
+    report = do_import_nominations(
+        io.BytesIO(csv_bytes([row("Jan", "Berg\u202eX"), row("Ans\u200b", "de\u00a0Vries")])),
+        filename="lijst.csv",
+        source="municipality",
+        acting_user=people.official("utrecht"),
+        dry_run=False,
+    )
+    outcomes = [r.as_dict() for r in report.rows]
+    assert outcomes[0]["outcome"] == "error"
+    assert outcomes[0]["codes"] == ["nomination_row_unsafe_characters"]
+    assert outcomes[1]["outcome"] == "created", outcomes
+    assert KeyFigure.objects.filter(first_name="Ans", last_name="Vries", infix="de").exists()
+    assert not KeyFigure.objects.filter(last_name__contains="\u202e").exists()
+
+
+def test_a_lone_cr_or_control_character_never_breaks_a_vcard_line():
+    """Data stored before the name check: the vCard still has one line per property."""
+    import vobject
+
+    from tenants.councils.vcard import as_vcard
+
+    card = {
+        "uid": "gm_utrecht-key-figure-1",
+        "given_name": "Jan\rEMAIL:evil@example.org",
+        "infix": "",
+        "surname": "Berg\x00\x1b",
+        "side": "ally",
+        "seat_label": "Bondgenoot\r\nTEL:112",
+        "mobile": "+31612345678",
+        "email": "jan@example.org",
+        "organisation": "Utrecht\r",
+    }
+    text = as_vcard([card], council_name="Raad\rNOTE:x")
+    lines = text.split("\r\n")
+    assert all("\r" not in line and "\n" not in line for line in lines)
+    assert not [line for line in lines if line.startswith(("EMAIL:evil", "TEL:112", "NOTE:x"))]
+    parsed = vobject.readOne(text)
+    assert parsed.fn.value.startswith("Jan\nEMAIL:evil")  # kept as text, on its own property
+    assert [e.value for e in parsed.contents["email"]] == ["jan@example.org"]

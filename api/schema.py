@@ -23,7 +23,7 @@ from drf_spectacular import openapi
 from rest_framework import serializers
 
 
-class ErrorSerializer(serializers.Serializer):
+class ApiErrorSerializer(serializers.Serializer):
     """The one error body of the API (ADR 0003)."""
 
     code = serializers.CharField(help_text="Stable, snake_case English: branch on this.")
@@ -66,7 +66,7 @@ class AutoSchema(openapi.AutoSchema):
             documented = responses.get(code)
             if documented and documented.get("content"):
                 continue  # the view documents its own body for this status
-            error = self._get_response_for_code(ErrorSerializer, code, direction=direction)
+            error = self._get_response_for_code(ApiErrorSerializer, code, direction=direction)
             error["description"] = (documented or {}).get("description") or description
             responses[code] = error
         return responses

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from agora.ids import parse_id
@@ -40,3 +42,24 @@ class IdField(serializers.IntegerField):
         if value is None:
             self.fail("invalid")
         return value
+
+
+class DateTimeField(serializers.DateTimeField):
+    """DRF's ``DateTimeField``, answering a moment Python cannot convert with ``validation_failed``.
+
+    DRF converts a parsed moment to UTC to check it exists in the current time zone; for
+    ``0001-01-01`` in Europe/Amsterdam (UTC+0:19:32 then) that lands before year 1, and for
+    ``9999-12-31T23:59-05:00`` after year 9999: ``OverflowError``, a 500. Such a moment is refused
+    on its field here; whether a representable one makes sense (a meeting in 9999) stays the
+    actions' rule (``date_out_of_range``).
+    """
+
+    default_error_messages = {
+        "out_of_range": _("Enter a date and time between the years 1 and 9999."),
+    }
+
+    def enforce_timezone(self, value: datetime) -> datetime:
+        try:
+            return super().enforce_timezone(value)
+        except (OverflowError, ValueError):  # the conversion left the years 1 to 9999
+            self.fail("out_of_range")

@@ -43,6 +43,7 @@ from django.conf import settings
 
 from agora.errors import DomainError
 from agora.ids import parse_id
+from agora.json_input import JsonTooDeep, loads_bounded
 from realtime.groups import crisis_group, user_group
 from realtime.tenancy import in_municipality
 
@@ -55,6 +56,7 @@ CLOSE_IDLE = 4408
 
 # Frame-level error codes (the domain codes of tenants.crises.errors come on top).
 NOT_JSON = "not_json"
+TOO_DEEP = "json_too_deep"
 BAD_FRAME = "bad_frame"
 UNKNOWN_TYPE = "unknown_type"
 TOO_LARGE = "too_large"
@@ -326,7 +328,9 @@ class CrisisRoomConsumer(AsyncWebsocketConsumer):
         if text_data is None:
             return await self._error(BAD_FRAME)
         try:
-            frame = json.loads(text_data)
+            frame = loads_bounded(text_data)
+        except JsonTooDeep:
+            return await self._error(TOO_DEEP)
         except ValueError:
             return await self._error(NOT_JSON)
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):

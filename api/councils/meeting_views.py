@@ -71,6 +71,8 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_object(self):
         return access_meeting_by_id(self.request.user, self.kwargs["pk"])
 
+    ally_serializers = {"list": AllyMeetingSerializer, "retrieve": AllyMeetingSerializer}
+
     def get_serializer_class(self):
         if self.action in ("list", "retrieve") and not request_actor(self.request).is_staff:
             return AllyMeetingSerializer

@@ -16,7 +16,7 @@ from typing import Any
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
-from api.fields import IdField
+from api.fields import DateTimeField, IdField
 from tenants.councils.actions import RULE_FIELDS
 from tenants.councils.exports import call_links
 from tenants.councils.models import (
@@ -109,11 +109,11 @@ class AcknowledgementSerializer(serializers.ModelSerializer):
 
 class ScheduleSerializer(serializers.Serializer):
     held_meetings = serializers.IntegerField()
-    last_held_at = serializers.DateTimeField(allow_null=True)
+    last_held_at = DateTimeField(allow_null=True)
     next_due_on = serializers.DateField()
     is_overdue = serializers.BooleanField()
     in_relationship_phase = serializers.BooleanField()
-    next_planned_at = serializers.DateTimeField(allow_null=True)
+    next_planned_at = DateTimeField(allow_null=True)
 
 
 class CouncilSerializer(serializers.ModelSerializer):
@@ -347,8 +347,8 @@ class AllyMeetingSerializer(serializers.ModelSerializer):
 
 class MeetingCreateSerializer(serializers.Serializer):
     council = IdField()
-    starts_at = serializers.DateTimeField(help_text="Naive times are read as Europe/Amsterdam.")
-    ends_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    starts_at = DateTimeField(help_text="Naive times are read as Europe/Amsterdam.")
+    ends_at = DateTimeField(required=False, allow_null=True, default=None)
     place = serializers.CharField(max_length=200)
     # Blank is accepted here so that the action answers with its stable code ``meal_required``.
     meal = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -356,8 +356,8 @@ class MeetingCreateSerializer(serializers.Serializer):
 
 
 class MeetingUpdateSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField(required=False)
-    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+    starts_at = DateTimeField(required=False)
+    ends_at = DateTimeField(required=False, allow_null=True)
     place = serializers.CharField(max_length=200, required=False)
     meal = serializers.CharField(max_length=200, required=False, allow_blank=True)
     notes = serializers.CharField(required=False, allow_blank=True)

@@ -167,6 +167,8 @@ class CouncilViewSet(
     def _is_staff(self) -> bool:
         return request_actor(self.request).is_staff
 
+    ally_serializers = {"list": AllyCouncilSerializer, "retrieve": AllyCouncilSerializer}
+
     def get_serializer_class(self):
         if self.action in ("list", "retrieve") and not self._is_staff():
             return AllyCouncilSerializer
@@ -268,7 +270,7 @@ class CouncilViewSet(
         summary="Seats passed on in this council, and what was open then (staff)",
         responses={200: HandoverSerializer(many=True), **READ_ERRORS},
     )
-    @action(detail=True, methods=["get"], url_path="handovers")
+    @action(detail=True, methods=["get"], url_path="handovers", pagination_class=None)
     def handovers(self, request: Request, pk: str) -> Response:
         council = self.get_object()
         rows = list(

@@ -182,6 +182,8 @@ class KeyFigureViewSet(ActionModelViewSet):
     create_action = staticmethod(actions.do_create_key_figure)
     update_action = staticmethod(actions.do_update_key_figure)
 
+    ally_serializers = {"list": OwnKeyFigureSerializer, "retrieve": OwnKeyFigureSerializer}
+
     def get_serializer_class(self):
         if getattr(self, "swagger_fake_view", False) or request_actor(self.request).is_staff:
             return KeyFigureSerializer

@@ -94,6 +94,8 @@ class ComparisonViewSet(viewsets.ViewSet):
     """The two lists compared; confirm or reject the ambiguous candidate matches."""
 
     permission_classes = [IsMunicipalStaff]
+    # ``list`` answers one object (both lists and their matches), not an array (api.schema).
+    single_object_actions = ("list",)
 
     @extend_schema(responses={200: ComparisonSerializer, 403: ERROR}, summary="Compare the two lists")
     def list(self, request: Request) -> Response:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from api.fields import IdField
+from api.fields import DateTimeField, IdField
 from tenants.signals.models import (
     Notice,
     NoticeRecipient,
@@ -241,7 +241,7 @@ class AllyNoticeSerializer(serializers.ModelSerializer):
     """What an ally sees of a notice addressed to them: no other recipients, their own receipt."""
 
     issued_by_name = serializers.SerializerMethodField()
-    read_at = serializers.DateTimeField(read_only=True, allow_null=True, source="my_read_at")
+    read_at = DateTimeField(read_only=True, allow_null=True, source="my_read_at")
 
     class Meta:
         model = Notice
@@ -265,7 +265,7 @@ class AllyNoticeSerializer(serializers.ModelSerializer):
 class NoticeCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=5000)
-    planned_start = serializers.DateTimeField()
+    planned_start = DateTimeField()
     visibility = serializers.ChoiceField(
         choices=NoticeVisibility.choices, default=NoticeVisibility.CONFIDENTIAL
     )

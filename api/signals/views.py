@@ -106,6 +106,8 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_serializer_context(self) -> dict:
         return {**super().get_serializer_context(), "overdue_cutoff": overdue_cutoff()}
 
+    ally_serializers = {"list": AllySignalSerializer, "retrieve": AllySignalSerializer}
+
     def get_serializer_class(self):
         """Staff get the full record; an ally the narrowed view of their own signal."""
         return SignalSerializer if request_actor(self.request).is_staff else AllySignalSerializer
@@ -238,6 +240,8 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             notice=OuterRef("pk"), key_figure_id__in=request_actor(self.request).ally_key_figure_ids
         ).order_by("read_at")
         return notices.annotate(my_read_at=Subquery(own.values("read_at")[:1]))
+
+    ally_serializers = {"list": AllyNoticeSerializer, "retrieve": AllyNoticeSerializer}
 
     def get_serializer_class(self):
         return NoticeSerializer if self._staff() else AllyNoticeSerializer

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,9 @@ def owner_settings() -> dict[str, str]:
 
 
 def _ensure_database(server: Any, name: str) -> None:
+    # psql takes no parameters: the name goes into the statement, so only a plain identifier.
+    if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+        raise ValueError(f"database name {name!r}: letters, digits and underscores only")
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}';")
     if "1 row" not in exists:
         server.psql(f'CREATE DATABASE "{name}";')

@@ -294,11 +294,18 @@ REST_FRAMEWORK = {
     # The browsable API renders related-field choices as HTML forms: development only.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    # DRF's JSON parser with a nesting limit (deep bodies were a RecursionError, a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("AGORA_TOKEN_THROTTLE", "10/minute")},
+    # Token first: its WWW-Authenticate header makes "no credentials" a 401 (RFC 9110), not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         # Hashed, expiring tokens (knox); same "Authorization: Token <token>" header as before.
         "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     # The client address of the token endpoint's rate limit: as the lockout reads it (0 = the
     # socket's address; DRF's default would believe a client-written X-Forwarded-For).
@@ -308,7 +315,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [],
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -326,6 +333,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AgendaItemKindEnum": "tenants.councils.models.AgendaItemKind",
         "SignalStatusEnum": "tenants.signals.workflow.SignalStatus",
+        "MeetingStatusEnum": "tenants.councils.workflow.MeetingStatus",
         "SignalCategoryEnum": "tenants.signals.models.SignalCategory",
         "NoticeVisibilityEnum": "tenants.signals.models.NoticeVisibility",
         "SelectionCaseStateEnum": "tenants.selection.workflow.CaseState",

@@ -50,14 +50,18 @@ def family_name(card: Card) -> str:
 
 
 def _escape(value: str) -> str:
-    """RFC 6350 §3.4 text escaping: backslash, comma, semicolon, newline."""
-    return (
-        value.replace("\\", "\\\\")
-        .replace(",", "\\,")
-        .replace(";", "\\;")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
+    """RFC 6350 §3.4 text escaping: backslash, comma, semicolon, line breaks.
+
+    Every line break becomes ``\\n``: CRLF, LF and a lone CR alike (a stored name with a lone CR
+    once ended the content line there). Other control characters cannot appear in a content line
+    (RFC 6350 §3.3) and are dropped; names are checked on the way in (agora.names), this guards
+    older data.
+    """
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(
+        char for char in text if char == "\n" or char == "\t" or (ord(char) >= 32 and char != "\x7f")
     )
+    return text.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
 
 
 def _quote_param(value: str) -> str:

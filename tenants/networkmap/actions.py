@@ -43,6 +43,7 @@ from agora.accounts.roles import STAFF_ROLES, Role
 from agora.audit.actions import record_action, record_actions
 from agora.errors import NOT_FOUND, DomainError
 from agora.ids import id_or_not_found
+from agora.names import clean_name
 from tenants.networkmap.errors import (
     ALLY_STATUS_READ_ONLY,
     CONTACT_IN_FUTURE,
@@ -392,7 +393,8 @@ def clean_key_figure_data(data: Mapping[str, Any]) -> dict[str, Any]:
     cleaned = dict(data)
     for name in ("first_name", "infix", "last_name", "represents"):
         if name in cleaned:
-            cleaned[name] = (cleaned[name] or "").strip()
+            # One rule for names everywhere (API, admin, imports): agora.names.
+            cleaned[name] = clean_name(cleaned[name] or "", name)
     _required_text(cleaned, "first_name")
     _required_text(cleaned, "last_name")
     if "mobile" in cleaned:

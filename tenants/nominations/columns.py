@@ -19,6 +19,7 @@ from django.core.validators import validate_email
 from django.utils import translation
 
 from agora.errors import DomainError, ErrorSpec, registered_codes
+from agora.names import unsafe_characters
 from tenants.networkmap.phones import try_normalise_phone
 from tenants.nominations import errors
 from tenants.nominations.names import NameParts, clean, fold, parse_full_name, split_surname
@@ -255,6 +256,12 @@ def parse_row(
     if not names.first_name or not names.last_name:
         problem(name_column, errors.ROW_MISSING_NAME)
     for name in ("first_name", "infix", "last_name"):
+        if unsafe := unsafe_characters(getattr(names, name)):
+            problem(
+                name if columns.has(name) else "full_name",
+                errors.ROW_UNSAFE_CHARACTERS,
+                characters=", ".join(unsafe),
+            )
         if len(getattr(names, name)) > MAX_LENGTHS[name]:
             problem(name if columns.has(name) else "full_name", errors.ROW_TOO_LONG, limit=MAX_LENGTHS[name])
 
@@ -290,6 +297,8 @@ def parse_row(
             community_ids.add(found[0])
 
     represents = clean(value("represents"))
+    if unsafe := unsafe_characters(represents):
+        problem("represents", errors.ROW_UNSAFE_CHARACTERS, characters=", ".join(unsafe))
     if len(represents) > MAX_LENGTHS["represents"]:
         problem("represents", errors.ROW_TOO_LONG, limit=MAX_LENGTHS["represents"])
 

@@ -40,6 +40,13 @@ FILE_TOO_LARGE = error_code(
     en="The file is too large (at most {limit}).",
     nl="Het bestand is te groot (maximaal {limit}).",
 )
+SHEET_TOO_LARGE = error_code(
+    "nomination_sheet_too_large",
+    en="The sheet spans {rows} rows and {columns} columns; at most {max_rows} rows and "
+    "{max_columns} columns.",
+    nl="Het werkblad beslaat {rows} rijen en {columns} kolommen; maximaal {max_rows} rijen en "
+    "{max_columns} kolommen.",
+)
 INVALID_SOURCE = error_code(
     "nomination_invalid_source",
     en="{source!r} is not a list: choose municipality or police.",
@@ -86,6 +93,11 @@ ROW_TOO_LONG = error_code(
     "nomination_row_too_long",
     en="The value is longer than {limit} characters.",
     nl="De waarde is langer dan {limit} tekens.",
+)
+ROW_UNSAFE_CHARACTERS = error_code(
+    "nomination_row_unsafe_characters",
+    en="Contains characters that are not allowed in a name: {characters}.",
+    nl="Bevat tekens die niet in een naam mogen: {characters}.",
 )
 ROW_DUPLICATE = error_code(
     "nomination_row_duplicate",

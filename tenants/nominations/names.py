@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from agora.names import normalise_name
+
 # Words that make up a Dutch (or Flemish/French/German) infix. "el"/"al" are deliberately not
 # here: in Moroccan and Arabic names they are part of the surname ("El Amrani").
 INFIX_WORDS = frozenset(
@@ -36,8 +38,9 @@ def fold(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    """Trimmed, inner whitespace collapsed, Unicode composed (NFC): the form names are stored in."""
-    return " ".join(unicodedata.normalize("NFC", str(text or "")).split())
+    """Trimmed, inner whitespace collapsed, Unicode composed (NFC), meaningless invisible characters
+    removed: the form names are stored in (:func:`agora.names.normalise_name`)."""
+    return normalise_name(text or "")
 
 
 def _is_infix_token(token: str) -> bool:

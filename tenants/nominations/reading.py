@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import PurePath
 
+from agora.errors import DomainError
 from tenants.nominations.errors import FILE_EMPTY, FILE_TOO_LARGE, FILE_UNREADABLE, FILE_UNSUPPORTED
 from tenants.nominations.models import FileFormat
+from tenants.nominations.sheet_bounds import check_sheet_bounds
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -134,6 +136,16 @@ def _cell_text(value: object) -> str:
 def _read_xlsx(data: bytes) -> Sheet:
     from openpyxl import load_workbook
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            # Declared and real extent, before openpyxl pads a sparse sheet to millions of rows.
+            check_sheet_bounds(archive)
+    except DomainError:
+        raise
+    except zipfile.BadZipFile as error:
+        raise FILE_UNREADABLE(kind="Excel (.xlsx)", reason=str(error) or type(error).__name__) from error
+    except Exception as error:  # broken XML, a forbidden entity, a corrupt stream: unreadable
+        raise FILE_UNREADABLE(kind="Excel (.xlsx)", reason=type(error).__name__) from error
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:

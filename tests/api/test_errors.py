@@ -50,3 +50,13 @@ def test_redeclaring_a_code_differently_is_refused():
     error_code("test_stable", en="A", nl="B")
     with pytest.raises(ValueError):
         error_code("test_stable", en="A changed", nl="B")
+
+
+def test_no_credentials_is_a_401_that_says_how_to_authenticate(api, utrecht):
+    """RFC 9110: a 401 carries WWW-Authenticate; a 403 (as before) told clients nothing to try."""
+    for path in ("/api/v1/", "/api/v1/key-figures/", "/api/v1/signals/"):
+        response = api(None, "utrecht").get(path)
+        assert_error(response, "not_authenticated", 401)
+        assert response["WWW-Authenticate"].startswith("Token"), path
+    response = api(None, "utrecht").generic("POST", "/api/v1/signals/", "{}", content_type="application/json")
+    assert response.status_code == 401

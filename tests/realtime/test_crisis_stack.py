@@ -214,6 +214,8 @@ async def test_bad_frames_get_errors_and_the_socket_stays_usable(channel_layer, 
     try:
         cases = [
             ("{not json", "not_json"),
+            # 20,000 levels in 40 KB (under the frame limit): a RecursionError in json once.
+            ("[" * 20_000 + "]" * 20_000, "json_too_deep"),
             ("[1, 2]", "bad_frame"),
             (json.dumps({"type": 7}), "bad_frame"),
             (json.dumps({"type": "dance"}), "unknown_type"),

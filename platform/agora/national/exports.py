@@ -2,14 +2,11 @@
 
 Built from ``agora.national.queries`` (no second way of counting). Contacts appear only under a
 ``contacts`` grant, and reading them for the export is logged like any other read. Every CSV
-cell that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, or a
-tab or carriage return) is neutralised with a leading apostrophe.
+cell that a spreadsheet would run as a formula is neutralised by ``agora.spreadsheet_cells``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -18,8 +15,7 @@ from django.utils import timezone
 from agora.national import queries
 from agora.national.access import access_district_by_id, granted_scope
 from agora.national.schemas import national_read, tenants_of
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from agora.spreadsheet_cells import csv_text
 
 FIGURE_COLUMNS = (
     ("neighbourhoods", lambda m: m["totals"]["neighbourhoods"]),
@@ -41,12 +37,6 @@ FIGURE_COLUMNS = (
     ("median_response_hours", lambda m: m["signals"]["median_response_hours"] or ""),
 )
 CONTACT_COLUMNS = ("record", "municipality", "council", "role", "name", "mobile", "email")
-
-
-def neutralise(value: Any) -> str:
-    """A cell as text that no spreadsheet evaluates (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 @national_read()
@@ -73,53 +63,36 @@ def district_export(user: Any, district_id: Any) -> dict[str, Any]:
 
 
 def district_csv(user: Any, district_id: Any) -> str:
+    """The district's figures, then (``contacts`` only) its leads and allies; every cell neutralised."""
     data = district_export(user, district_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["district", "municipality", "cbs_code", *(name for name, _ in FIGURE_COLUMNS)])
+    rows: list[list[Any]] = [["district", "municipality", "cbs_code", *(name for name, _ in FIGURE_COLUMNS)]]
     for municipality in data["municipalities"]:
-        writer.writerow(
+        rows.append(
             [
-                neutralise(data["name"]),
-                neutralise(municipality["name"]),
-                neutralise(municipality["cbs_code"]),
-                *(neutralise(read(municipality)) for _, read in FIGURE_COLUMNS),
+                data["name"],
+                municipality["name"],
+                municipality["cbs_code"],
+                *(read(municipality) for _, read in FIGURE_COLUMNS),
             ]
         )
     if "contacts" in data:
-        writer.writerow([])
-        writer.writerow(CONTACT_COLUMNS)
+        rows.append([])
+        rows.append(list(CONTACT_COLUMNS))
         for lead in data["contacts"]["council_leads"]:
-            writer.writerow(
+            rows.append(
                 [
-                    neutralise(v)
-                    for v in (
-                        "council_lead",
-                        lead["municipality"],
-                        lead["council"],
-                        lead["role"],
-                        lead["name"],
-                        lead["mobile"],
-                        lead["email"],
-                    )
+                    "council_lead",
+                    lead["municipality"],
+                    lead["council"],
+                    lead["role"],
+                    lead["name"],
+                    lead["mobile"],
+                    lead["email"],
                 ]
             )
         for ally in data["contacts"]["allies"]:
-            writer.writerow(
-                [
-                    neutralise(v)
-                    for v in (
-                        "ally",
-                        ally["municipality"],
-                        "",
-                        "",
-                        ally["name"],
-                        ally["mobile"],
-                        ally["email"],
-                    )
-                ]
-            )
-    return out.getvalue()
+            rows.append(["ally", ally["municipality"], "", "", ally["name"], ally["mobile"], ally["email"]])
+    return csv_text(rows)
 
 
 def district_html(user: Any, district_id: Any, *, request=None) -> str:

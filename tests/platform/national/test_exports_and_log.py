@@ -8,7 +8,7 @@ import io
 from django_tenants.utils import tenant_context
 
 from agora.audit.models import PersonRecordRead
-from agora.national.exports import neutralise
+from agora.spreadsheet_cells import neutralise
 
 
 def test_neutralise() -> None:

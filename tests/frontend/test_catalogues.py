@@ -50,6 +50,12 @@ SAME_IN_BOTH = {
     "%(counter)s district",
     "District",
     "slug",
+    # Dutch uses these words as they are.
+    "Code",
+    "Schema",
+    "Crisis",
+    "Open crises",
+    "Quorum",
 }
 
 

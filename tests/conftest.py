@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -45,13 +44,19 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The browser tests go to one worker together (``--dist loadgroup``): they share one live demo
-    server, which boots once per package and drops and recreates its database when it starts."""
-    browser = Path(__file__).with_name("browser")
-    for item in items:
-        if browser in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.xdist_group("browser"))
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Every test its own unit of work, except the browser tests, which go to one worker together:
+    they share one live demo server (package scope), which boots once and recreates its database.
+
+    (xdist's ``--dist loadgroup`` marks did not group here with pytest 9: this says it directly.)
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/browser" if nodeid.startswith("tests/browser/") else nodeid
+
+    return BrowserTestsTogether(config, log)
 
 
 def _district(unit: str, district: str) -> PoliceDistrict:

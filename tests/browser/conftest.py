@@ -54,7 +54,11 @@ def _browser_database_url() -> str:
     import psycopg
 
     parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_browser"
+    # A worker's own name too: should two pytest-xdist workers ever both boot a demo, neither
+    # drops the other's database.
+    name = (
+        parts.path.lstrip("/") + "_browser" + os.environ.get("PYTEST_XDIST_WORKER", "").replace("gw", "_gw")
+    )
     admin = parts._replace(path="/postgres").geturl()
     # Fresh every session: the tests change the demo (signals, imports, leads), and a rerun must
     # see the demo as `agora demo` makes it, not what the previous run left.

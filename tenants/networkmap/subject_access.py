@@ -150,6 +150,27 @@ def _crisis_events(figure: KeyFigure):
     return events
 
 
+def _scrub_rollcall_snapshots(figure: KeyFigure) -> list[int]:
+    """Take the person's name out of the roll-call snapshots (``rollcall.convened``) of every crisis
+    they were convened to; the other members' rows stay as they are. Returns the events changed."""
+    convocations = set(Convocation.objects.filter(key_figure=figure).values_list("pk", flat=True))
+    if not convocations:
+        return []
+    changed = []
+    snapshots = CrisisEvent.objects.filter(
+        kind="rollcall.convened",
+        crisis_id__in=Convocation.objects.filter(pk__in=convocations).values("crisis_id"),
+    )
+    for event in snapshots:
+        rows = (event.payload or {}).get("rollcall") or []
+        if not any(row.get("id") in convocations for row in rows):
+            continue
+        scrubbed = [{**row, "name": ERASED_TEXT} if row.get("id") in convocations else row for row in rows]
+        CrisisEvent.objects.filter(pk=event.pk).update(payload={**event.payload, "rollcall": scrubbed})
+        changed.append(event.pk)
+    return changed
+
+
 @transaction.atomic
 def do_erase_person(key_figure_id: int, *, acting_user: Any) -> dict[str, list[int]]:
     """Anonymise one person everywhere in this municipality; logged with ids only."""
@@ -160,10 +181,16 @@ def do_erase_person(key_figure_id: int, *, acting_user: Any) -> dict[str, list[i
     # History rows are append-only through the ORM (agora.history); erasure is the one path that
     # rewrites their text, with queryset updates here, and leaves ids, kinds and times.
     CrisisEvent.objects.filter(pk__in=events).update(payload={"erased": True})
+    snapshots = _scrub_rollcall_snapshots(figure)
     Signal.objects.filter(pk__in=signals).update(description=ERASED_TEXT)
     SignalAnswer.objects.filter(signal_id__in=signals).update(body=ERASED_TEXT)
     SignalStatusChange.objects.filter(signal_id__in=signals).exclude(note="").update(note=ERASED_TEXT)
     anonymise_key_figure(figure)
-    result = {"key_figure": [figure.pk], "signals": signals, "crisis_events": events}
+    result = {
+        "key_figure": [figure.pk],
+        "signals": signals,
+        "crisis_events": events,
+        "rollcall_snapshots": snapshots,
+    }
     record_action("privacy.person_erased", actor=acting_user, obj=figure, detail=result)
     return result

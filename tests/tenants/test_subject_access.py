@@ -19,6 +19,7 @@ from tenants.signals import actions as signals
 from tenants.signals.models import Signal, SignalAnswer
 from tests.factories import KeyFigureFactory, NeighbourhoodFactory
 from tests.helpers import assert_raises_code
+from tests.tenants.councils.conftest import make_council, make_key_figure, staff  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +149,31 @@ def test_the_api_exports_and_erases_for_officials_only(person, api, people):
     assert erased.status_code == 200 and erased.json()["key_figure"] == [figure.pk]
     assert KeyFigure.objects.get(pk=figure.pk).first_name == ANONYMISED
     assert KeyFigure.objects.get(pk=other.pk).first_name == "Anderman"
+
+
+def test_erasure_takes_the_name_out_of_the_crisis_roll_call_snapshot(
+    staff,  # noqa: F811
+    make_council,  # noqa: F811
+    in_utrecht,
+) -> None:
+    """The convening snapshot names everyone called up: the erased person's row loses the name,
+    the others keep theirs (issue 13.5: crisis logs included)."""
+    from tenants.crises.actions import do_declare_crisis
+    from tenants.crises.models import CrisisEvent
+
+    erased = make_key_figure(first_name="Miriam", last_name="Cohen")
+    kept = make_key_figure(first_name="Anderman", last_name="Ander")
+    council = make_council(allies=[erased, kept])
+    crisis = do_declare_crisis(
+        title="Onrust", kind="unrest", council_ids=[council.pk], acting_user=staff.official
+    )
+    snapshot = CrisisEvent.objects.get(crisis=crisis, kind="rollcall.convened")
+    assert "Miriam" in json.dumps(snapshot.payload)  # the room shows given names
+
+    result = do_erase_person(erased.pk, acting_user=staff.official)
+
+    snapshot.refresh_from_db()
+    text = json.dumps(snapshot.payload)
+    assert "Cohen" not in text and "Miriam" not in text
+    assert "Anderman" in text and ERASED_TEXT in text
+    assert result["rollcall_snapshots"] == [snapshot.pk]

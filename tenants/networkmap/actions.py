@@ -194,7 +194,7 @@ def do_create_city_district(data: Mapping[str, Any], *, acting_user) -> CityDist
     check_acting_user(acting_user)
     _check_fields(data, CITY_DISTRICT_FIELDS)
     _required_text({"name": data.get("name", "")}, "name")
-    name = data["name"].strip()
+    name = clean_name(data["name"], "name")
     _check_unique(CityDistrict, exclude_pk=None, name__iexact=name)
     district = CityDistrict.objects.create(name=name)
     record_action("networkmap.city_district.created", actor=acting_user, obj=district)
@@ -210,7 +210,7 @@ def do_update_city_district(
     _required_text(changes, "name")
     district = CityDistrict.objects.select_for_update().get(pk=district.pk)
     if "name" in changes:
-        name = changes["name"].strip()
+        name = clean_name(changes["name"], "name")
         _check_unique(CityDistrict, exclude_pk=district.pk, name__iexact=name)
         changes = {**changes, "name": name}
     changed = _apply(district, changes)
@@ -245,7 +245,7 @@ def do_create_community(data: Mapping[str, Any], *, acting_user) -> Community:
     check_acting_user(acting_user)
     _check_fields(data, COMMUNITY_FIELDS)
     _required_text({"name": data.get("name", "")}, "name")
-    name = data["name"].strip()
+    name = clean_name(data["name"], "name")
     kind = _community_kind(data.get("kind"))
     _check_unique(Community, exclude_pk=None, kind=kind, name__iexact=name)
     community = Community.objects.create(kind=kind, name=name)
@@ -261,7 +261,7 @@ def do_update_community(community: Community, changes: Mapping[str, Any], *, act
     community = Community.objects.select_for_update().get(pk=community.pk)
     changes = dict(changes)
     if "name" in changes:
-        changes["name"] = changes["name"].strip()
+        changes["name"] = clean_name(changes["name"], "name")
     kind = _community_kind(changes.get("kind", community.kind))
     name = changes.get("name", community.name)
     _check_unique(Community, exclude_pk=community.pk, kind=kind, name__iexact=name)
@@ -305,7 +305,7 @@ def clean_neighbourhood_data(data: Mapping[str, Any]) -> dict[str, Any]:
     _required_text(data, "name")
     cleaned = dict(data)
     if "name" in cleaned:
-        cleaned["name"] = cleaned["name"].strip()
+        cleaned["name"] = clean_name(cleaned["name"], "name")
     if "cbs_code" in cleaned:
         cleaned["cbs_code"] = clean_neighbourhood_code(cleaned["cbs_code"])
     if "police_officers" in cleaned:

@@ -155,6 +155,39 @@ def test_the_api_refuses_and_normalises_key_figure_names(api, people):
     assert_error(response, "name_unsafe_characters", 400)
 
 
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/communities/", {"kind": "religious", "name": "Moskee\u202eX"}),
+        ("/api/v1/neighbourhoods/", {"name": "Oost\u202eX"}),
+        ("/api/v1/city-districts/", {"name": "Noord\u2066X\u2069"}),
+    ],
+)
+def test_the_map_refuses_bidi_controls_in_place_names(api, people, path, body):
+    """Community, neighbourhood and city-district names reach the same screens and exports as
+    people's names: the same check."""
+    response = api(people.official("utrecht"), "utrecht").post(path, body, format="json")
+    assert_error(response, "name_unsafe_characters", 400)
+
+
+def test_a_council_name_is_checked_and_normalised(people, in_utrecht):
+    from tenants.councils.actions import do_create_council
+    from tenants.councils.models import Council
+
+    official, police = people.official("utrecht"), people.police("utrecht")
+    seats = {
+        "municipal_lead_id": people.membership(official).pk,
+        "police_lead_id": people.membership(police).pk,
+        "acting_user": official,
+    }
+    with assert_raises_code("name_unsafe_characters", status=400):
+        do_create_council(name="Overleg\u202eOost", **seats)
+    assert not Council.objects.exists()
+    council = do_create_council(name="Overleg\u200b  Oost", **seats)
+    council = council.council if hasattr(council, "council") else council
+    assert Council.objects.get(pk=council.pk).name == "Overleg Oost"
+
+
 # --- imports and vCards ----------------------------------------------------------------------
 
 

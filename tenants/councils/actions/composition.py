@@ -22,6 +22,7 @@ from agora.accounts.actors import require_staff
 from agora.accounts.models import Membership
 from agora.accounts.roles import Role
 from agora.audit.actions import record_action
+from agora.names import clean_name
 from tenants.councils import errors
 from tenants.councils.actions.boundary import (
     lead_wrong_role,
@@ -212,7 +213,7 @@ def do_create_council(
     started_on = started_on or today()
     check_date(started_on, "started_on")
     council = Council.objects.create(
-        name=name.strip(),
+        name=clean_name(name, "name"),
         covers_whole_municipality=covers_whole_municipality,
         municipal_lead=municipal_lead,
         municipal_deputy=municipal_deputy,
@@ -255,7 +256,7 @@ def do_update_council(
     require_staff(acting_user)
     council = Council.objects.select_for_update().get(pk=council.pk)
     if name is not None:
-        council.name = name.strip()
+        council.name = clean_name(name, "name")
     if covers_whole_municipality is not None:
         council.covers_whole_municipality = covers_whole_municipality
     neighbourhoods = (

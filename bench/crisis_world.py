@@ -28,6 +28,7 @@ class World:
     room_sessions: list[str] = field(default_factory=list)
     # The declaring official's API token, and the council declared for the 12-member measurement.
     token: str = ""
+    official_id: int = 0
     council_ids: list[int] = field(default_factory=list)
     # Sessions of the 12 members of council_ids[0] (for their personal /ws/events/ sockets).
     member_sessions: list[str] = field(default_factory=list)
@@ -84,29 +85,43 @@ def _users(prefix: str, count: int, role: str, municipality) -> list:
 
 
 def sessions_for(users: list) -> list[str]:
-    """One fresh database session per user, exactly what a sign-in stores."""
+    """One fresh database session per user, exactly what a finished sign-in stores: the one
+    authentication backend, the login time, and for roles with a second factor the verified device."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
     from django.utils import timezone
     from django.utils.crypto import get_random_string
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from agora.accounts.session_policy import AUTH_AT, SEEN_AT
+    from agora.accounts.two_factor import must_verify
 
     store = SessionStore()
     expires = timezone.now() + dt.timedelta(hours=8)
-    rows = [
-        Session(
-            session_key=get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789"),
-            session_data=store.encode(
-                {
-                    SESSION_KEY: str(user.pk),
-                    BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-                    HASH_SESSION_KEY: user.get_session_auth_hash(),
-                }
-            ),
-            expire_date=expires,
+    now = int(timezone.now().timestamp())
+    rows = []
+    for user in users:
+        data = {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: "agora.accounts.lockout.LockoutBackend",
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+            AUTH_AT: now,
+            SEEN_AT: now,
+        }
+        if must_verify(user):
+            device = TOTPDevice.objects.filter(
+                user=user, confirmed=True
+            ).first() or TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+            data[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        rows.append(
+            Session(
+                session_key=get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789"),
+                session_data=store.encode(data),
+                expire_date=expires,
+            )
         )
-        for user in users
-    ]
     Session.objects.bulk_create(rows, batch_size=1000)
     return [row.session_key for row in rows]
 
@@ -157,7 +172,7 @@ def _councils(municipality, official, officials: list, police: list, allies: lis
 
 def build(*, slug: str = DEFAULT_SLUG, room_clients: int, councils: int) -> World:
     """The municipality, ``room_clients`` staff with sessions, ``councils`` councils of 12."""
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from agora.municipalities.provisioning import host_for
 
@@ -175,7 +190,8 @@ def build(*, slug: str = DEFAULT_SLUG, room_clients: int, councils: int) -> Worl
         municipality_id=municipality.pk,
         council_ids=council_ids,
     )
-    world.token = Token.objects.get_or_create(user=officials[0])[0].key
+    world.token = AuthToken.objects.create(officials[0])[1]
+    world.official_id = officials[0].pk
     world.room_sessions = sessions_for(room)
     first_council = [officials[0], officials[1], police[0], police[1], *allies[:ALLIES_PER_COUNCIL]]
     world.member_sessions = sessions_for(first_council)
@@ -187,12 +203,12 @@ def declare_room(world: World) -> int:
     """A fresh crisis for the room measurements (council 0), declared by the official of the token."""
     from django.db import connection
     from django_tenants.utils import tenant_context
-    from rest_framework.authtoken.models import Token
 
+    from agora.accounts.models import User
     from agora.municipalities.models import Municipality
     from tenants.crises.actions import do_declare_crisis
 
-    official = Token.objects.select_related("user").get(key=world.token).user
+    official = User.objects.get(pk=world.official_id)
     with tenant_context(Municipality.objects.get(pk=world.municipality_id)):
         crisis = do_declare_crisis(
             title="Bank: zaal", kind="incident", council_ids=[world.council_ids[0]], acting_user=official

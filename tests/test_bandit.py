@@ -45,6 +45,36 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "the interpolated pieces are two constant SQL fragments chosen in code (a filter and a join "
         "kind); every value is a bound parameter"
     ),
+    (
+        "B608",
+        "platform/agora/embedded.py",
+        """exists = server.psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{role}';")""",
+    ): (
+        "the embedded server's application role is the constant APP_ROLE, checked against "
+        "[A-Za-z0-9_]+ before this line; psql takes no parameters"
+    ),
+    (
+        "B608",
+        "platform/agora/national/aggregates.py",
+        '"SELECT c.municipality_id, c.source_id, c.kind, c.status, c.declared_at, c.deadline_at, '
+        'c.quorum_at,"',
+    ): (
+        "the one interpolated piece is one of two constant filters chosen in code (open crises, or "
+        "one crisis by a bound id); every value is a bound parameter"
+    ),
+    (
+        "B703",
+        "platform/agora/accounts/two_factor_views.py",
+        '"qr_svg": mark_safe(_qr_svg(device)),',
+    ): (
+        "the SVG is drawn here by the qrcode library (SvgPathImage: one <path> of coordinates, no "
+        "text from the user); it must render as markup, and CSP forbids inline script anyway"
+    ),
+    (
+        "B308",
+        "platform/agora/accounts/two_factor_views.py",
+        '"qr_svg": mark_safe(_qr_svg(device)),',
+    ): "as B703 on the same line: the library's own SVG of the enrolment URI, no user text",
 }
 
 

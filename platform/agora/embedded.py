@@ -86,6 +86,8 @@ def _ensure_database(server: Any, name: str) -> None:
 
 def _ensure_role(server: Any, role: str) -> None:
     """A login role without any attribute (NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS)."""
+    if not re.fullmatch(r"[A-Za-z0-9_]+", role):
+        raise ValueError(f"role name {role!r}: letters, digits and underscores only")
     exists = server.psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{role}';")
     if "1 row" not in exists:
         server.psql(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;')

@@ -201,6 +201,7 @@ VIEWS: dict[str, Shows | None] = {
     "PAGE case": shows("the case's key figure", THE_NOMINEE),
     # --- pages, the ally's portal (read as the ally)
     "PAGE portal": CONTACT_SHEET,
+    "PAGE crisis": shows("the room's roll-call names the convened ally", _key_figures("ally")),
     "PAGE portal-signals": SHOWS_NONE,
     "PAGE portal-signal": shows("the ally's own record, named on their signal", _key_figures("ally")),
 }
@@ -271,9 +272,17 @@ PAGE_ARGUMENTS: dict[str, Callable[[MunicipalityRows], Any]] = {
     "case_id": lambda rows: rows.case,
     "notice_id": lambda rows: rows.notice,
     "key_figure_id": lambda rows: rows.ally,
+    "crisis_id": lambda rows: rows.crisis,
 }
 # Pages that read nothing on GET (a POST-only form target), with the reason.
-PAGES_WITHOUT_A_READ = {"confirm-notice": "POST only: a GET redirects to the portal"}
+PAGES_WITHOUT_A_READ = {
+    "confirm-notice": "POST only: a GET redirects to the portal",
+    "crisis-answer": "POST only (require_POST): the one-tap answer; the room page shows the roll-call",
+    "crisis-post": "POST only (require_POST): a message to the room's log",
+    "crisis-summary": "POST only (require_POST): the situation summary",
+    "crisis-contact": "POST only (require_POST): call one ally again",
+    "crisis-close": "POST only (require_POST): close the crisis",
+}
 
 
 def _page_views() -> list[View]:

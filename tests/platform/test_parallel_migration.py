@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 
 from agora.municipalities.models import Municipality
 from agora.municipalities.parallel_migration import MigrationFailed
-from tests.conftest import ensure_test_municipality
+from tests.conftest import TEST_MUNICIPALITIES, ensure_test_municipality
 
 # The workers must see committed rows; the flush afterwards cascades (tenant tables refer to public ones).
 pytestmark = pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS))
@@ -22,6 +22,9 @@ pytestmark = pytest.mark.django_db(transaction=True, available_apps=list(setting
 def broken_municipality(django_db_blocker):
     """A committed municipality row whose schema is missing (what a half-restored backup leaves)."""
     with schema_context("public"):
+        # An earlier transactional test may have flushed the public rows: the session's four back.
+        for slug in TEST_MUNICIPALITIES:
+            ensure_test_municipality(slug)
         broken = Municipality.objects.create(
             name=f"Kapot {uuid.uuid4().hex[:6]}",
             cbs_code="GM9998",

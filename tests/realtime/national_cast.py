@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
-from django_tenants.utils import tenant_context
+from django_tenants.utils import schema_context, tenant_context
 
 from agora.accounts.models import Membership, User
 from agora.asgi import application
@@ -131,15 +131,18 @@ def grant(
     user: User, by: User, *, level: str = "summary", seconds: float = 86400, start: float = -60, **scope
 ):
     now = timezone.now()
-    return do_grant_national_access(
-        user,
-        level=level,
-        purpose="live test",
-        valid_from=now + dt.timedelta(seconds=start),
-        valid_until=now + dt.timedelta(seconds=seconds),
-        acting_user=by,
-        **scope,
-    )
+    # In the public schema, as the operator's admin and command are: this runs in a worker thread
+    # whose connection may still point at a municipality of an earlier test.
+    with schema_context("public"):
+        return do_grant_national_access(
+            user,
+            level=level,
+            purpose="live test",
+            valid_from=now + dt.timedelta(seconds=start),
+            valid_until=now + dt.timedelta(seconds=seconds),
+            acting_user=by,
+            **scope,
+        )
 
 
 def public_cookie(user: User) -> str:

@@ -46,7 +46,11 @@ async def test_daphne_streams_granted_crises_and_closes_on_revocation(processes,
     redis_port, _ = await sync_to_async(processes.redis)()
     url = f"redis://127.0.0.1:{redis_port}/0"
     settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [url]}}
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # The daphne process inherits the run's prefix (agora.settings): send on the same one.
+            "CONFIG": {"hosts": [url], "prefix": settings.CHANNEL_PREFIX},
+        }
     }
     channel_layers.backends.clear()
     port = await sync_to_async(processes.daphne)(url)

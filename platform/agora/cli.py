@@ -253,6 +253,9 @@ def command_demo(args: argparse.Namespace) -> int:
     # Development defaults, here only: plain-HTTP cookies on *.localhost. SECRET_KEY, if unset,
     # is generated once and kept in AGORA_DATA_DIR by the settings.
     os.environ.setdefault("SECURE_COOKIES", "0")
+    # The links in the demo's calls and invitations open this server (plain http, this port).
+    os.environ.setdefault("AGORA_URL_SCHEME", "http")
+    os.environ.setdefault("AGORA_URL_PORT", str(args.port))
     _warn_about_channel_layer()
     _setup_django()
     from django.conf import settings

@@ -358,8 +358,6 @@ AGORA_ROOM_IDLE_SECONDS: float = float(os.environ.get("AGORA_ROOM_IDLE_SECONDS",
 AGORA_WS_HANDSHAKE_SECONDS: float = float(os.environ.get("AGORA_WS_HANDSHAKE_SECONDS", "30"))
 # The escalation runner in every served process (agora serve/demo): seconds between rounds; 0 off.
 AGORA_ESCALATION_INTERVAL: float = float(os.environ.get("AGORA_ESCALATION_INTERVAL", "30"))
-# The scheme of the room links in calls (the sites run behind TLS; the demo serves plain http).
-AGORA_LINK_SCHEME: str = os.environ.get("AGORA_LINK_SCHEME", "https")
 
 # Retention (docs/security.md "Retention"; agora manage apply_retention, run daily): days after
 # which key figures never selected, allies without a seat or contact, and closed crises are anonymised.
@@ -391,4 +389,7 @@ LOGGING = {
 # --- onboarding: the first official's invitation (agora.municipalities.onboarding) ---
 # How long the one-time set-password link stays valid, and the scheme of the links we print/mail.
 AGORA_INVITATION_SECONDS: int = int(os.environ.get("AGORA_INVITATION_SECONDS", str(7 * 24 * 3600)))
-AGORA_URL_SCHEME: str = os.environ.get("AGORA_URL_SCHEME", "https")
+# Every link the platform prints or sends (invitations, crisis calls): the sites run behind TLS on
+# the standard port; `agora demo` sets http and its own port. AGORA_LINK_SCHEME is the older name.
+AGORA_URL_SCHEME: str = os.environ.get("AGORA_URL_SCHEME") or os.environ.get("AGORA_LINK_SCHEME") or "https"
+AGORA_URL_PORT: str = os.environ.get("AGORA_URL_PORT", "")

@@ -229,3 +229,15 @@ def test_a_refused_command_leaves_no_police_geography_behind(db, utrecht) -> Non
     with schema_context("public"):
         assert not PoliceUnit.objects.filter(name="Oost-Brabnt").exists()
         assert not PoliceDistrict.objects.filter(name="Typo").exists()
+
+
+def test_links_that_leave_the_platform_carry_the_configured_scheme_and_port(settings) -> None:
+    """Calls and invitations link to the site as users reach it: https on the standard port in
+    production, ``agora demo``'s own http and port in the demo (a new user's calls did not open)."""
+    from agora.municipalities.provisioning import link_for
+
+    settings.AGORA_URL_SCHEME, settings.AGORA_URL_PORT = "https", ""
+    assert link_for("utrecht", "/crises/7/") == f"https://utrecht.{settings.AGORA_BASE_DOMAIN}/crises/7/"
+    settings.AGORA_URL_SCHEME, settings.AGORA_URL_PORT = "http", "18765"
+    assert link_for("utrecht", "/crises/7/") == f"http://utrecht.{settings.AGORA_BASE_DOMAIN}:18765/crises/7/"
+    assert link_for(None, "/national/") == f"http://{settings.AGORA_BASE_DOMAIN}:18765/national/"

@@ -33,7 +33,7 @@ from agora.audit.actions import record_action
 from agora.errors import PERMISSION_DENIED
 from agora.municipalities.errors import INVITATION_EMAIL_INVALID, INVITATION_INVALID, INVITATION_ROLE_TAKEN
 from agora.municipalities.models import Municipality
-from agora.municipalities.provisioning import host_for
+from agora.municipalities.provisioning import link_for
 
 
 class InvitationTokens(PasswordResetTokenGenerator):
@@ -72,7 +72,7 @@ def invitation_path(user: User) -> str:
 
 
 def invitation_url(user: User, municipality: Municipality) -> str:
-    return f"{settings.AGORA_URL_SCHEME}://{host_for(municipality.slug)}{invitation_path(user)}"
+    return link_for(municipality.slug, invitation_path(user))
 
 
 def _clean_email(email: str) -> str:

@@ -34,6 +34,14 @@ def host_for(slug: str) -> str:
     return f"{slug}.{settings.AGORA_BASE_DOMAIN}"
 
 
+def link_for(slug: str | None, path: str) -> str:
+    """An absolute link to ``path`` on a municipality's host (or the public host without ``slug``),
+    for messages that leave the platform (calls, invitations): AGORA_URL_SCHEME and AGORA_URL_PORT."""
+    host = host_for(slug) if slug else settings.AGORA_BASE_DOMAIN
+    port = f":{settings.AGORA_URL_PORT}" if settings.AGORA_URL_PORT else ""
+    return f"{settings.AGORA_URL_SCHEME}://{host}{port}{path}"
+
+
 def normalise_cbs_code(code: str) -> str:
     """'GM0344' and ' gm0344 ' mean GM0344; anything but GM and four digits (not 0000) is refused.
 

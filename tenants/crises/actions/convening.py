@@ -13,14 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from agora.accounts.actors import require_staff
 from agora.audit.actions import record_action
 from agora.ids import parse_id
-from agora.municipalities.provisioning import host_for
+from agora.municipalities.provisioning import link_for
 from agora.national.live import announce_crisis_change
 from realtime.events import send_event_on_commit
 from tenants.councils.models import Council
@@ -40,8 +39,7 @@ def room_link(crisis: Crisis) -> str:
     from agora.accounts.actors import current_municipality
 
     municipality = current_municipality()
-    host = host_for(municipality.slug) if municipality else settings.AGORA_BASE_DOMAIN
-    return f"{settings.AGORA_LINK_SCHEME}://{host}/crises/{crisis.pk}/"
+    return link_for(municipality.slug if municipality else None, f"/crises/{crisis.pk}/")
 
 
 def _ids(raw: Any, field: str) -> list[int]:

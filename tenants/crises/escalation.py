@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import OperationalError, connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 logger = logging.getLogger("agora.crises")
@@ -115,7 +115,7 @@ class EscalationRunner:
                 self.escalated += done.escalated
                 if done.escalated:
                     logger.info("Escalated %d crisis lead(s) to their deputies.", done.escalated)
-            except OperationalError as error:  # the database is away: one line, the next round retries
+            except DatabaseError as error:  # away or not migrated yet: one line, the next round retries
                 logger.warning(
                     "escalation round skipped, database unavailable: %s", str(error).splitlines()[0]
                 )

@@ -30,10 +30,11 @@ from tenants.networkmap import errors
 from tenants.networkmap.models import KeyFigure
 from tenants.networkmap.retention import anonymise_key_figure
 from tenants.nominations.models import NominationEntry
-from tenants.selection.models import SelectionCase
+from tenants.selection.models import Approval, HomeVisit, SelectionCase, Transition
 from tenants.signals.models import Signal, SignalAnswer, SignalStatusChange
 
 ERASED_TEXT = "[gewist]"
+HOME_VISIT_QUESTIONS = ("inclusive", "open_to_society", "wants_to_connect", "helps_with_conflicts")
 
 
 def require_official(user: Any) -> None:
@@ -182,6 +183,13 @@ def do_erase_person(key_figure_id: int, *, acting_user: Any) -> dict[str, list[i
     # rewrites their text, with queryset updates here, and leaves ids, kinds and times.
     CrisisEvent.objects.filter(pk__in=events).update(payload={"erased": True})
     snapshots = _scrub_rollcall_snapshots(figure)
+    # The selection's words about the person: review notes, home-visit notes, decision reasons.
+    cases = list(SelectionCase.objects.filter(key_figure=figure).values_list("pk", flat=True))
+    Approval.objects.filter(case_id__in=cases).exclude(note="").update(note=ERASED_TEXT)
+    Transition.objects.filter(case_id__in=cases).exclude(reason="").update(reason=ERASED_TEXT)
+    HomeVisit.objects.filter(case_id__in=cases).update(
+        **{f"{question}_notes": ERASED_TEXT for question in HOME_VISIT_QUESTIONS}
+    )
     Signal.objects.filter(pk__in=signals).update(description=ERASED_TEXT)
     SignalAnswer.objects.filter(signal_id__in=signals).update(body=ERASED_TEXT)
     SignalStatusChange.objects.filter(signal_id__in=signals).exclude(note="").update(note=ERASED_TEXT)
@@ -191,6 +199,7 @@ def do_erase_person(key_figure_id: int, *, acting_user: Any) -> dict[str, list[i
         "signals": signals,
         "crisis_events": events,
         "rollcall_snapshots": snapshots,
+        "selection_cases": cases,
     }
     record_action("privacy.person_erased", actor=acting_user, obj=figure, detail=result)
     return result

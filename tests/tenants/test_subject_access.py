@@ -177,3 +177,38 @@ def test_erasure_takes_the_name_out_of_the_crisis_roll_call_snapshot(
     assert "Cohen" not in text and "Miriam" not in text
     assert "Anderman" in text and ERASED_TEXT in text
     assert result["rollcall_snapshots"] == [snapshot.pk]
+
+
+def test_erasure_takes_the_selection_notes_about_the_person(person, people, in_utrecht) -> None:
+    """Review notes, home-visit notes and decision reasons are words about the person."""
+    import datetime as dt
+
+    people_membership = people.membership
+
+    from tenants.selection.models import HomeVisit, Transition
+    from tests.factories import SelectionCaseFactory, TransitionFactory
+
+    figure, other, official, _, _ = person
+    membership = people_membership(official)
+    case = SelectionCaseFactory(key_figure=figure, opened_by=official)
+    TransitionFactory(case=case, user=official, membership=membership, reason="Zij is Joods, synagoge")
+    visit = HomeVisit.objects.create(
+        case=case,
+        visited_on=dt.date(2026, 6, 1),
+        inclusive_answer="yes",
+        inclusive_notes="Praat over haar geloof",
+        open_to_society_answer="yes",
+        wants_to_connect_answer="yes",
+        helps_with_conflicts_answer="yes",
+        recorded_by=official,
+    )
+    kept = SelectionCaseFactory(key_figure=other, opened_by=official)
+    TransitionFactory(case=kept, user=official, membership=membership, reason="Niet van haar")
+
+    result = do_erase_person(figure.pk, acting_user=official)
+
+    assert Transition.objects.get(case=case).reason == ERASED_TEXT
+    visit.refresh_from_db()
+    assert visit.inclusive_notes == ERASED_TEXT
+    assert Transition.objects.get(case=kept).reason == "Niet van haar"
+    assert result["selection_cases"] == [case.pk]

@@ -9,7 +9,9 @@ page, a CSRF failure, a server error. Under ``/api/`` the answer is the API's on
 from __future__ import annotations
 
 import logging
+import sys
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -25,6 +27,18 @@ CSRF_FAILED = error_code(
     ),
     status=403,
 )
+# The database away, or every pooled connection busy past the pool's timeout: not a fault in the
+# request, and worth a retry in seconds. A 503 with Retry-After, so clients and proxies retry.
+DATABASE_UNAVAILABLE = error_code(
+    "database_unavailable",
+    en="The database cannot be reached for a moment; try again in a few seconds. Nothing was saved.",
+    nl=(
+        "De database is even niet bereikbaar; probeer het over enkele seconden opnieuw. "
+        "Er is niets opgeslagen."
+    ),
+    status=503,
+)
+RETRY_AFTER_SECONDS = 5
 
 
 def _answer(request: HttpRequest, spec, status: int, title: str, template: str) -> HttpResponse:
@@ -45,13 +59,22 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 def server_error(request: HttpRequest) -> HttpResponse:
     # No request context processors here: the failure may be in one of them.
     # Not a domain error code (those are 4xx): a fault of ours, worded by the catalogue.
+    code, status = "server_error", 500
     detail = _("Something went wrong on the server; the error has been logged.")
+    # Called while the exception is being handled: a database that is away is a 503, not a 500.
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        code, status = DATABASE_UNAVAILABLE.code, DATABASE_UNAVAILABLE.status
+        detail = DATABASE_UNAVAILABLE().message()
     if request.path.startswith("/api/"):
-        return JsonResponse({"code": "server_error", "detail": detail, "fields": {}}, status=500)
-    from django.template.loader import get_template
+        response: HttpResponse = JsonResponse({"code": code, "detail": detail, "fields": {}}, status=status)
+    else:
+        from django.template.loader import get_template
 
-    body = get_template("errors/500.html").render({"title": _("Server error"), "detail": detail})
-    return HttpResponse(body, status=500)
+        body = get_template("errors/500.html").render({"title": _("Server error"), "detail": detail})
+        response = HttpResponse(body, status=status)
+    if status == 503:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -21,6 +21,7 @@ from typing import Any
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+DEFAULT_DB_POOL_SIZE = 16  # PostgreSQL connections per `agora serve` process, at most
 
 
 def _put_platform_on_path() -> None:
@@ -325,6 +326,8 @@ def command_serve(args: argparse.Namespace) -> int:
     """Production serve: no migrations, configuration from the environment only."""
     if args.fd is None and _port_taken(args.host, args.port):
         return _cannot_listen(args.host, args.port)
+    # A bounded connection pool per web process (settings.AGORA_DB_POOL_SIZE says why); 0 turns it off.
+    os.environ.setdefault("AGORA_DB_POOL_SIZE", str(DEFAULT_DB_POOL_SIZE))
     _warn_about_channel_layer()
     _setup_django()
     return _serve(args.host, args.port, proxy_headers=args.proxy_headers, fd=args.fd)

@@ -169,6 +169,21 @@ else:
     _db = embedded.database_settings(app_role=not TESTING)
     _db["CONN_MAX_AGE"] = 0
     AGORA_DATABASE_OWNER = embedded.owner_settings() if not TESTING else {}
+# A connection pool per process (Django's, psycopg_pool) when AGORA_DB_POOL_SIZE is set; `agora
+# serve` sets it (16) unless told otherwise. Under ASGI every request runs its sync code on a thread
+# of its own (asgiref's ThreadSensitiveContext), so persistent connections (CONN_MAX_AGE) pile up,
+# one per thread that ever ran, until the garbage collector finds them: python -m bench load saw 53
+# connections for 10 API users on two processes. The pool bounds them per process; a request that
+# finds every connection busy (or the database away) waits up to AGORA_DB_POOL_TIMEOUT seconds (5),
+# then gets a 503 (frontend.errors.server_error), never a connection beyond the bound (ADR 0025).
+AGORA_DB_POOL_SIZE: int = int(os.environ.get("AGORA_DB_POOL_SIZE") or 0)
+if DATABASE_URL and AGORA_DB_POOL_SIZE > 0:
+    _db["CONN_MAX_AGE"] = 0
+    _db.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": AGORA_DB_POOL_SIZE,
+        "timeout": float(os.environ.get("AGORA_DB_POOL_TIMEOUT") or 5),
+    }  # Django passes check=ConnectionPool.check_connection itself: a broken connection is replaced.
 # The application role's name, kept apart: agora.dbroles.as_owner() swaps the live connection's
 # USER to the owner's while it migrates and grants.
 AGORA_DATABASE_APP_ROLE: str = str(_db.get("USER") or "")

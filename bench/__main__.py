@@ -1,7 +1,8 @@
 """``python -m bench``: provisioning (bench/run.py).
 
 ``python -m bench national``: bench/national.py; ``python -m bench import``: bench/imports.py;
-``python -m bench migrate``: bench/migrate.py; ``python -m bench crisis``: bench/crisis.py.
+``python -m bench migrate``: bench/migrate.py; ``python -m bench crisis``: bench/crisis.py;
+``python -m bench load``: bench/load.py.
 """
 
 import sys
@@ -20,6 +21,11 @@ if sys.argv[1:2] == ["national"]:
     from bench.national import main as national_main
 
     sys.exit(national_main(sys.argv[2:]))
+
+if sys.argv[1:2] == ["load"]:
+    from bench.load import main as load_main
+
+    sys.exit(load_main(sys.argv[2:]))
 
 if sys.argv[1:2] == ["crisis"]:
     from bench.crisis import main as crisis_main

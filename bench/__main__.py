@@ -1,37 +1,23 @@
-"""``python -m bench``: provisioning (bench/run.py).
+"""``python -m bench``: every bench into docs/performance.md (bench/report.py).
 
-``python -m bench national``: bench/national.py; ``python -m bench import``: bench/imports.py;
-``python -m bench migrate``: bench/migrate.py; ``python -m bench crisis``: bench/crisis.py;
-``python -m bench load``: bench/load.py.
+``python -m bench <name>`` runs one: ``provision`` (bench/run.py), ``migrate``, ``national``,
+``import`` (bench/imports.py), ``crisis`` and ``load``, each with its own ``--help``.
 """
 
+import importlib
 import sys
 
-if sys.argv[1:2] == ["import"]:
-    from bench.imports import main as import_main
+MODULES = {
+    "provision": "bench.run",
+    "migrate": "bench.migrate",
+    "national": "bench.national",
+    "import": "bench.imports",
+    "crisis": "bench.crisis",
+    "load": "bench.load",
+}
 
-    sys.exit(import_main(sys.argv[2:]))
-
-if sys.argv[1:2] == ["migrate"]:
-    from bench.migrate import main as migrate_main
-
-    sys.exit(migrate_main(sys.argv[2:]))
-
-if sys.argv[1:2] == ["national"]:
-    from bench.national import main as national_main
-
-    sys.exit(national_main(sys.argv[2:]))
-
-if sys.argv[1:2] == ["load"]:
-    from bench.load import main as load_main
-
-    sys.exit(load_main(sys.argv[2:]))
-
-if sys.argv[1:2] == ["crisis"]:
-    from bench.crisis import main as crisis_main
-
-    sys.exit(crisis_main(sys.argv[2:]))
-
-from bench.run import main
-
-sys.exit(main())
+name = sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("-") else ""
+if name and name not in MODULES:
+    sys.exit(f"python -m bench: no bench {name!r}; one of: {', '.join(MODULES)} (or none: all of them)")
+module = importlib.import_module(MODULES[name] if name else "bench.report")
+sys.exit(module.main(sys.argv[2:] if name else sys.argv[1:]))

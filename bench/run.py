@@ -6,7 +6,7 @@ run (interleaved, so drift in the machine's load hits both alike), and prints th
 their ratio. Only the schema work is timed: the rows provisioning writes (municipality, domain,
 audit) are the same for both methods.
 
-    python -m bench [--runs 5]          # or: python bench/run.py
+    python -m bench provision [--runs 5]          # or: python bench/run.py
 
 Uses DATABASE_URL, else the embedded PostgreSQL in AGORA_DATA_DIR. Every schema it creates is
 dropped again, also on failure.
@@ -131,7 +131,7 @@ def render(timings: dict[str, list[float]], apps: int, migrations: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench provision", description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="timed repetitions per method (default 5)")
     args = parser.parse_args(argv)
     if args.runs < 1:

@@ -2,7 +2,7 @@
 
     python -m bench                    # every bench at full size (the better part of an hour)
     python -m bench --quick            # every bench at smoke-test size (minutes)
-    python -m bench --only crisis,load # some of them
+    python -m bench --only crisis,load # some of them; the other sections of the file stay as they were
     python -m bench --output FILE      # elsewhere than docs/performance.md
 
 Each bench runs as ``python -m bench <name>`` in a process of its own (the crisis and load benches
@@ -21,6 +21,7 @@ import argparse
 import datetime as dt
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -95,6 +96,46 @@ class Outcome:
     seconds: float
     table: str
     tail: str
+    started: dt.datetime
+    load: float  # the 1-minute load average when it began
+
+    def section(self) -> str:
+        """Its part of the report, self-contained: a later ``--only`` run keeps or replaces it whole."""
+        command = f"python -m bench {self.bench.name}{' ' if self.argv else ''}{' '.join(self.argv)}"
+        out = [
+            f'<a id="{self.bench.name}"></a>',
+            f"<!-- bench {self.bench.name} exit={self.exit_code} seconds={self.seconds:.0f} -->",
+            f"## {self.bench.title}",
+            "",
+            f"`{command}`, {self.started:%Y-%m-%d %H:%M} UTC, {self.seconds:.0f} s "
+            f"(load average {self.load:.2f} when it began). Measured against: {self.bench.baseline}.",
+            "",
+        ]
+        if self.table:
+            out += ["```text", self.table, "```"]
+        if self.exit_code != 0:
+            failed = f"**Failed** (exit {self.exit_code}). Its last lines:"
+            out += ["", failed, "", "```text", self.tail or "-", "```"]
+        return "\n".join(out)
+
+
+Sections = dict[str, tuple[str, int, int]]  # name -> (markdown, exit code, seconds)
+SECTION = re.compile(
+    r'<a id="(?P<name>[a-z]+)"></a>\n<!-- bench (?P=name) exit=(?P<exit>-?\d+) seconds=(?P<s>\d+) -->'
+)
+
+
+def kept_sections(path: Path) -> Sections:
+    """The sections of an earlier report: name -> (markdown, exit code, seconds)."""
+    if not path.exists():
+        return {}
+    text = path.read_text()
+    found = list(SECTION.finditer(text))
+    sections = {}
+    for match, following in zip(found, [*found[1:], None], strict=True):
+        body = text[match.start() : following.start() if following else len(text)].rstrip()
+        sections[match["name"]] = (body, int(match["exit"]), int(match["s"]))
+    return sections
 
 
 def machine() -> list[str]:
@@ -111,12 +152,10 @@ def machine() -> list[str]:
         total = next((line for line in meminfo.read_text().splitlines() if line.startswith("MemTotal")), "")
         if total:
             memory = f"{int(total.split()[1]) / 2**20:.0f} GiB"
-    load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
     return [
         f"- CPU: {cpu}, {os.cpu_count()} cores; memory {memory}",
         f"- {platform.system()} {platform.release()}; Python {platform.python_version()}",
         f"- PostgreSQL: {_version(['psql', '--version'])}; Redis: {_version(['redis-server', '--version'])}",
-        f"- load average when the run began: {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}",
     ]
 
 
@@ -130,6 +169,7 @@ def _version(argv: list[str]) -> str:
 def run_one(bench: Bench, quick: bool) -> Outcome:
     argv = bench.quick if quick else bench.full
     print(f"== python -m bench {bench.name} {' '.join(argv)}", file=sys.stderr, flush=True)
+    started_at, load = dt.datetime.now(dt.UTC), os.getloadavg()[0]
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "bench", bench.name, *argv],
@@ -143,16 +183,20 @@ def run_one(bench: Bench, quick: bool) -> Outcome:
     tail = "\n".join((done.stderr or "").strip().splitlines()[-15:])
     if done.stderr and not sys.stderr.isatty():
         sys.stderr.write(done.stderr)
-    return Outcome(bench, argv, done.returncode, seconds, done.stdout.strip(), tail)
+    return Outcome(bench, argv, done.returncode, seconds, done.stdout.strip(), tail, started_at, load)
 
 
-def render(outcomes: list[Outcome], quick: bool, started: dt.datetime, lines_of_machine: list[str]) -> str:
-    size = "smoke-test sizes (`--quick`)" if quick else "full sizes"
+def render(
+    outcomes: list[Outcome], kept: dict[str, tuple[str, int, int]], lines_of_machine: list[str]
+) -> str:
+    """The whole report: this run's sections, and an earlier run's for the benches not run now."""
+    fresh = {o.bench.name: (o.section(), o.exit_code, round(o.seconds)) for o in outcomes}
+    sections = [(b, fresh.get(b.name) or kept.get(b.name)) for b in BENCHES]
     out = [
         "# Performance",
         "",
-        f"Written by `python -m bench{' --quick' if quick else ''}` on {started:%Y-%m-%d %H:%M} UTC, "
-        f"at {size}. Every figure stands beside a baseline measured in the same run on the same "
+        "Written by `python -m bench` (bench/report.py); each section says when it ran, at what size and "
+        "under what load. Every figure stands beside a baseline measured in the same run on the same "
         "machine: read the ratios; absolute times move with the machine and its load.",
         "",
         "## The machine",
@@ -162,24 +206,16 @@ def render(outcomes: list[Outcome], quick: bool, started: dt.datetime, lines_of_
         "| bench | measured against | took | result |",
         "| --- | --- | ---: | --- |",
     ]
-    for o in outcomes:
-        result = "ok" if o.exit_code == 0 else f"exit {o.exit_code}"
-        link = f"[{o.bench.title}](#{o.bench.name})"
-        out.append(f"| {link} | {o.bench.baseline} | {o.seconds:.0f} s | {result} |")
-    for o in outcomes:
-        out += [
-            "",
-            f'<a id="{o.bench.name}"></a>',
-            f"## {o.bench.title}",
-            "",
-            f"`python -m bench {o.bench.name}{' ' if o.argv else ''}{' '.join(o.argv)}`, {o.seconds:.0f} s.",
-            "",
-        ]
-        if o.table:
-            out += ["```text", o.table, "```"]
-        if o.exit_code != 0:
-            failed = f"**Failed** (exit {o.exit_code}). Its last lines:"
-            out += ["", failed, "", "```text", o.tail or "-", "```"]
+    for bench, found in sections:
+        if found is None:
+            out.append(f"| {bench.title} | {bench.baseline} | | not run |")
+            continue
+        _, exit_code, seconds = found
+        result = "ok" if exit_code == 0 else f"exit {exit_code}"
+        out.append(f"| [{bench.title}](#{bench.name}) | {bench.baseline} | {seconds} s | {result} |")
+    for _, found in sections:
+        if found is not None:
+            out += ["", found[0]]
     return "\n".join(out) + "\n"
 
 
@@ -196,11 +232,11 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:
             parser.error(f"no such bench: {', '.join(unknown)}")
         chosen = [b for b in BENCHES if b.name in names]
-    started = dt.datetime.now(dt.UTC)
     lines_of_machine = machine()
+    kept = kept_sections(args.output)
     outcomes = [run_one(bench, args.quick) for bench in chosen]
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(render(outcomes, args.quick, started, lines_of_machine))
+    args.output.write_text(render(outcomes, kept, lines_of_machine))
     print(f"wrote {args.output}", file=sys.stderr)
     return 0 if all(o.exit_code == 0 for o in outcomes) else 1
 

@@ -132,7 +132,7 @@ def kept_sections(path: Path) -> Sections:
     text = path.read_text()
     found = list(SECTION.finditer(text))
     sections = {}
-    for match, following in zip(found, [*found[1:], None], strict=True):
+    for match, following in zip(found, [*found[1:], None], strict=False):  # the last has no follower
         body = text[match.start() : following.start() if following else len(text)].rstrip()
         sections[match["name"]] = (body, int(match["exit"]), int(match["s"]))
     return sections

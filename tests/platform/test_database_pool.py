@@ -25,7 +25,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.realtime.test_crisis_daphne import free_port, wait_for_port
+from tests.realtime.test_crisis_daphne import Processes, free_port, wait_for_port
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS)),
@@ -56,15 +56,6 @@ def _serve(tmp_path: Path, database_url: str, **extra: str) -> tuple[int, subpro
     )
     wait_for_port(port, process, log)
     return port, process
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
 
 
 def _get(port: int, path: str, host: str = "localhost", accept: str = "") -> tuple[int, dict, bytes]:
@@ -112,7 +103,7 @@ def test_a_pool_of_three_serves_forty_concurrent_requests_on_three_connections(t
             done.set()
             sampler.join()
     finally:
-        _stop(process)
+        Processes.stop(process)
     assert answers == [200] * 40
     assert 1 <= peak <= 3, f"{peak} connections for a pool of 3"
 
@@ -129,7 +120,7 @@ def test_the_database_away_is_a_503_with_retry_after_not_a_500(tmp_path) -> None
         status, headers, body = _get(port, "/api/v1/crises/", host="utrecht.localhost")
         page_status, page_headers, page = _get(port, "/", host="utrecht.localhost", accept="text/html")
     finally:
-        _stop(process)
+        Processes.stop(process)
     assert status == 503, body[:500]
     answer = json.loads(body)
     assert answer["code"] == "database_unavailable"

@@ -47,6 +47,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from agora.json_input import JsonTooDeep, loads_bounded
 from realtime.crisis import (
     BAD_FRAME,
     CLOSE_FORBIDDEN,
@@ -55,6 +56,7 @@ from realtime.crisis import (
     CLOSE_UNAUTHENTICATED,
     NOT_JSON,
     RATE_LIMITED,
+    TOO_DEEP,
     TOO_LARGE,
     UNKNOWN_TYPE,
     TokenBucket,
@@ -263,7 +265,9 @@ class NationalConsumer(AsyncWebsocketConsumer):
         if text_data is None:
             return await self._error(BAD_FRAME)
         try:
-            frame = json.loads(text_data)
+            frame = loads_bounded(text_data)
+        except JsonTooDeep:
+            return await self._error(TOO_DEEP)
         except ValueError:
             return await self._error(NOT_JSON)
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):

@@ -227,6 +227,9 @@ async def test_frame_limits_and_logout(land, settings) -> None:
     assert (await socket.receive_json_from(timeout=5))["code"] == "too_large"
     await socket.send_to(text_data="{not json")
     assert (await socket.receive_json_from(timeout=5))["code"] == "not_json"
+    # Deep nesting is refused as in the crisis room (it once reached json.loads' RecursionError).
+    await socket.send_to(text_data="[" * 400 + "]" * 400)
+    assert (await socket.receive_json_from(timeout=5))["code"] == "json_too_deep"
     await socket.send_to(text_data=json.dumps({"type": "post", "body": "hallo"}))
     assert (await socket.receive_json_from(timeout=5)) == {
         "type": "error",

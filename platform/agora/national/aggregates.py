@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -75,36 +75,109 @@ def _rows(statement: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
-def _ids(contexts: Sequence[Context]) -> list[int]:
-    return [c.tenant.municipality_id for c in contexts]
+def array(values: Iterable[int | dt.date]) -> str:
+    """A PostgreSQL array literal (``'{1,2,3}'``) of ids, dates or instants, sent as one text parameter.
+
+    Cast where it is used (``%s::bigint[]``). psycopg quotes a list element by element on the
+    client: for the 342 ids and dates of a national statement that cost more than the statement.
+    Only ints and dates reach here (``TypeError`` otherwise), so no element needs quoting.
+    """
+    parts = []
+    for value in values:
+        if isinstance(value, dt.date):
+            parts.append(value.isoformat())
+        elif isinstance(value, int) and not isinstance(value, bool):
+            parts.append(str(value))
+        else:
+            raise TypeError(f"not an id or a date: {value!r}")
+    return "{" + ",".join(parts) + "}"
+
+
+def _ids(contexts: Sequence[Context]) -> str:
+    return array(c.tenant.municipality_id for c in contexts)
 
 
 def read_contexts(tenants: Sequence[Tenant], *, now: dt.datetime | None = None) -> list[Context]:
-    """Every municipality's council rules (one statement); the method's defaults where none was saved."""
+    """Every municipality's council rules (one statement); the method's defaults where none was saved.
+
+    The dates the rules give (stale before, overdue cutoff) are worked out once per distinct set
+    of rules, not once per municipality: most keep the method's defaults.
+    """
     now = now or timezone.now()
     today = timezone.localdate(now)
-    saved: dict[int, dict[str, Any]] = {}
+    saved: dict[int, tuple[Any, ...]] = {}
     if tenants:
         columns = ", ".join(RULE_FIELDS)
         for row in _rows(
-            f"SELECT municipality_id, {columns} FROM national_mirrorrules WHERE municipality_id = ANY(%s)",
-            [[t.municipality_id for t in tenants]],
+            f"SELECT municipality_id, {columns} FROM national_mirrorrules"
+            " WHERE municipality_id = ANY(%s::bigint[])",
+            [array(t.municipality_id for t in tenants)],
         ):
-            saved[row[0]] = dict(zip(RULE_FIELDS, row[1:], strict=True))
+            saved[row[0]] = tuple(row[1:])
+    judged: dict[tuple[Any, ...] | None, tuple[CouncilRules, dt.date, dt.datetime]] = {}
     contexts = []
     for tenant in tenants:
-        rules = CouncilRules(**saved.get(tenant.municipality_id, {}))  # unsaved: the model's defaults
+        values = saved.get(tenant.municipality_id)
+        if values not in judged:
+            # Unsaved: the model's defaults.
+            rules = CouncilRules(**({} if values is None else dict(zip(RULE_FIELDS, values, strict=True))))
+            judged[values] = (
+                rules,
+                months_before(today, rules.stale_contact_months),
+                overdue_cutoff(now, rules=rules),
+            )
+        rules, stale_before, cutoff = judged[values]
         contexts.append(
             Context(
                 tenant=tenant,
                 rules=rules,
                 today=today,
                 now=now,
-                stale_before=months_before(today, rules.stale_contact_months),
-                overdue_cutoff=overdue_cutoff(now, rules=rules),
+                stale_before=stale_before,
+                overdue_cutoff=cutoff,
             )
         )
     return contexts
+
+
+def read_totals(contexts: Sequence[Context]) -> dict[int, dict[str, int]]:
+    """Per municipality: neighbourhoods, key figures, allies and stale relationships, counted in SQL.
+
+    What ``read_neighbourhoods`` gives per neighbourhood, added up per municipality (a parity test
+    holds the two equal): the summaries of the national overview and of a district need no
+    neighbourhood rows, only these four numbers.
+    """
+    if not contexts:
+        return {}
+    ids = _ids(contexts)
+    rows = _rows(
+        "WITH p AS (SELECT * FROM unnest(%s::bigint[], %s::date[]) AS p(municipality_id, stale_before)),"
+        " k AS (SELECT kf.municipality_id, count(*) AS key_figures,"
+        "  count(*) FILTER (WHERE kf.is_ally) AS allies,"
+        "  count(*) FILTER (WHERE kf.last_contact_on IS NULL OR kf.last_contact_on < p.stale_before) AS stale"
+        "  FROM national_mirrorkeyfigure kf JOIN p ON p.municipality_id = kf.municipality_id GROUP BY 1),"
+        " n AS (SELECT municipality_id, count(*) AS neighbourhoods FROM national_mirrorneighbourhood"
+        "  WHERE municipality_id = ANY(%s::bigint[]) GROUP BY 1)"
+        " SELECT p.municipality_id, coalesce(n.neighbourhoods, 0), coalesce(k.key_figures, 0),"
+        " coalesce(k.allies, 0), coalesce(k.stale, 0) FROM p"
+        " LEFT JOIN n ON n.municipality_id = p.municipality_id"
+        " LEFT JOIN k ON k.municipality_id = p.municipality_id",
+        [ids, array(c.stale_before for c in contexts), ids],
+    )
+    return {
+        pk: {"neighbourhoods": n, "key_figures": kf, "allies": allies, "stale_relationships": stale}
+        for pk, n, kf, allies, stale in rows
+    }
+
+
+def totals_of(neighbourhoods: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """``read_totals``' four numbers of one municipality, from its ``read_neighbourhoods`` rows."""
+    return {
+        "neighbourhoods": sum(1 for n in neighbourhoods if n["id"] is not None),
+        "key_figures": sum(n["key_figure_count"] for n in neighbourhoods),
+        "allies": sum(n["ally_count"] for n in neighbourhoods),
+        "stale_relationships": sum(n["stale_relationships"] for n in neighbourhoods),
+    }
 
 
 def read_neighbourhoods(contexts: Sequence[Context]) -> dict[int, list[dict[str, Any]]]:
@@ -124,9 +197,9 @@ def read_neighbourhoods(contexts: Sequence[Context]) -> dict[int, list[dict[str,
         "  FROM national_mirrorkeyfigure kf JOIN p ON p.municipality_id = kf.municipality_id GROUP BY 1, 2)"
         " SELECT coalesce(n.municipality_id, k.municipality_id), n.source_id, n.name, n.cbs_code,"
         " coalesce(k.key_figures, 0), coalesce(k.allies, 0), coalesce(k.stale, 0)"
-        " FROM (SELECT * FROM national_mirrorneighbourhood WHERE municipality_id = ANY(%s)) n"
+        " FROM (SELECT * FROM national_mirrorneighbourhood WHERE municipality_id = ANY(%s::bigint[])) n"
         " FULL OUTER JOIN k ON k.municipality_id = n.municipality_id AND k.neighbourhood_id = n.source_id",
-        [_ids(contexts), [c.stale_before for c in contexts], _ids(contexts)],
+        [_ids(contexts), array(c.stale_before for c in contexts), _ids(contexts)],
     )
     result: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for municipality_id, pk, name, cbs_code, key_figures, allies, stale in rows:
@@ -158,17 +231,29 @@ def read_communities(
         return {}
     ids = _ids(contexts)
     # Counted first, joined to the communities after: no row per (community, person) to group.
-    lives_here = "" if neighbourhood_id is None else " AND kf.neighbourhood_id = %s"
-    join = "LEFT JOIN" if neighbourhood_id is None else "JOIN"
+    # Municipality-wide, only the allies are looked up (a sixth of the key figures): every
+    # membership row counts as a person, the mirror keeps no membership without its key figure.
+    if neighbourhood_id is None:
+        lives_here, join = "", "LEFT JOIN"
+        people = (
+            "count(*) AS people, count(kf.source_id) AS allies FROM national_mirrorkeyfigurecommunity m"
+            " LEFT JOIN national_mirrorkeyfigure kf ON kf.is_ally AND"
+        )
+    else:
+        lives_here, join = " AND kf.neighbourhood_id = %s", "JOIN"
+        people = (
+            "count(*) AS people, count(*) FILTER (WHERE kf.is_ally) AS allies"
+            " FROM national_mirrorkeyfigurecommunity m JOIN national_mirrorkeyfigure kf ON"
+        )
     rows = _rows(
-        "WITH counts AS (SELECT m.municipality_id, m.community_id, count(*) AS people,"
-        "  count(*) FILTER (WHERE kf.is_ally) AS allies FROM national_mirrorkeyfigurecommunity m"
-        "  JOIN national_mirrorkeyfigure kf ON kf.municipality_id = m.municipality_id"
-        f"  AND kf.source_id = m.keyfigure_id WHERE m.municipality_id = ANY(%s){lives_here} GROUP BY 1, 2)"
+        f"WITH counts AS (SELECT m.municipality_id, m.community_id, {people}"
+        " kf.municipality_id = m.municipality_id"
+        "  AND kf.source_id = m.keyfigure_id"
+        f" WHERE m.municipality_id = ANY(%s::bigint[]){lives_here} GROUP BY 1, 2)"
         " SELECT c.municipality_id, c.source_id, c.name, c.kind, coalesce(counts.people, 0),"
         f" coalesce(counts.allies, 0) FROM national_mirrorcommunity c {join} counts"
         " ON counts.municipality_id = c.municipality_id AND counts.community_id = c.source_id"
-        " WHERE c.municipality_id = ANY(%s)",
+        " WHERE c.municipality_id = ANY(%s::bigint[])",
         [ids, *([] if neighbourhood_id is None else [neighbourhood_id]), ids],
     )
     result: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -196,11 +281,12 @@ def read_councils(contexts: Sequence[Context]) -> dict[int, list[dict[str, Any]]
         "WITH mt AS (SELECT municipality_id, council_id, count(*) FILTER (WHERE status = %s) AS held,"
         "  max(starts_at) FILTER (WHERE status = %s) AS last_held,"
         "  min(starts_at) FILTER (WHERE status = %s AND starts_at >= %s) AS next_planned"
-        "  FROM national_mirrormeeting WHERE municipality_id = ANY(%s) GROUP BY 1, 2),"
+        "  FROM national_mirrormeeting WHERE municipality_id = ANY(%s::bigint[]) GROUP BY 1, 2),"
         " seats AS (SELECT municipality_id, council_id, count(*) AS seated FROM national_mirrorcouncilmember"
-        "  WHERE left_on IS NULL AND municipality_id = ANY(%s) GROUP BY 1, 2),"
+        "  WHERE left_on IS NULL AND municipality_id = ANY(%s::bigint[]) GROUP BY 1, 2),"
         " scope AS (SELECT municipality_id, council_id, array_agg(neighbourhood_id ORDER BY neighbourhood_id)"
-        "  AS ids FROM national_mirrorcouncilneighbourhood WHERE municipality_id = ANY(%s) GROUP BY 1, 2)"
+        "  AS ids FROM national_mirrorcouncilneighbourhood WHERE municipality_id = ANY(%s::bigint[])"
+        "  GROUP BY 1, 2)"
         " SELECT c.municipality_id, c.source_id, c.name, c.started_on, c.covers_whole_municipality,"
         " c.municipal_lead_id, c.municipal_deputy_id, c.police_lead_id, c.police_deputy_id,"
         " coalesce(mt.held, 0), mt.last_held, mt.next_planned, coalesce(seats.seated, 0),"
@@ -209,13 +295,15 @@ def read_councils(contexts: Sequence[Context]) -> dict[int, list[dict[str, Any]]
         " LEFT JOIN mt ON mt.municipality_id = c.municipality_id AND mt.council_id = c.source_id"
         " LEFT JOIN seats ON seats.municipality_id = c.municipality_id AND seats.council_id = c.source_id"
         " LEFT JOIN scope ON scope.municipality_id = c.municipality_id AND scope.council_id = c.source_id"
-        " WHERE c.municipality_id = ANY(%s)",
+        " WHERE c.municipality_id = ANY(%s::bigint[])",
         [MeetingStatus.HELD, MeetingStatus.HELD, MeetingStatus.PLANNED, now, ids, ids, ids, ids],
     )
     lead_ids = sorted({pk for row in rows for pk in row[5:9] if pk is not None})
     # One statement for every seat holder's number here (public schema): a seat nobody can call is
     # a gap (tenants.councils.health.seat_gaps decides, as it does in the municipality).
-    mobiles = dict(_rows("SELECT id, mobile FROM accounts_membership WHERE id = ANY(%s)", [lead_ids]))
+    mobiles = dict(
+        _rows("SELECT id, mobile FROM accounts_membership WHERE id = ANY(%s::bigint[])", [array(lead_ids)])
+    )
 
     def holder(pk: int | None) -> SimpleNamespace | None:
         return None if pk is None else SimpleNamespace(mobile=mobiles.get(pk, ""))
@@ -285,7 +373,7 @@ def read_crises(
         " count(v.id) FILTER (WHERE v.answer = '' AND NOT v.reachable)"
         " FROM national_mirrorcrisis c LEFT JOIN national_mirrorconvocation v"
         " ON v.municipality_id = c.municipality_id AND v.crisis_id = c.source_id"
-        f" WHERE c.municipality_id = ANY(%s) AND {which} AND NOT c.is_drill"
+        f" WHERE c.municipality_id = ANY(%s::bigint[]) AND {which} AND NOT c.is_drill"
         " GROUP BY c.municipality_id, c.source_id, c.kind, c.status, c.declared_at, c.deadline_at,"
         " c.quorum_at, c.closed_at",
         [_ids(contexts), *([] if crisis_id is None else [crisis_id])],
@@ -318,26 +406,33 @@ def read_crises(
     return result
 
 
-def read_signals(contexts: Sequence[Context]) -> dict[tuple[Any, ...], SignalStats]:
+def read_signals(
+    contexts: Sequence[Context], *, neighbourhoods: bool = True
+) -> dict[tuple[Any, ...], SignalStats]:
     """Signal figures per district, municipality and neighbourhood, in one statement (exact medians).
 
-    Keys: ``("district", id)``, ``("municipality", id)``, ``("neighbourhood", municipality_id, id)``.
+    Keys: ``("district", id)``, ``("municipality", id)``, ``("neighbourhood", municipality_id, id)``;
+    without ``neighbourhoods`` (the summaries), no neighbourhood keys: a tenth of the groups.
     Definitions: ``tenants.signals.stats`` (overdue: waiting since before the municipality's cutoff).
     """
     if not contexts:
         return {}
+    # GROUPING() as with all three levels: 1 a municipality's figures, 3 a district's.
+    if neighbourhoods:
+        finest = " (m.district_id, s.municipality_id, s.neighbourhood_id),"
+        levels = "s.neighbourhood_id, GROUPING(s.municipality_id, s.neighbourhood_id)"
+    else:
+        finest, levels = "", "NULL, GROUPING(s.municipality_id) * 2 + 1"
     rows = _rows(
         "WITH p AS (SELECT * FROM unnest(%s::bigint[], %s::timestamptz[]) AS p(municipality_id, cutoff))"
-        " SELECT m.district_id, s.municipality_id, s.neighbourhood_id,"
-        " GROUPING(s.municipality_id, s.neighbourhood_id), count(*),"
+        f" SELECT m.district_id, s.municipality_id, {levels}, count(*),"
         " count(*) FILTER (WHERE s.first_answered_at IS NOT NULL), count(*) FILTER (WHERE s.status <> %s),"
         " count(*) FILTER (WHERE s.awaiting_answer_since < p.cutoff),"
         " percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM s.response_time))"
         " FROM national_mirrorsignal s JOIN p ON p.municipality_id = s.municipality_id"
         " JOIN municipalities_municipality m ON m.id = s.municipality_id"
-        " GROUP BY GROUPING SETS ((m.district_id), (m.district_id, s.municipality_id),"
-        " (m.district_id, s.municipality_id, s.neighbourhood_id))",
-        [_ids(contexts), [c.overdue_cutoff for c in contexts], SignalStatus.CLOSED],
+        f" GROUP BY GROUPING SETS ({finest} (m.district_id, s.municipality_id), (m.district_id))",
+        [_ids(contexts), array(c.overdue_cutoff for c in contexts), SignalStatus.CLOSED],
     )
     result: dict[tuple[Any, ...], SignalStats] = {}
     for district_id, municipality_id, neighbourhood_id, grouping, *figures in rows:
@@ -382,7 +477,7 @@ def read_meetings_per_quarter(
     periods = quarters(contexts[0].today)
     rows = _rows(
         "SELECT municipality_id, to_char(date_trunc('quarter', starts_at AT TIME ZONE %s), 'YYYY-\"Q\"Q'),"
-        " count(*) FROM national_mirrormeeting WHERE municipality_id = ANY(%s) AND status = %s"
+        " count(*) FROM national_mirrormeeting WHERE municipality_id = ANY(%s::bigint[]) AND status = %s"
         " AND starts_at >= %s GROUP BY 1, 2",
         [timezone.get_current_timezone_name(), _ids(contexts), MeetingStatus.HELD, _aware(periods[0][1])],
     )

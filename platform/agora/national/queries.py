@@ -46,22 +46,36 @@ class Figures:
     """The aggregates of a set of municipalities, read once."""
 
     contexts: list[aggregates.Context]
-    neighbourhoods: dict[int, list[dict[str, Any]]]
+    totals: dict[int, dict[str, int]]
+    neighbourhoods: dict[int, list[dict[str, Any]]]  # empty unless read with ``neighbourhoods``
     communities: dict[int, list[dict[str, Any]]]
     councils: dict[int, list[dict[str, Any]]]
     signals: dict[tuple[Any, ...], Any]
     crises: dict[int, list[dict[str, Any]]]
 
 
-def read_figures(tenants: Sequence[Tenant]) -> Figures:
-    """Six statements whatever the number of municipalities (none when there is none)."""
+def read_figures(tenants: Sequence[Tenant], *, neighbourhoods: bool = False) -> Figures:
+    """Six statements whatever the number of municipalities (none when there is none).
+
+    Summaries (the overview, a district, an export) need each municipality's totals only; a
+    municipality's own page asks for its ``neighbourhoods`` rows and signal figures as well.
+    """
     contexts = aggregates.read_contexts(tenants)
+    if neighbourhoods:
+        rows = aggregates.read_neighbourhoods(contexts)
+        totals = {
+            c.tenant.municipality_id: aggregates.totals_of(rows.get(c.tenant.municipality_id, []))
+            for c in contexts
+        }
+    else:
+        rows, totals = {}, aggregates.read_totals(contexts)
     return Figures(
         contexts=contexts,
-        neighbourhoods=aggregates.read_neighbourhoods(contexts),
+        totals=totals,
+        neighbourhoods=rows,
         communities=aggregates.read_communities(contexts),
         councils=aggregates.read_councils(contexts),
-        signals=aggregates.read_signals(contexts),
+        signals=aggregates.read_signals(contexts, neighbourhoods=neighbourhoods),
         crises=aggregates.read_crises(contexts),
     )
 
@@ -81,12 +95,12 @@ def _communities_block(communities: list[dict[str, Any]]) -> list[dict[str, Any]
     return [{**c, "gaps": community_gaps(c["key_figure_count"], c["ally_count"])} for c in communities]
 
 
-def _gap_counts(communities: list[dict[str, Any]], neighbourhoods: list[dict[str, Any]], councils) -> dict:
+def _gap_counts(communities: list[dict[str, Any]], stale_relationships: int, councils) -> dict:
     counts = dict.fromkeys(GAP_NAMES, 0)
     for community in communities:
         for name in community_gaps(community["key_figure_count"], community["ally_count"]):
             counts[name] += 1
-    counts["stale_relationships"] = sum(n["stale_relationships"] for n in neighbourhoods)
+    counts["stale_relationships"] = stale_relationships
     counts["councils_overdue"] = sum(1 for c in councils if c["is_overdue"])
     counts["without_council"] = 0 if councils else 1
     for council in councils:  # issue 9: an empty seat, or a holder nobody can call
@@ -114,7 +128,7 @@ def _public_council(council: dict[str, Any]) -> dict[str, Any]:
 def municipality_summary(tenant: Tenant, figures: Figures) -> dict[str, Any]:
     """One municipality's counts and gaps (no person): the unit every level sums."""
     pk = tenant.municipality_id
-    neighbourhoods = figures.neighbourhoods.get(pk, [])
+    totals = figures.totals.get(pk) or aggregates.totals_of([])
     communities = figures.communities.get(pk, [])
     councils = figures.councils.get(pk, [])
     return {
@@ -123,12 +137,12 @@ def municipality_summary(tenant: Tenant, figures: Figures) -> dict[str, Any]:
         "cbs_code": tenant.cbs_code,
         "district_id": tenant.district_id,
         "totals": {
-            "neighbourhoods": sum(1 for n in neighbourhoods if n["id"] is not None),
+            "neighbourhoods": totals["neighbourhoods"],
             "communities": len(communities),
-            "key_figures": sum(n["key_figure_count"] for n in neighbourhoods),
-            "allies": sum(n["ally_count"] for n in neighbourhoods),
+            "key_figures": totals["key_figures"],
+            "allies": totals["allies"],
         },
-        "gaps": _gap_counts(communities, neighbourhoods, councils),
+        "gaps": _gap_counts(communities, totals["stale_relationships"], councils),
         "councils": _councils_summary(councils),
         "signals": figures.signals.get(("municipality", pk), aggregates.NO_SIGNALS),
         "crises": _crises_summary(figures.crises.get(pk, [])),
@@ -245,7 +259,7 @@ def _place(user: Any, district_id: Any, municipality_id: Any) -> Place:
 def municipality_detail(user: Any, district_id: Any, municipality_id: Any) -> dict[str, Any]:
     """A granted municipality: its neighbourhoods, communities with their gaps, councils, signals."""
     place = _place(user, district_id, municipality_id)
-    figures = read_figures([place.tenant])
+    figures = read_figures([place.tenant], neighbourhoods=True)
     pk = place.municipality.pk
     result = municipality_summary(place.tenant, figures)
     result["level"] = place.scope.levels[place.district.pk]

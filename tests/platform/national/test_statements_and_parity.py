@@ -91,6 +91,31 @@ def test_figures_equal_the_tenant_read_models(national, analyst, grant) -> None:
     assert seat_gaps_seen > 0  # the data set's councils have no deputies: the comparison is not all zeros
 
 
+def test_summaries_equal_the_municipality_pages(national, analyst, grant) -> None:
+    """The overview and a district read municipality totals (``read_totals``) and no neighbourhood
+    signals; a municipality's page adds its neighbourhoods up. Both must say the same."""
+    user = analyst()
+    for unit in national.units.values():
+        grant(user, unit=unit)
+    overview = queries.national_overview(user)
+    summaries = {}
+    for district in overview["districts"]:
+        for summary in queries.district_detail(user, district["id"])["municipalities"]:
+            summaries[summary["id"]] = summary
+    assert {m.pk for m in national.municipalities.values()} <= set(summaries)
+    for municipality in national.municipalities.values():
+        page = queries.municipality_detail(user, municipality.district_id, municipality.pk)
+        summary = summaries[municipality.pk]
+        for key in ("totals", "gaps", "signals", "councils", "crises"):
+            assert summary[key] == page[key], (municipality.slug, key)
+        assert page["totals"]["key_figures"] > 0  # the data set is not empty: the comparison means something
+        assert (
+            sum(n["stale_relationships"] for n in page["neighbourhoods"])
+            + page["elsewhere"]["stale_relationships"]
+            == summary["gaps"]["stale_relationships"]
+        )
+
+
 def test_meetings_per_quarter_held_against_due(national, analyst, grant) -> None:
     from agora.national.aggregates import quarters
 

@@ -1,0 +1,198 @@
+"""Tenant lifecycle on the real server: back up, restore as a new municipality, offboard.
+
+pg_dump and pg_restore are other processes: they see committed rows only, so these tests commit
+(``transaction=True``) and clean up the schemas they made (the flush afterwards empties the public
+tables, not the schemas).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import connection, connections
+from django_tenants.utils import schema_context, schema_exists, tenant_context
+
+from agora.accounts.models import Membership, User
+from agora.audit.models import AuditEvent
+from agora.geography.models import PoliceDistrict, PoliceUnit
+from agora.municipalities.backup import manifest_path
+from agora.municipalities.models import Domain, Municipality
+from agora.municipalities.provisioning import provision_municipality
+from agora.municipalities.restore import feed_triggers
+from agora.national.feed import FEEDS
+from agora.national.readmodel import MirrorKeyFigure, MirrorNeighbourhood
+from tenants.networkmap.models import ContactMoment, KeyFigure, Neighbourhood
+from tenants.selection.models import Transition
+from tests.conftest import TEST_MUNICIPALITIES, ensure_test_municipality
+from tests.factories import (
+    CommunityFactory,
+    ContactMomentFactory,
+    KeyFigureFactory,
+    NeighbourhoodFactory,
+    SelectionCaseFactory,
+    TransitionFactory,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS))
+
+
+def _drop_schemas(prefix: str) -> None:
+    connections.close_all()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", [prefix + "%"])
+        for (schema,) in cursor.fetchall():
+            cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def tag() -> Iterator[str]:
+    """A run-unique slug prefix; every schema made under it is dropped afterwards."""
+    value = f"lc{uuid.uuid4().hex[:6]}"
+    with schema_context("public"):
+        for slug in TEST_MUNICIPALITIES:  # an earlier transactional test may have flushed them
+            ensure_test_municipality(slug)
+    yield value
+    connection.set_schema_to_public()
+    _drop_schemas(f"gm_{value}")
+
+
+@pytest.fixture
+def source(tag):
+    """A committed municipality with a network map, a contact and a selection history."""
+    unit, _ = PoliceUnit.objects.get_or_create(name="Midden-Nederland")
+    district, _ = PoliceDistrict.objects.get_or_create(unit=unit, name="Heuvelrug")
+    municipality = provision_municipality(
+        name=f"Bron {tag}", cbs_code="GM9101", slug=f"{tag}-bron", district=district
+    )
+    user = User.objects.create_user(username=f"official-{tag}", password="correct horse battery staple")
+    official = Membership.objects.create(user=user, municipality=municipality, role="official")
+    with tenant_context(municipality):
+        neighbourhood = NeighbourhoodFactory(name="Centrum", cbs_code="WK034401")
+        community = CommunityFactory(name="Moskee Centrum")
+        figure = KeyFigureFactory(neighbourhood=neighbourhood, communities=[community], ally=True)
+        ContactMomentFactory(key_figure=figure, membership=official, note="Belde over de buurt")
+        case = SelectionCaseFactory(key_figure=figure, opened_by=official.user)
+        TransitionFactory(case=case, user=official.user, membership=official)
+    connection.set_schema_to_public()
+    return municipality
+
+
+def _counts(municipality) -> dict[str, int]:
+    with tenant_context(municipality):
+        counts = {
+            "neighbourhoods": Neighbourhood.objects.count(),
+            "key_figures": KeyFigure.objects.count(),
+            "contacts": ContactMoment.objects.count(),
+            "transitions": Transition.objects.count(),
+        }
+    connection.set_schema_to_public()
+    return counts
+
+
+def _back_up(source, tmp_path: Path) -> Path:
+    dump = tmp_path / "bron.dump"
+    call_command("backup_municipality", source.slug, "--output", str(dump))
+    return dump
+
+
+def test_backup_writes_a_custom_format_dump_and_a_manifest(source, tmp_path, capsys) -> None:
+    dump = _back_up(source, tmp_path)
+
+    assert dump.read_bytes()[:5] == b"PGDMP"  # pg_dump's custom format
+    manifest = json.loads(manifest_path(dump).read_text())
+    assert (manifest["slug"], manifest["cbs_code"], manifest["schema"]) == (
+        source.slug,
+        "GM9101",
+        source.schema_name,
+    )
+    assert ["networkmap", "0001_initial"] in manifest["migrations"]
+    assert [m["role"] for m in manifest["memberships"]] == ["official"]
+    assert "Belde" not in manifest_path(dump).read_text()  # ids and roles only, no tenant text
+    event = AuditEvent.objects.get(action="municipality.backed_up", municipality=source)
+    assert event.detail["sha256"] == manifest["sha256"]
+
+
+def test_restore_makes_a_new_municipality_with_the_data_and_leaves_the_original(
+    source, tag, tmp_path, capsys
+) -> None:
+    dump = _back_up(source, tmp_path)
+    before = _counts(source)
+
+    call_command(
+        "restore_municipality",
+        str(dump),
+        "--as",
+        f"{tag}-kopie",
+        "--name",
+        f"Kopie {tag}",
+        "--cbs-code",
+        "GM9102",
+    )
+
+    output = capsys.readouterr().out
+    assert "Memberships are not restored" in output
+    copy = Municipality.objects.get(slug=f"{tag}-kopie")
+    assert copy.schema_name == f"gm_{tag}_kopie" and copy.cbs_code == "GM9102"
+    assert copy.district == source.district
+    assert Domain.objects.filter(tenant=copy, domain=f"{tag}-kopie.localhost", is_primary=True).exists()
+    assert _counts(copy) == before == {"neighbourhoods": 1, "key_figures": 1, "contacts": 1, "transitions": 1}
+    assert _counts(source) == before
+    with tenant_context(copy):
+        assert Neighbourhood.objects.get().name == "Centrum"
+        assert ContactMoment.objects.get().note == "Belde over de buurt"
+        relinked = Transition.objects.get().membership_id
+    connection.set_schema_to_public()
+    # The history points at an inactive membership of the copy: the same person, no access.
+    membership = Membership.objects.get(pk=relinked)
+    assert (membership.municipality, membership.is_active, membership.role) == (copy, False, "official")
+    assert not Membership.objects.filter(municipality=copy, is_active=True).exists()
+    # The national read model: the copy's triggers and its own mirror rows; the original's intact.
+    assert feed_triggers(copy.schema_name) == {feed.source for feed in FEEDS}
+    assert MirrorNeighbourhood.objects.get(municipality=copy).name == "Centrum"
+    assert MirrorKeyFigure.objects.filter(municipality=copy, is_ally=True).count() == 1
+    assert MirrorNeighbourhood.objects.filter(municipality=source).count() == 1
+    # A write in the copy feeds the copy's mirror rows, not the original's.
+    with tenant_context(copy):
+        Neighbourhood.objects.create(name="Oost")
+    connection.set_schema_to_public()
+    assert MirrorNeighbourhood.objects.filter(municipality=copy).count() == 2
+    assert MirrorNeighbourhood.objects.filter(municipality=source).count() == 1
+    assert AuditEvent.objects.filter(action="municipality.restored", municipality=copy).exists()
+
+
+@pytest.mark.parametrize("slug_of", ["source", "copy"])
+def test_restore_never_overwrites(source, tag, tmp_path, slug_of) -> None:
+    dump = _back_up(source, tmp_path)
+    slug = source.slug if slug_of == "source" else f"{tag}-kopie"
+    if slug_of == "copy":
+        call_command(
+            "restore_municipality", str(dump), "--as", slug, "--name", "Eerste", "--cbs-code", "GM9103"
+        )
+    municipalities = Municipality.objects.count()
+
+    with pytest.raises(CommandError, match="restore_target_exists"):
+        call_command(
+            "restore_municipality", str(dump), "--as", slug, "--name", "Nog een", "--cbs-code", "GM9104"
+        )
+
+    assert Municipality.objects.count() == municipalities
+    assert _counts(source)["neighbourhoods"] == 1
+
+
+def test_restore_refuses_a_dump_that_is_not_the_manifests(source, tag, tmp_path) -> None:
+    dump = _back_up(source, tmp_path)
+    with dump.open("ab") as stream:
+        stream.write(b"x")
+
+    with pytest.raises(CommandError, match="backup_unreadable"):
+        call_command(
+            "restore_municipality", str(dump), "--as", f"{tag}-x", "--name", "X", "--cbs-code", "GM9105"
+        )
+
+    assert not schema_exists(f"gm_{tag}_x")

@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
+from django.test import Client
 from django_tenants.utils import schema_context, schema_exists, tenant_context
 
 from agora.accounts.models import Membership, User
@@ -196,3 +197,105 @@ def test_restore_refuses_a_dump_that_is_not_the_manifests(source, tag, tmp_path)
         )
 
     assert not schema_exists(f"gm_{tag}_x")
+
+
+@pytest.mark.parametrize("confirm", [None, "", "utrecht", "BRON"])
+def test_offboarding_without_the_matching_confirm_removes_nothing(source, confirm) -> None:
+    arguments = [] if confirm is None else ["--confirm", confirm]
+
+    with pytest.raises(CommandError, match="offboard_not_confirmed"):
+        call_command("offboard_municipality", source.slug, *arguments)
+
+    assert schema_exists(source.schema_name)
+    assert Municipality.objects.filter(pk=source.pk).exists()
+    assert Domain.objects.filter(tenant=source).exists()
+    assert Membership.objects.filter(municipality=source).exists()
+    assert not AuditEvent.objects.filter(action="municipality.offboarded").exists()
+
+
+def test_offboarding_an_unknown_municipality_is_a_clear_error(db) -> None:
+    with pytest.raises(CommandError, match="municipality_unknown"):
+        call_command("offboard_municipality", "nergens", "--confirm", "nergens")
+
+
+def _mirror_rows(municipality) -> int:
+    from django.apps import apps
+
+    return sum(
+        apps.get_model("national", feed.mirror.removeprefix("national_"))
+        .objects.filter(municipality_id=municipality.pk)
+        .count()
+        for feed in FEEDS
+    )
+
+
+def test_offboarding_removes_the_schema_and_every_row_but_the_audit_trail(
+    source, tag, tmp_path, capsys
+) -> None:
+    dump = _back_up(source, tmp_path)
+    copy_slug = f"{tag}-kopie"
+    call_command(
+        "restore_municipality", str(dump), "--as", copy_slug, "--name", "Kopie", "--cbs-code", "GM9106"
+    )
+    copy = Municipality.objects.get(slug=copy_slug)
+    host = f"{source.slug}.localhost"
+    assert Client(HTTP_HOST=host).get("/login/").status_code == 200
+    assert _mirror_rows(source) > 0
+    schema = source.schema_name
+
+    call_command("offboard_municipality", source.slug, "--confirm", source.slug)
+
+    assert "offboarded" in capsys.readouterr().out
+    assert not schema_exists(schema)
+    assert not Municipality.objects.filter(pk=source.pk).exists()
+    tombstone = Municipality.all_objects.get(pk=source.pk)
+    assert tombstone.offboarded_at is not None and not schema_exists(tombstone.schema_name)
+    assert not Membership.objects.filter(municipality_id=source.pk).exists()
+    assert not Domain.objects.filter(tenant_id=source.pk).exists()
+    assert _mirror_rows(source) == 0
+    # The audit trail stays, with ids and codes only.
+    actions = set(AuditEvent.objects.filter(municipality_id=source.pk).values_list("action", flat=True))
+    assert {"municipality.provisioned", "municipality.backed_up", "municipality.offboarded"} <= actions
+    event = AuditEvent.objects.get(action="municipality.offboarded", municipality_id=source.pk)
+    assert event.detail["schema"] == schema
+    assert event.detail["removed"]["accounts_membership"] == 1
+    assert "Centrum" not in json.dumps(event.detail) and "official-" not in json.dumps(event.detail)
+    # The host is gone: a 404, not the public front page.
+    response = Client(HTTP_HOST=host).get("/login/")
+    assert response.status_code == 404
+    # The copy, whose history pointed at the original's membership, is untouched.
+    assert _counts(copy)["transitions"] == 1
+    assert _mirror_rows(copy) > 0
+    assert Client(HTTP_HOST=f"{copy_slug}.localhost").get("/login/").status_code == 200
+
+
+def test_an_offboarded_municipality_comes_back_from_its_backup_under_its_own_slug(
+    source, tmp_path, capsys
+) -> None:
+    dump = _back_up(source, tmp_path)
+    before = _counts(source)
+    name, slug, code = source.name, source.slug, source.cbs_code
+    call_command("offboard_municipality", slug, "--confirm", slug)
+
+    call_command("restore_municipality", str(dump), "--as", slug, "--name", name, "--cbs-code", code)
+
+    back = Municipality.objects.get(slug=slug)
+    assert back.pk != source.pk and back.schema_name == f"gm_{slug.replace('-', '_')}"
+    assert _counts(back) == before
+    # Its memberships were removed with the offboarding: the history's come back inactive.
+    assert list(Membership.objects.filter(municipality=back).values_list("is_active", flat=True)) == [False]
+    assert Client(HTTP_HOST=f"{slug}.localhost").get("/login/").status_code == 200
+
+
+def test_offboarding_has_no_files_or_tenant_cache_keys_to_remove() -> None:
+    """If uploads or per-tenant cache keys appear, offboarding must remove them: extend it then."""
+    from django.apps import apps
+    from django.db.models import FileField
+
+    assert not [
+        f"{model._meta.label}.{field.name}"
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if isinstance(field, FileField)
+    ]
+    assert "KEY_FUNCTION" not in settings.CACHES["default"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess  # nosec B404: fixed client programs, argument lists, never a shell
+import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -52,7 +52,7 @@ def client_environment() -> dict[str, str]:
 def run_client(name: str, arguments: Sequence[str]) -> bytes:
     """Run ``name`` with ``arguments`` (no shell); its standard output, or a clear domain error."""
     try:
-        result = subprocess.run(  # nosec B603: absolute program path, list of arguments
+        result = subprocess.run(
             [client_program(name), *arguments],
             env=client_environment(),
             capture_output=True,

@@ -299,3 +299,48 @@ def test_offboarding_has_no_files_or_tenant_cache_keys_to_remove() -> None:
         if isinstance(field, FileField)
     ]
     assert "KEY_FUNCTION" not in settings.CACHES["default"]
+
+
+def test_the_rename_touches_whole_qualifiers_only_and_never_a_row() -> None:
+    from agora.municipalities.restore import CopyBlock, data_statements, rewrite_ddl
+
+    ddl = rewrite_ddl(
+        "\\restrict abc\nSET lock_timeout = 0;\nSELECT pg_catalog.set_config('search_path', '', false);\n"
+        "CREATE SCHEMA gm_utrecht;\n-- Schema: gm_utrecht\n"
+        "CREATE TABLE gm_utrecht.t (id bigint DEFAULT nextval('gm_utrecht.t_seq'::regclass));\n"
+        "CREATE TABLE gm_utrecht_west.t (id bigint);",
+        "gm_utrecht",
+        "gm_kopie",
+    )
+    assert ddl.splitlines() == [
+        "SET LOCAL lock_timeout = 0;",
+        "CREATE SCHEMA gm_kopie;",
+        "CREATE TABLE gm_kopie.t (id bigint DEFAULT nextval('gm_kopie.t_seq'::regclass));",
+        "CREATE TABLE gm_utrecht_west.t (id bigint);",
+    ]
+    data = "SET x = 1;\nCOPY gm_utrecht.t (id, note) FROM stdin;\n1\tzie gm_utrecht.t\n\\.\n"
+    data += "SELECT pg_catalog.setval('gm_utrecht.t_seq', 1, true);\n"
+    assert list(data_statements(data, "gm_utrecht", "gm_kopie")) == [
+        CopyBlock("COPY gm_kopie.t (id, note) FROM STDIN", ["1\tzie gm_utrecht.t"]),
+        "SELECT pg_catalog.setval('gm_kopie.t_seq', 1, true);",
+    ]
+
+
+def test_the_password_travels_in_the_environment_never_on_the_command_line(monkeypatch) -> None:
+    import subprocess
+
+    from agora.municipalities import pg_client
+
+    seen = {}
+
+    def run(arguments, **kwargs):
+        seen.update(arguments=arguments, env=kwargs["env"])
+        return subprocess.CompletedProcess(arguments, 0, b"", b"")
+
+    monkeypatch.setattr(pg_client.subprocess, "run", run)
+    monkeypatch.setitem(connections["default"].settings_dict, "PASSWORD", "geheim-wachtwoord")
+    pg_client.run_client("pg_dump", ["--version"])
+
+    assert seen["env"]["PGPASSWORD"] == "geheim-wachtwoord"
+    assert not any("geheim" in argument for argument in seen["arguments"])
+    assert seen["arguments"][0].endswith("/pg_dump")

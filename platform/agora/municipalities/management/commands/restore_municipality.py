@@ -51,7 +51,7 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(
-            "Memberships are not restored: nobody has access yet (invite with create_municipality's "
-            f"--official-email or the admin). {restored.relinked_memberships} inactive memberships keep "
+            "Memberships are not restored: nobody has access yet (add memberships in the admin). "
+            f"{restored.relinked_memberships} inactive memberships keep "
             "the restored history's references (who approved, who handed over); they grant nothing."
         )

@@ -9,6 +9,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     AGORA_DATA_DIR=/var/lib/agora
 
+# pg_dump/pg_restore for backup_municipality and restore_municipality (docs/adr/0020), of the
+# server's major version (docker-compose: postgres:16; Debian bookworm ships 15): from PGDG.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates postgresql-common \
+    && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
+    && apt-get install -y --no-install-recommends postgresql-client-16 \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /build
 COPY pyproject.toml README.md ./
 COPY platform ./platform

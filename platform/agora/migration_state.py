@@ -39,6 +39,11 @@ def _recorded(schema: str) -> set[Key] | None:
         return {(app, name) for app, name in cursor.fetchall()}
 
 
+def recorded_migrations(schema: str) -> set[Key] | None:
+    """The migrations recorded in ``schema`` (a backup's manifest carries them); None without a table."""
+    return _recorded(schema)
+
+
 def _missing(wanted: set[Key], recorded: set[Key] | None, loader: MigrationLoader) -> bool:
     if recorded is None:
         return True
@@ -48,6 +53,11 @@ def _missing(wanted: set[Key], recorded: set[Key] | None, loader: MigrationLoade
         if replaced is None or not set(replaced.replaces) <= recorded:
             return True
     return False
+
+
+def known_migrations() -> set[Key]:
+    """Every migration file of this version of the code (a tenant schema records shared apps' too)."""
+    return set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
 
 
 def schemas_needing_migration() -> list[str]:

@@ -110,7 +110,7 @@ TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
     "agora.health.middleware.HealthCheckMiddleware",
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    "agora.municipalities.middleware.MunicipalityMiddleware",  # django-tenants', see there
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -57,3 +57,43 @@ INVITATION_INVALID = error_code(
     nl="Deze link is ongeldig, al gebruikt of verlopen. Vraag de beheerder om een nieuwe.",
     status=404,
 )
+
+# Tenant lifecycle (docs/adr/0020-tenant-lifecycle.md): backup, restore, offboarding.
+MUNICIPALITY_UNKNOWN = error_code(
+    "municipality_unknown",
+    en="There is no municipality with the slug {slug!r}.",
+    nl="Er is geen gemeente met de slug {slug!r}.",
+    status=404,
+)
+LIFECYCLE_TOOL_FAILED = error_code(
+    "lifecycle_tool_failed",
+    en="{tool} failed: {reason}",
+    nl="{tool} is mislukt: {reason}",
+)
+BACKUP_UNREADABLE = error_code(
+    "backup_unreadable",
+    en="The backup {path} cannot be used: {reason}.",
+    nl="De back-up {path} is niet bruikbaar: {reason}.",
+)
+BACKUP_NEWER_THAN_CODE = error_code(
+    "backup_newer_than_code",
+    en="The backup has migrations this version does not know ({migrations}); upgrade Agora first.",
+    nl="De back-up heeft migraties die deze versie niet kent ({migrations}); werk Agora eerst bij.",
+)
+RESTORE_TARGET_EXISTS = error_code(
+    "restore_target_exists",
+    en="A restore never overwrites: {slug!r} already exists ({other}). Choose a new slug.",
+    nl="Terugzetten overschrijft nooit: {slug!r} bestaat al ({other}). Kies een nieuwe slug.",
+    status=409,
+)
+RESTORE_REFERENCE_MISSING = error_code(
+    "restore_reference_missing",
+    en="The backup refers to {count} memberships whose users no longer exist ({column}).",
+    nl="De back-up verwijst naar {count} lidmaatschappen van gebruikers die niet meer bestaan ({column}).",
+    status=409,
+)
+OFFBOARD_NOT_CONFIRMED = error_code(
+    "offboard_not_confirmed",
+    en="Offboarding removes {slug!r} for good; repeat its slug with --confirm {slug} to go ahead.",
+    nl="Offboarden verwijdert {slug!r} definitief; herhaal de slug met --confirm {slug} om door te gaan.",
+)

@@ -17,12 +17,26 @@ cbs_code_validator = RegexValidator(
 )
 
 
+class CurrentMunicipalities(models.Manager):
+    """The municipalities on the platform: not the offboarded ones (see :class:`Municipality`)."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(offboarded_at__isnull=True)
+
+
 class Municipality(TenantMixin):
-    """A municipality. Its schema is created by cloning the template (see provisioning)."""
+    """A municipality. Its schema is created by cloning the template (see provisioning).
+
+    Offboarding (``agora.municipalities.offboarding``) keeps the row as a tombstone: the audit
+    trail refers to it and is append-only. ``objects`` (django-tenants', the migrations', every
+    list's manager) leaves tombstones out; ``all_objects`` includes them. Slug and CBS code are
+    unique among current municipalities only, so an offboarded one can be restored under its own.
+    """
 
     name = models.CharField(_("name"), max_length=200)
-    cbs_code = models.CharField(_("CBS code"), max_length=6, unique=True, validators=[cbs_code_validator])
-    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    cbs_code = models.CharField(_("CBS code"), max_length=6, validators=[cbs_code_validator])
+    slug = models.SlugField(_("slug"), max_length=50)
+    offboarded_at = models.DateTimeField(_("offboarded at"), null=True, blank=True, editable=False)
     district = models.ForeignKey(
         PoliceDistrict,
         on_delete=models.PROTECT,
@@ -35,8 +49,22 @@ class Municipality(TenantMixin):
     auto_create_schema = False
     auto_drop_schema = False
 
+    objects = CurrentMunicipalities()
+    all_objects = models.Manager()
+
     class Meta:
         ordering = ["name"]
+        base_manager_name = "all_objects"  # an audit event's municipality resolves, tombstone or not
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cbs_code"],
+                condition=models.Q(offboarded_at=None),
+                name="municipality_cbs_code_current",
+            ),
+            models.UniqueConstraint(
+                fields=["slug"], condition=models.Q(offboarded_at=None), name="municipality_slug_current"
+            ),
+        ]
         verbose_name = _("municipality")
         verbose_name_plural = _("municipalities")
 

@@ -80,6 +80,33 @@ def _refuse_collisions(*, name: str, code: str, slug: str, schema_name: str) -> 
         )
 
 
+def checked_identity(*, name: str, cbs_code: str, slug: str | None) -> tuple[str, str, str, str]:
+    """A new municipality's name, CBS code, slug and schema name, checked and normalised.
+
+    Provisioning and restoring a backup (agora.municipalities.restore) both take a new identity.
+    """
+    name = (name or "").strip()
+    name_limit = Municipality._meta.get_field("name").max_length
+    if len(name) > name_limit:
+        raise MUNICIPALITY_NAME_TOO_LONG(fields={"name": [name[:50] + "…"]}, limit=name_limit)
+    code = normalise_cbs_code(cbs_code)
+    slug = derive_slug(slug or name)
+    if slug in RESERVED_SLUGS:
+        raise MUNICIPALITY_SLUG_RESERVED(fields={"slug": [slug]}, slug=slug)
+    return name, code, slug, schema_name_for(slug)
+
+
+def lock_and_refuse_collisions(*, name: str, code: str, slug: str, schema_name: str) -> None:
+    """Inside the caller's transaction: take the provisioning lock, then refuse what is taken.
+
+    One provisioning (or restore) at a time: the checks and the inserts must not interleave.
+    """
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('agora.provision_municipality'))")
+    _refuse_collisions(name=name, code=code, slug=slug, schema_name=schema_name)
+
+
 def provision_municipality(
     *,
     name: str,
@@ -93,24 +120,12 @@ def provision_municipality(
     Everything happens in one transaction (PostgreSQL DDL is transactional): a failure leaves
     no row, no schema and no domain behind.
     """
-    name = (name or "").strip()
-    name_limit = Municipality._meta.get_field("name").max_length
-    if len(name) > name_limit:
-        raise MUNICIPALITY_NAME_TOO_LONG(fields={"name": [name[:50] + "…"]}, limit=name_limit)
-    code = normalise_cbs_code(cbs_code)
-    slug = derive_slug(slug or name)
-    if slug in RESERVED_SLUGS:
-        raise MUNICIPALITY_SLUG_RESERVED(fields={"slug": [slug]}, slug=slug)
-    schema_name = schema_name_for(slug)
+    name, code, slug, schema_name = checked_identity(name=name, cbs_code=cbs_code, slug=slug)
 
     ensure_template_schema()
     try:
         with transaction.atomic():
-            connection.set_schema_to_public()
-            # One provisioning at a time: the checks below and the inserts must not interleave.
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(hashtext('agora.provision_municipality'))")
-            _refuse_collisions(name=name, code=code, slug=slug, schema_name=schema_name)
+            lock_and_refuse_collisions(name=name, code=code, slug=slug, schema_name=schema_name)
             municipality = Municipality.objects.create(
                 name=name, cbs_code=code, slug=slug, district=district, schema_name=schema_name
             )

@@ -44,7 +44,9 @@ from django.conf import settings
 from agora.errors import DomainError
 from agora.ids import parse_id
 from agora.json_input import JsonTooDeep, loads_bounded
+from agora.observability import metrics
 from realtime.groups import crisis_group, user_group
+from realtime.observed import ObservedSocket
 from realtime.tenancy import in_municipality
 
 logger = logging.getLogger("agora.realtime")
@@ -192,8 +194,10 @@ def _contact(tenant, user, crisis_id: int, frame: dict) -> dict[str, Any]:
 WRITES = {"post": _post, "respond": _respond, "summary": _summary, "contact_ally": _contact}
 
 
-class CrisisRoomConsumer(AsyncWebsocketConsumer):
+class CrisisRoomConsumer(ObservedSocket, AsyncWebsocketConsumer):
     """One socket in one crisis room (see the module's docstring for the protocol)."""
+
+    socket_kind = "crisis"
 
     async def __call__(self, scope, receive, send):
         """Channels' dispatch loop, with a channel-layer receive that survives the layer going away.
@@ -398,7 +402,10 @@ class CrisisRoomConsumer(AsyncWebsocketConsumer):
         if seq <= self.cursor:
             return
         if seq > self.cursor + 1:
-            await self._catch_up(seq)  # the layer lost something in between: read it back
+            # The layer lost something in between: counted (the one place a loss is certain: the
+            # next broadcast is beyond the socket's cursor), then read back from PostgreSQL.
+            metrics.layer_gap(self.schema, seq - self.cursor - 1)
+            await self._catch_up(seq)
             return
         await self._send(event)
         self.cursor = seq

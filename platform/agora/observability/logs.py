@@ -24,9 +24,24 @@ class ContextFilter(logging.Filter):
     """Adds the request's (or socket's) context to a record; never refuses one."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        for key, value in context.snapshot().items():
+        values = context.snapshot()
+        request = getattr(record, "request", None)
+        if values["request_id"] is None and getattr(request, "request_id", None):
+            # Django logs a returned 4xx/5xx after the middleware has finished (and reset the
+            # context): the same fields, read from the request the record carries.
+            from agora.observability.middleware import evaluated_user, route_of
+
+            values = {
+                "request_id": request.request_id,
+                "tenant": context.tenant_label(getattr(request, "tenant", None)),
+                "user_id": context.user_label(evaluated_user(request)),
+                "route": route_of(request),
+            }
+        for key, value in values.items():
             if not hasattr(record, key):
                 setattr(record, key, value)
+        if not hasattr(record, "status") and isinstance(getattr(record, "status_code", None), int):
+            record.status = record.status_code
         return True
 
 

@@ -11,6 +11,7 @@ at start, shared by the processes of one host) each process writes its samples t
 
 from __future__ import annotations
 
+import atexit
 import os
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
@@ -61,6 +62,17 @@ LOGIN_FAILURES = Counter(
     "Refused logins, by every way in (login pages, admin, API token): wrong credentials or locked out.",
     ["reason"],
 )
+
+
+def _forget_this_process() -> None:
+    """At exit, drop this process's live gauge files: the open-socket gauge counts live processes."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory and os.path.isdir(directory):
+        multiprocess.mark_process_dead(os.getpid(), directory)
+
+
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    atexit.register(_forget_this_process)
 
 # Route labels of the requests that no URL pattern answered.
 UNMATCHED_ROUTE = "<unmatched>"

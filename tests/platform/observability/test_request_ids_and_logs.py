@@ -90,3 +90,21 @@ def test_the_route_is_the_pattern_not_the_path(utrecht, people, json_log) -> Non
     assert "987654" not in json_log.text
     assert line["route"].startswith("/api/v1/")
     assert line["status"] == 404
+
+
+def test_an_api_token_request_logs_the_tokens_user_id(utrecht, people, json_log) -> None:
+    """DRF authenticates inside the view: the access line still has the user's id, not their name."""
+    from rest_framework.test import APIClient
+
+    user = people.official("utrecht")
+    client = APIClient(HTTP_HOST=host_for("utrecht"))
+    answer = client.post(
+        "/api/v1/auth/token/", {"username": user.username, "password": "correct horse battery staple"}
+    )
+    assert answer.status_code == 200, answer.content
+    token = answer.json()["token"]
+    response = APIClient(HTTP_HOST=host_for("utrecht")).get("/api/v1/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code == 200
+    line = json_log.access()[-1]
+    assert line["route"] == "/api/v1/" and line["user_id"] == user.pk
+    assert token not in json_log.text and user.username not in json_log.text

@@ -17,8 +17,9 @@ Frames from the client: ``resume`` {after}, ``post`` {client_msg_id, body, kind?
 
 Ordering: the socket keeps a cursor, the last seq it delivered. A broadcast event at or below it
 is a duplicate and dropped; one beyond ``cursor + 1`` means the layer lost something, and the gap
-is read from PostgreSQL before it is sent. So a client of a live socket sees every seq once and
-in order even when the channel layer drops; after a reconnect it sends ``resume``.
+is read from PostgreSQL before it is sent (and counted: ``agora_channel_layer_gaps_total``, ADR
+0021). So a client of a live socket sees every seq once and in order even when the channel layer
+drops; after a reconnect it sends ``resume`` (a reconnect, not a drop: not counted).
 
 Every write goes through an action that resolves the user again through the actor core, so a
 membership revoked a second ago refuses the next frame; the per-user group closes the socket at

@@ -6,6 +6,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from agora.accounts.actors import Actor, actor_for
 from realtime.groups import ally_group, staff_group, user_group
+from realtime.observed import ObservedSocket
 from realtime.tenancy import in_tenant
 
 
@@ -28,7 +29,7 @@ def groups_for(schema_name: str, topic: str, actor: Actor) -> list[str]:
     return []
 
 
-class MunicipalityEventsConsumer(AsyncJsonWebsocketConsumer):
+class MunicipalityEventsConsumer(ObservedSocket, AsyncJsonWebsocketConsumer):
     """The live feed of one municipality (signals, notices, later the crisis room).
 
     Members only: an unknown host, an anonymous user or a user without an active membership here
@@ -38,6 +39,7 @@ class MunicipalityEventsConsumer(AsyncJsonWebsocketConsumer):
     """
 
     topic = "events"
+    socket_kind = "events"
 
     async def connect(self) -> None:
         self.groups_joined: list[str] = []

@@ -17,8 +17,9 @@ Frames from the client: ``resume`` {after}, ``post`` {client_msg_id, body, kind?
 
 Ordering: the socket keeps a cursor, the last seq it delivered. A broadcast event at or below it
 is a duplicate and dropped; one beyond ``cursor + 1`` means the layer lost something, and the gap
-is read from PostgreSQL before it is sent. So a client of a live socket sees every seq once and
-in order even when the channel layer drops; after a reconnect it sends ``resume``.
+is read from PostgreSQL before it is sent (and counted: ``agora_channel_layer_gaps_total``, ADR
+0021). So a client of a live socket sees every seq once and in order even when the channel layer
+drops; after a reconnect it sends ``resume`` (a reconnect, not a drop: not counted).
 
 Every write goes through an action that resolves the user again through the actor core, so a
 membership revoked a second ago refuses the next frame; the per-user group closes the socket at
@@ -44,7 +45,9 @@ from django.conf import settings
 from agora.errors import DomainError
 from agora.ids import parse_id
 from agora.json_input import JsonTooDeep, loads_bounded
+from agora.observability import metrics
 from realtime.groups import crisis_group, user_group
+from realtime.observed import ObservedSocket
 from realtime.tenancy import in_municipality
 
 logger = logging.getLogger("agora.realtime")
@@ -192,8 +195,10 @@ def _contact(tenant, user, crisis_id: int, frame: dict) -> dict[str, Any]:
 WRITES = {"post": _post, "respond": _respond, "summary": _summary, "contact_ally": _contact}
 
 
-class CrisisRoomConsumer(AsyncWebsocketConsumer):
+class CrisisRoomConsumer(ObservedSocket, AsyncWebsocketConsumer):
     """One socket in one crisis room (see the module's docstring for the protocol)."""
+
+    socket_kind = "crisis"
 
     async def __call__(self, scope, receive, send):
         """Channels' dispatch loop, with a channel-layer receive that survives the layer going away.
@@ -398,7 +403,10 @@ class CrisisRoomConsumer(AsyncWebsocketConsumer):
         if seq <= self.cursor:
             return
         if seq > self.cursor + 1:
-            await self._catch_up(seq)  # the layer lost something in between: read it back
+            # The layer lost something in between: counted (the one place a loss is certain: the
+            # next broadcast is beyond the socket's cursor), then read back from PostgreSQL.
+            metrics.layer_gap(self.schema, seq - self.cursor - 1)
+            await self._catch_up(seq)
             return
         await self._send(event)
         self.cursor = seq

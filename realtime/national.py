@@ -62,6 +62,7 @@ from realtime.crisis import (
     TokenBucket,
 )
 from realtime.groups import national_district_group, national_user_group
+from realtime.observed import ObservedSocket
 
 logger = logging.getLogger("agora.realtime")
 
@@ -151,8 +152,10 @@ def _log_reads(user_id: int, person_reads: list[list[int]]) -> None:
         )
 
 
-class NationalConsumer(AsyncWebsocketConsumer):
+class NationalConsumer(ObservedSocket, AsyncWebsocketConsumer):
     """One analyst's live stream of the granted districts' crises (see the module's docstring)."""
+
+    socket_kind = "national"
 
     async def connect(self) -> None:
         self.groups_joined: set[str] = set()

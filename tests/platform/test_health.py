@@ -78,3 +78,55 @@ def test_readyz_is_503_when_the_database_is_unreachable(hosts, monkeypatch) -> N
     assert response.status_code == 503
     assert response.json()["database"] == "OperationalError"
     assert response.json()["channel_layer"] == "ok"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_readyz_is_503_in_a_process_whose_database_and_redis_are_gone(tmp_path) -> None:
+    """No stand-ins: a fresh process configured with a PostgreSQL and a Redis on ports where nothing
+    listens (the shared services are never stopped). Its log lines are JSON, the production default."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import agora
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{_free_port()}/gone",
+        "REDIS_URL": f"redis://127.0.0.1:{_free_port()}/0",
+        "AGORA_DATA_DIR": str(tmp_path),
+        "SECRET_KEY": "readyz-" * 8,
+        "DJANGO_SETTINGS_MODULE": "agora.settings",
+        "AGORA_TESTING": "0",
+    }
+    for name in ("PYTEST_VERSION", "AGORA_LOG_FORMAT", "DEBUG", "AGORA_DB_POOL_SIZE"):
+        env.pop(name, None)
+    code = (
+        "import django, json; django.setup(); from django.test import Client; "
+        "r = Client(HTTP_HOST='127.0.0.1').get('/readyz'); print(json.dumps([r.status_code, r.json()]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=Path(agora.__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    status, body = json.loads(done.stdout)
+    assert status == 503
+    assert body["status"] == "unavailable"
+    assert body["database"] != "ok" and body["channel_layer"] != "ok"
+    lines = [json.loads(line) for line in done.stderr.splitlines() if line.strip()]
+    access = [line for line in lines if line["logger"] == "agora.access"]
+    assert access and access[0]["route"] == "/readyz" and access[0]["status"] == 503

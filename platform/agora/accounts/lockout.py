@@ -16,6 +16,7 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.exceptions import PermissionDenied
 
 from agora.accounts import login_attempts
+from agora.observability import metrics
 
 
 class LockoutBackend(ModelBackend):
@@ -31,6 +32,8 @@ class LockoutBackend(ModelBackend):
 
 
 def _failed(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
+    # The reason only: the user name tried is free text (often a mistyped password) and stays out.
+    metrics.login_failed("locked_out" if getattr(request, "agora_locked_out", False) else "bad_credentials")
     if request is not None:
         login_attempts.record_failure(request, str(credentials.get("username") or ""))
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from agora.accounts.actors import require_member, require_staff
 from agora.ids import parse_id
 from agora.national.live import announce_crisis_change
+from agora.observability import metrics
 from tenants.crises import errors
 from tenants.crises.access import access_crisis_by_id
 from tenants.crises.log import append_event
@@ -43,6 +44,9 @@ def check_quorum(crisis: Crisis, now: dt.datetime) -> None:
         Crisis.objects.filter(pk=crisis.pk).update(quorum_at=now)
         append_event(crisis, "quorum.reached", {"answered": state["answered"], "at": now.isoformat()}, at=now)
         announce_crisis_change(crisis, "quorum_reached", at=now)
+        # Observed once the quorum is committed (a rolled-back answer convened nobody).
+        kind, seconds = ("drill" if crisis.is_drill else "crisis"), (now - crisis.declared_at).total_seconds()
+        transaction.on_commit(lambda: metrics.convened(kind, seconds))
 
 
 def _eta(raw: Any) -> int | None:

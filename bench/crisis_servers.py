@@ -114,9 +114,13 @@ class Servers:
         self._wait_http(server, host)
         return server
 
-    def floor(self) -> Server:
+    def floor(self, *, durable: bool = False) -> Server:
+        """The bare fan-out server; ``durable``: storing each post in the bench database first."""
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        server = self._start("floor", [sys.executable, "-m", "bench.floor", "--fd", "{fd}"], env)
+        argv = [sys.executable, "-m", "bench.floor", "--fd", "{fd}"]
+        if durable:
+            argv += ["--database", database_url()]
+        server = self._start("durable floor" if durable else "floor", argv, env)
         self._wait_tcp(server)
         return server
 

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -42,9 +43,19 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nothing listens on: the kernel's choice, or one of ``AGORA_TEST_PORTS`` (``8300-8399``)
+    when set, for machines where each checkout's tests keep to a range of their own."""
+    first, _, last = os.environ.get("AGORA_TEST_PORTS", "").partition("-")
+    candidates = list(range(int(first), int(last or first) + 1)) if first else [0]
+    random.shuffle(candidates)  # parallel workers start at different ports
+    for candidate in candidates:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise AssertionError(f"no free port in AGORA_TEST_PORTS={os.environ['AGORA_TEST_PORTS']}")
 
 
 def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
@@ -65,7 +76,8 @@ class Processes:
         self.tmp = tmp
         self.running: list[subprocess.Popen] = []
 
-    def daphne(self, redis_url: str = "") -> int:
+    def daphne(self, redis_url: str = "", **env: str) -> int:
+        """A daphne process on ``redis_url`` (none: the in-memory layer); ``env`` on top."""
         port = free_port()
         db = connection.settings_dict
         env = {
@@ -78,6 +90,7 @@ class Processes:
             # One writer posts 50 messages in a second here; the rate limit has its own test.
             "AGORA_ROOM_RATE_BURST": "500",
             "PYTHONPATH": f"{ROOT / 'platform'}{os.pathsep}{ROOT}",
+            **env,
         }
         log = self.tmp / f"daphne-{port}.log"
         process = subprocess.Popen(
@@ -91,16 +104,20 @@ class Processes:
         wait_for_port(port, process, log)
         return port
 
-    def redis(self, port: int | None = None) -> tuple[int, subprocess.Popen]:
-        binary = shutil.which("redis-server")
-        if binary is None:
+    def redis(
+        self, port: int | None = None, *args: str, binary: str = "redis-server"
+    ) -> tuple[int, subprocess.Popen]:
+        """A ``redis-server`` (or ``binary``) of the test's own; ``args`` after the port's."""
+        path = shutil.which(binary)
+        if path is None:
             if IN_CI:
-                pytest.fail("redis-server is not installed under CI=true")
-            pytest.skip("redis-server not installed")
+                pytest.fail(f"{binary} is not installed under CI=true")
+            pytest.skip(f"{binary} not installed")
         port = port or free_port()
-        log = self.tmp / f"redis-{port}-{len(self.running)}.log"
+        log = self.tmp / f"{binary}-{port}-{len(self.running)}.log"
         process = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            [path, *args, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            cwd=self.tmp,  # where a replica's (and its primary's) sync writes its dump.rdb
             stdout=log.open("w"),
             stderr=subprocess.STDOUT,
         )
@@ -142,6 +159,7 @@ class Client:
 
     def __init__(self, ws) -> None:
         self.ws = ws
+        self.seqs: list[int] = []  # of every event frame read, in the order they came
 
     async def send(self, frame: dict | str) -> None:
         await self.ws.send(frame if isinstance(frame, str) else json.dumps(frame))
@@ -149,6 +167,8 @@ class Client:
     async def next(self, timeout: float = 10) -> dict:
         while True:
             frame = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+            if frame["type"] == "event":
+                self.seqs.append(frame["seq"])
             if frame["type"] != "presence":
                 return frame
 

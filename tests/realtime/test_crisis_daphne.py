@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import json
 import os
-import random
 import shutil
 import socket
 import subprocess
@@ -29,6 +28,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connection
 
+from tests.ports import free_port
 from tests.realtime import crisis_cast
 from tests.realtime.crisis_cast import cookie
 from tests.services import IN_CI
@@ -40,22 +40,6 @@ pytestmark = [
     pytest.mark.slow,
 ]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    """A port nothing listens on: the kernel's choice, or one of ``AGORA_TEST_PORTS`` (``8300-8399``)
-    when set, for machines where each checkout's tests keep to a range of their own."""
-    first, _, last = os.environ.get("AGORA_TEST_PORTS", "").partition("-")
-    candidates = list(range(int(first), int(last or first) + 1)) if first else [0]
-    random.shuffle(candidates)  # parallel workers start at different ports
-    for candidate in candidates:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", candidate))
-            except OSError:
-                continue
-            return sock.getsockname()[1]
-    raise AssertionError(f"no free port in AGORA_TEST_PORTS={os.environ['AGORA_TEST_PORTS']}")
 
 
 def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:

@@ -3,11 +3,11 @@
 A daphne process configured with the sentinel only (``AGORA_REDIS_SENTINELS``, no ``REDIS_URL``;
 passwords on the Redis servers and on the sentinel) serves two clients in one crisis room. The
 primary is SIGKILLed; while the sentinel fails over, posts over the socket and over REST are
-stored and acknowledged (a REST retry with the same ``client_msg_id`` stores nothing twice); once
-the replica is promoted, a post reaches the other client live, a resume from before the kill gives
-each client every event once and in order, ``/readyz`` is ready and the cache (the login counter)
-writes to the new primary, all in the web process that was started at the beginning. The shared
-Redis is never touched.
+stored and acknowledged (a REST retry with the same ``client_msg_id`` stores nothing twice) and
+``/readyz`` says not ready. Once the replica is promoted, a post reaches both clients live after
+what they missed, a resume from before the kill gives each client every event once and in order,
+``/readyz`` is ready and the cache (the login counter) counts on the new primary, all in the web
+process started at the beginning. The shared Redis is never touched.
 """
 
 from __future__ import annotations
@@ -59,7 +59,6 @@ class Failover:
     """A primary and a replica (both with a password) and one sentinel watching them."""
 
     def __init__(self, processes: Processes) -> None:
-        self.processes = processes
         auth = ("--requirepass", PASSWORD, "--masterauth", PASSWORD)
         self.primary_port, self.primary = processes.redis(None, *auth)
         replica_of = ("--replicaof", "127.0.0.1", str(self.primary_port))
@@ -172,6 +171,7 @@ async def test_the_room_survives_a_sentinel_failover(processes, cast) -> None:
         assert (status, first["seq"], first["created"]) == (201, seen + 4, True)
         status, again = await sync_to_async(http)(port, messages, host=site, body=rest, token=token)
         assert (status, again["seq"], again["created"]) == (200, seen + 4, False)  # a retry: not stored twice
+        assert (await sync_to_async(http)(port, "/readyz"))[0] == 503  # not ready: no primary
         assert failover.master()["port"] == failover.primary_port, "the failover ended before the posts"
 
         await sync_to_async(wait_until)("replica promoted", failover.promoted)

@@ -107,9 +107,10 @@ class SentinelCachePool(SentinelConnectionPool):
     """redis-py's Sentinel pool under the constructor Django's RedisCache calls.
 
     RedisCache calls ``from_url(LOCATION, **OPTIONS)``; LOCATION is the master's name here. A
-    connection left over from the old primary fails once after a failover; one retry (redis-py's
-    ``Retry``, on connection errors and timeouts only) reconnects it through the sentinels, so
-    the cache call that found it does not fail too.
+    pooled connection to the old primary fails once after a failover (its socket closed, or the old
+    primary back as a replica: redis-py turns its ReadOnlyError into a ConnectionError); one retry
+    (redis-py's ``Retry``, on connection errors and timeouts only) reconnects it through the
+    sentinels, so the cache call that found it does not fail too.
     """
 
     @classmethod

@@ -60,8 +60,8 @@ class Processes:
         self.tmp = tmp
         self.running: list[subprocess.Popen] = []
 
-    def daphne(self, redis_url: str = "", **env: str) -> int:
-        """A daphne process on ``redis_url`` (none: the in-memory layer); ``env`` on top."""
+    def daphne(self, redis_url: str = "", **overrides: str) -> int:
+        """A daphne process on ``redis_url`` (none: the in-memory layer); ``overrides`` of its environment."""
         port = free_port()
         db = connection.settings_dict
         env = {
@@ -74,7 +74,7 @@ class Processes:
             # One writer posts 50 messages in a second here; the rate limit has its own test.
             "AGORA_ROOM_RATE_BURST": "500",
             "PYTHONPATH": f"{ROOT / 'platform'}{os.pathsep}{ROOT}",
-            **env,
+            **overrides,
         }
         log = self.tmp / f"daphne-{port}.log"
         process = subprocess.Popen(

@@ -46,17 +46,11 @@ def listening_socket() -> socket.socket:
 
 def database_url() -> str:
     """The URL of the database the bench process uses, for its server processes."""
-    from urllib.parse import quote
-
     from django.db import connection
 
-    db = connection.settings_dict
-    user = quote(db["USER"] or "")
-    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
-    host = db["HOST"] or "127.0.0.1"
-    if host.startswith("/"):
-        return f"postgres://{user}{password}@{quote(host, safe='')}/{db['NAME']}"
-    return f"postgres://{user}{password}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+    from agora.database import url_of
+
+    return url_of(connection.settings_dict)
 
 
 class Servers:

@@ -28,6 +28,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connection
 
+from agora.database import url_of
 from tests.ports import free_port
 from tests.realtime import crisis_cast
 from tests.realtime.crisis_cast import cookie
@@ -67,8 +68,7 @@ class Processes:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "agora.settings",
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-            f"/{db['NAME']}",
+            "DATABASE_URL": url_of(db),
             "REDIS_URL": redis_url,
             "SECRET_KEY": settings.SECRET_KEY,
             # One writer posts 50 messages in a second here; the rate limit has its own test.

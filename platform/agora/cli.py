@@ -374,12 +374,18 @@ def command_serve(args: argparse.Namespace) -> int:
 def _serve_workers(args: argparse.Namespace) -> int:
     """``--workers N``: this process holds the socket and supervises N daphne workers on it.
 
-    Django is set up here too, only to fail early on a bad configuration and to log the
-    supervisor's lines (a worker's death, its restart) in the platform's format.
+    The settings are read here only to fail early on a bad configuration and to log the
+    supervisor's lines (a worker's death, its restart) in the platform's format; the apps are not
+    loaded (a third of the memory of ``django.setup()``, and the workers start a second sooner).
     """
+    import logging.config
+
+    from django.conf import settings
+
     from agora.workers import listening_socket, supervise
 
-    _setup_django()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agora.settings")
+    logging.config.dictConfig(settings.LOGGING)
     if args.fd is not None:
         sock = socket.socket(fileno=args.fd)
         sock.set_inheritable(True)

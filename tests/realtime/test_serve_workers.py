@@ -121,15 +121,19 @@ def served_by(
         conn.close()
 
 
-def healthz_count(server: Served) -> float:
-    """``agora_http_requests_total`` of /healthz, as /metrics reports it (every worker's sum)."""
+def metric(server: Served, name: str, **labels: str) -> float:
+    """A sample as /metrics reports it (every worker's sum), 0 when it has none yet."""
     status, _, body = served_by(server, "/metrics", {"Authorization": f"Bearer {METRICS_TOKEN}"})
     assert status == 200, body
     for family in text_string_to_metric_families(body.decode()):
         for sample in family.samples:
-            if sample.name == "agora_http_requests_total" and sample.labels.get("route") == "/healthz":
+            if sample.name == name and labels.items() <= sample.labels.items():
                 return sample.value
     return 0.0
+
+
+def healthz_count(server: Served) -> float:
+    return metric(server, "agora_http_requests_total", route="/healthz")
 
 
 def test_requests_are_served_by_both_workers_and_metrics_add_them_up(server) -> None:
@@ -157,12 +161,18 @@ async def test_a_post_through_one_worker_reaches_a_client_on_the_other(server, t
         async with contextlib.AsyncExitStack() as sockets:
             writer = await sockets.enter_async_context(room(server.port, cast.crisis_id, official))
             writer_pid = _worker_holding(server, writer.ws.local_address[1])
-            for _ in range(40):  # the kernel picks the worker: connect until the other one has it
+            readers = 0  # the kernel picks the worker: connect until the other one has a reader
+            while True:
                 reader = await sockets.enter_async_context(room(server.port, cast.crisis_id, ally))
+                readers += 1
                 if _worker_holding(server, reader.ws.local_address[1]) != writer_pid:
                     break
-            else:
-                pytest.fail("40 sockets in a row landed on the writer's worker")
+                assert readers < 40, "40 sockets in a row landed on the writer's worker"
+            # The open-socket gauge of /metrics counts both workers' sockets.
+            open_sockets = await sync_to_async(metric)(
+                server, "agora_websocket_open_sockets", tenant="gm_utrecht", kind="crisis"
+            )
+            assert open_sockets == 1 + readers
             there = await writer.post("Via de ene worker")
             got = await reader.until(lambda f: f["type"] == "event" and f["seq"] == there["seq"])
             assert got[-1]["data"]["body"] == "Via de ene worker"

@@ -175,7 +175,7 @@ def _serve(
     server = Server(
         application=application,
         endpoints=(
-            _inherited_socket_endpoints(fd)
+            build_endpoint_description_strings(file_descriptor=fd)
             if fd is not None
             else build_endpoint_description_strings(host=host, port=port)
         ),
@@ -207,16 +207,6 @@ def _serve(
     if ready_fd is None:
         print("Stopped.", flush=True)
     return 0
-
-
-def _inherited_socket_endpoints(fd: int) -> list[str]:
-    """Twisted's endpoint for an inherited listening socket, of the socket's own address family."""
-    from daphne.endpoints import build_endpoint_description_strings
-
-    with socket.socket(fileno=os.dup(fd)) as inherited:
-        family = inherited.family
-    (endpoint,) = build_endpoint_description_strings(file_descriptor=fd)
-    return [f"{endpoint}:domain=INET6"] if family == socket.AF_INET6 else [endpoint]
 
 
 def _stop_reactor_on_signals() -> None:
@@ -389,6 +379,9 @@ def _serve_workers(args: argparse.Namespace) -> int:
     if args.fd is not None:
         sock = socket.socket(fileno=args.fd)
         sock.set_inheritable(True)
+    elif ":" in args.host:
+        # Twisted's inherited-socket endpoint (daphne's --fd) adopts IPv4 sockets only.
+        return _cannot_listen(args.host, args.port, "--workers serves on IPv4 only (e.g. --host 0.0.0.0)")
     else:
         try:
             sock = listening_socket(args.host, args.port)
@@ -396,13 +389,12 @@ def _serve_workers(args: argparse.Namespace) -> int:
             taken = error.errno == errno.EADDRINUSE
             return _cannot_listen(args.host, args.port, None if taken else str(error))
     host, port = sock.getsockname()[:2]
-    address = f"[{host}]" if ":" in host else host
     return supervise(
         sock,
         args.workers,
         options=["--proxy-headers"] if args.proxy_headers else [],
         ready_line=(
-            f"Serving on http://{address}:{port}/ with {args.workers} workers (pids {{pids}}; "
+            f"Serving on http://{host}:{port}/ with {args.workers} workers (pids {{pids}}; "
             "Ctrl-C or SIGTERM to stop)."
         ),
     )

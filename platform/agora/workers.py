@@ -49,11 +49,10 @@ def listening_socket(host: str, port: int, *, backlog: int = BACKLOG) -> socket.
     Bound the way Twisted binds (``SO_REUSEADDR``: a port left in TIME_WAIT by the last run is
     free); never ``SO_REUSEPORT``, so a second ``agora serve`` on the same port is refused.
     """
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # daphne's --fd adopts IPv4 only
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host.strip("[]"), port))
+        sock.bind((host, port))
         sock.listen(backlog)
     except BaseException:
         sock.close()

@@ -64,6 +64,20 @@ def test_several_workers_without_redis_are_one_clear_line_and_a_failure() -> Non
     ]
 
 
+def test_several_workers_on_ipv6_are_one_clear_line_and_a_failure() -> None:
+    """daphne adopts inherited IPv4 sockets only: refused before any worker starts."""
+    result = subprocess.run(
+        [*agora_command(), "serve", "--workers", "2", "--host", "::1", "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"REDIS_URL": "redis://127.0.0.1:1/0", **_source_env()},
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1].startswith("agora: cannot listen on ::1 port ")
+    assert "IPv4 only" in result.stderr and "Serving on" not in result.stdout
+
+
 def test_listen_defaults_and_environment(monkeypatch) -> None:
     args = build_parser().parse_args(["demo"])
     assert (args.host, args.port) == ("127.0.0.1", 8000)

@@ -54,6 +54,21 @@ def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: floa
     raise AssertionError(f"port {port} never opened: {log.read_text()[-3000:]}")
 
 
+def server_env(redis_url: str = "") -> dict[str, str]:
+    """The environment of a server process on the test database (committed data only)."""
+    db = connection.settings_dict
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "agora.settings",
+        "DATABASE_URL": url_of(db),
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": settings.SECRET_KEY,
+        # One writer posts 50 messages in a second here; the rate limit has its own test.
+        "AGORA_ROOM_RATE_BURST": "500",
+        "PYTHONPATH": f"{ROOT / 'platform'}{os.pathsep}{ROOT}",
+    }
+
+
 class Processes:
     """The processes a test starts, stopped (by their own handles) when it ends."""
 
@@ -64,18 +79,7 @@ class Processes:
     def daphne(self, redis_url: str = "", **overrides: str) -> int:
         """A daphne process on ``redis_url`` (none: the in-memory layer); ``overrides`` of its environment."""
         port = free_port()
-        db = connection.settings_dict
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "agora.settings",
-            "DATABASE_URL": url_of(db),
-            "REDIS_URL": redis_url,
-            "SECRET_KEY": settings.SECRET_KEY,
-            # One writer posts 50 messages in a second here; the rate limit has its own test.
-            "AGORA_ROOM_RATE_BURST": "500",
-            "PYTHONPATH": f"{ROOT / 'platform'}{os.pathsep}{ROOT}",
-            **overrides,
-        }
+        env = {**server_env(redis_url), **overrides}
         log = self.tmp / f"daphne-{port}.log"
         process = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "agora.asgi:application"],

@@ -50,6 +50,8 @@ ONE_WORKER_SCOPES = (
     "tests/browser/",
     # One `agora serve --workers 2` (module scope); its last test stops it.
     "tests/realtime/test_serve_workers.py",
+    # One wheel (module scope): two workers building it at once share setuptools' build/ folder.
+    "tests/test_packaging.py",
 )
 
 

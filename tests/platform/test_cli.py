@@ -60,7 +60,7 @@ def test_several_workers_without_redis_are_one_clear_line_and_a_failure() -> Non
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
         "agora: --workers 2 needs REDIS_URL: the worker processes share the crisis rooms through "
-        "Redis (channels-redis); set REDIS_URL or serve with --workers 1"
+        "Redis (channels-redis); set REDIS_URL (or AGORA_REDIS_SENTINELS) or serve with --workers 1"
     ]
 
 

@@ -46,6 +46,7 @@ from agora.errors import DomainError
 from agora.ids import parse_id
 from agora.json_input import JsonTooDeep, loads_bounded
 from agora.observability import metrics
+from realtime import presence
 from realtime.groups import crisis_group, user_group
 from realtime.observed import ObservedSocket
 from realtime.tenancy import in_municipality
@@ -308,19 +309,13 @@ class CrisisRoomConsumer(ObservedSocket, AsyncWebsocketConsumer):
                 return
 
     async def _presence(self, present: bool, present_ids: list[int]) -> None:
-        message = {
-            "type": "room.presence",
-            "frame": {
-                "type": "presence",
-                "user_id": self.user.pk,
-                "present": present,
-                "present_user_ids": present_ids,
-            },
+        frame = {
+            "type": "presence",
+            "user_id": self.user.pk,
+            "present": present,
+            "present_user_ids": present_ids,
         }
-        try:
-            await self.channel_layer.group_send(crisis_group(self.schema, self.crisis_id), message)
-        except Exception:  # presence is a nudge; the state comes with every hello
-            logger.warning("presence broadcast failed", exc_info=True)
+        await presence.announce(self.channel_layer, crisis_group(self.schema, self.crisis_id), frame)
 
     # --- frames from the client ------------------------------------------------------------
 

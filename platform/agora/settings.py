@@ -382,6 +382,9 @@ AGORA_ROOM_MAX_FRAME: int = int(os.environ.get("AGORA_ROOM_MAX_FRAME", str(64 * 
 AGORA_ROOM_RATE_BURST: int = int(os.environ.get("AGORA_ROOM_RATE_BURST", "30"))
 AGORA_ROOM_RATE_PER_SECOND: float = float(os.environ.get("AGORA_ROOM_RATE_PER_SECOND", "5"))
 AGORA_ROOM_IDLE_SECONDS: float = float(os.environ.get("AGORA_ROOM_IDLE_SECONDS", "75"))
+# Presence (who is in the room) is told to the room at most once per this many seconds per
+# process, the newest list only (realtime.presence: a thousand joins are not a million frames).
+AGORA_ROOM_PRESENCE_SECONDS: float = float(os.environ.get("AGORA_ROOM_PRESENCE_SECONDS", "0.5"))
 # Seconds a WebSocket opening handshake may take in `agora serve` (autobahn's default is 5).
 AGORA_WS_HANDSHAKE_SECONDS: float = float(os.environ.get("AGORA_WS_HANDSHAKE_SECONDS", "30"))
 # The escalation runner in every served process (agora serve/demo): seconds between rounds; 0 off.

@@ -394,3 +394,28 @@ async def test_an_ally_whose_login_is_unlinked_is_disconnected(channel_layer, ca
     await _in_utrecht(unlink)()
     assert await closed_with(feed) == 4403
     assert await closed_with(room) == 4403
+
+
+async def test_presence_reaches_the_room_coalesced_with_the_newest_list(channel_layer, cast, settings):
+    """Joins within one interval reach a member as one presence frame with everyone in it, not one
+    frame each (a thousand joins at 2 a.m. would be half a million frames)."""
+    settings.AGORA_ROOM_PRESENCE_SECONDS = 0.4
+
+    async def frames_until_quiet(socket, quiet: float) -> list[dict]:
+        # receive_nothing waits without cancelling the socket (a receive timeout would).
+        got = []
+        while not await socket.receive_nothing(timeout=quiet):
+            got.append(await socket.receive_json_from())
+        return got
+
+    official, _ = await join(cast.official, cast.crisis_id)
+    await frames_until_quiet(official, 0.8)  # the official's own join, told and out of the way
+    joined = [await join(user, cast.crisis_id) for user in (cast.police, *cast.ally_users)]
+    try:
+        presence = [f for f in await frames_until_quiet(official, 1.0) if f["type"] == "presence"]
+        assert 1 <= len(presence) < len(joined), presence  # coalesced, never dropped
+        everyone = {cast.official.pk, cast.police.pk, *(u.pk for u in cast.ally_users)}
+        assert set(presence[-1]["present_user_ids"]) == everyone
+        assert presence[-1]["present"] is True
+    finally:
+        await asyncio.gather(official.disconnect(), *(socket.disconnect() for socket, _ in joined))

@@ -183,6 +183,9 @@ def _serve(
         # work before it accepts, and at 2 a.m. a thousand people join at once. A dropped
         # handshake only makes every client retry, so allow longer (AGORA_WS_HANDSHAKE_SECONDS).
         websocket_handshake_timeout=settings.AGORA_WS_HANDSHAKE_SECONDS,
+        # daphne pings every 20 s and drops a socket whose pong it has not read within this
+        # (AGORA_WS_PING_TIMEOUT_SECONDS, daphne's 30 by default).
+        ping_timeout=settings.AGORA_WS_PING_TIMEOUT_SECONDS,
         signal_handlers=True,
         ready_callable=ready,
         proxy_forwarded_address_header="X-Forwarded-For" if proxy_headers else None,

@@ -387,6 +387,10 @@ AGORA_ROOM_IDLE_SECONDS: float = float(os.environ.get("AGORA_ROOM_IDLE_SECONDS",
 AGORA_ROOM_PRESENCE_SECONDS: float = float(os.environ.get("AGORA_ROOM_PRESENCE_SECONDS", "0.5"))
 # Seconds a WebSocket opening handshake may take in `agora serve` (autobahn's default is 5).
 AGORA_WS_HANDSHAKE_SECONDS: float = float(os.environ.get("AGORA_WS_HANDSHAKE_SECONDS", "30"))
+# A socket whose pong to daphne's ping (every 20 s) is not read within this is dropped. A server
+# saturated by a join storm reads pongs late: the crisis bench's 1,000 sockets on one process
+# lost the writer's socket at 30 s (docs/performance.md); the clients reconnect and resume.
+AGORA_WS_PING_TIMEOUT_SECONDS: float = float(os.environ.get("AGORA_WS_PING_TIMEOUT_SECONDS", "30"))
 # The escalation runner in every served process (agora serve/demo): seconds between rounds; 0 off.
 AGORA_ESCALATION_INTERVAL: float = float(os.environ.get("AGORA_ESCALATION_INTERVAL", "30"))
 

@@ -21,21 +21,33 @@ NO_FLUSH_WAIT = "-c synchronous_commit=off"
 
 @contextlib.contextmanager
 def loading_session() -> Iterator[None]:
-    """Run the block on a default connection with ``synchronous_commit=off``, then go back.
+    """Run the block with ``synchronous_commit=off`` on the default connection, then go back.
 
-    The connection is closed and reopened with the setting in its start-up options, so every
-    statement of the block has it (processes forked inside, like the parallel migration's, too).
+    New connections get it in their start-up options (processes forked inside, like the parallel
+    migration's and the demo's workers, open their own); an open one gets ``SET``. Afterwards a
+    connection opened meanwhile is closed (the next query reopens it without), or, inside a
+    transaction that must not lose its connection, set back.
     """
     connection = connections["default"]
     options = connection.settings_dict.setdefault("OPTIONS", {})
     saved = options.get("options")
-    connection.close()
     options["options"] = f"{saved} {NO_FLUSH_WAIT}" if saved else NO_FLUSH_WAIT
+    before = "on"  # PostgreSQL's default, for a connection opened inside the block
+    if connection.connection is not None:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            before = cursor.fetchone()[0]
+            cursor.execute("SET synchronous_commit = off")
     try:
         yield
     finally:
-        connection.close()
         if saved is None:
             options.pop("options", None)
         else:
             options["options"] = saved
+        if connection.connection is not None:
+            if connection.in_atomic_block:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT set_config('synchronous_commit', %s, false)", [before])
+            else:
+                connection.close()

@@ -5,7 +5,7 @@ running every migration of the public and the template schema, work whose result
 for every data folder of one version of the code. The first such start keeps a copy of its
 cluster right after migrating (before any demo data exists; the server is stopped cleanly for the
 copy and started again) in a cache folder; later first starts copy it into their fresh data
-folder instead of running ``initdb`` and the migrations (docs/adr/0024-prepared-demo-cluster.md).
+folder instead of running ``initdb`` and the migrations (docs/adr/0024-fast-first-start-of-the-demo.md).
 
 The copy is keyed by everything that decides what the migrations make: the project's migration
 files, the template schema's name, the role grants, and the name and version of every installed

@@ -6,10 +6,11 @@
 
 Each round starts ``agora demo`` on the embedded PostgreSQL (no DATABASE_URL, no REDIS_URL) in a
 fresh data folder, polls ``/readyz`` every 0.1 s, stops it with SIGTERM, starts it again on the same
-folder and polls again. Three cases per round, interleaved so the machine's load hits them alike:
+folder and polls again. Three cases per round, interleaved (their order turned each round) so the
+machine's load hits them alike:
 
 - ``cold``: a fresh data folder and no prepared cluster yet (the very first run after an install,
-  which builds the prepared cluster; agora.demo_cluster);
+  which builds the prepared cluster; agora.prepared_cluster);
 - ``first``: a fresh data folder once the prepared cluster exists (every later first start);
 - ``baseline`` (with ``--baseline``): the other install's agora, e.g. the code before this change.
 
@@ -114,10 +115,12 @@ def main(argv: list[str]) -> int:
         one_case(agora, prepared, work, "prepare")  # the prepared cluster the `first` case starts from
         for run in range(args.runs):
             loads.append(os.getloadavg()[0])
-            if args.baseline:
-                times["baseline"].append(one_case([args.baseline], None, work, "baseline"))
-            times["cold"].append(one_case(agora, None, work, "cold"))
-            times["first"].append(one_case(agora, prepared, work, "first"))
+            cases = [name for name in times if name != "first"] + ["first"]
+            for name in cases[run % len(cases) :] + cases[: run % len(cases)]:  # a new order each round
+                if name == "baseline":
+                    times[name].append(one_case([args.baseline], None, work, name))
+                else:
+                    times[name].append(one_case(agora, prepared if name == "first" else None, work, name))
             print(
                 f"round {run + 1}/{args.runs}: "
                 + ", ".join(f"{k} {v[-1][0]:.1f}/{v[-1][1]:.1f} s" for k, v in times.items()),

@@ -6,6 +6,8 @@
 Measured in one run, interleaved per size, each on fresh processes:
 
 - **floor**: a bare fan-out server written with the ``websockets`` library (``bench/floor.py``);
+- **durable**: that server committing each post in PostgreSQL before its ack and broadcast, the
+  least a room that keeps the house rule (persist, then broadcast) must do;
 - **one**: one daphne process (``agora.asgi``, the in-memory channel layer);
 - **two**: two daphne processes sharing the room through channels-redis on a ``redis-server`` of
   the bench's own; the clients are split over both, the writer on the first;
@@ -53,7 +55,8 @@ FLOOR_RATIO = {12: 2.0, 100: 2.0, 1000: 3.0}
 TWO_PROCESS_RATIO = 1.5
 DECLARATION_TARGET_S = 1.0
 BURST_TARGET_S = 5.0
-SETUPS = ("floor", "one", "two")
+SETUPS = ("floor", "durable", "one", "two")
+FLOORS = ("floor", "durable")
 
 
 @dataclass
@@ -86,6 +89,7 @@ class Results:
     burst_answered: float = 0.0  # 50 councils: until every declaration was answered
     burst_notified: float = 0.0  # ... until the last SMS went out
     burst_councils: int = 0
+    durable_stored: int = 0  # posts the durable floor committed (warm-up included)
 
     def run(self, setup: str, clients: int) -> Run | None:
         return next((r for r in self.runs if r.setup == setup and r.clients == clients), None)
@@ -195,7 +199,7 @@ async def measure_room(
     urls = []
     for n in range(clients):
         server = servers[n % len(servers)]
-        if crisis_id is None:  # the floor: no room, no member
+        if crisis_id is None:  # a floor: no room, no member
             urls.append((f"ws://127.0.0.1:{server.port}/", {}))
         else:
             url = f"ws://{world.host}:{server.port}/ws/crisis/{crisis_id}/"
@@ -337,6 +341,7 @@ def run(world: World, sizes: tuple[int, ...], posts: int, burst: int, folder: Pa
     )
     quiet.enable()
     results = Results(burst_councils=burst)
+    _drop_floor_log()  # what an interrupted run left
     servers = Servers(folder)
     try:
         redis_url = servers.redis()
@@ -345,9 +350,9 @@ def run(world: World, sizes: tuple[int, ...], posts: int, burst: int, folder: Pa
         results.commit_rtt = commit_round_trips(samples)
         for size in sizes:
             for setup in SETUPS:
-                crisis_id = None if setup == "floor" else declare_room(world)
-                if setup == "floor":
-                    started = [servers.floor()]
+                crisis_id = None if setup in FLOORS else declare_room(world)
+                if setup in FLOORS:
+                    started = [servers.floor(durable=setup == "durable")]
                 elif setup == "one":
                     started = [servers.daphne(host=world.host)]
                 else:
@@ -376,7 +381,26 @@ def run(world: World, sizes: tuple[int, ...], posts: int, burst: int, folder: Pa
     finally:
         servers.stop_all()
         quiet.disable()
+        results.durable_stored = _drop_floor_log()
     return results
+
+
+def _drop_floor_log() -> int:
+    """How many posts the durable floor (bench/floor.py) stored; they are not kept between runs."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('public.bench_floor_log') IS NOT NULL")
+        if not cursor.fetchone()[0]:
+            return 0
+        cursor.execute("SELECT count(*) FROM public.bench_floor_log")
+        stored = cursor.fetchone()[0]
+        cursor.execute("DROP TABLE public.bench_floor_log")
+    return stored
+
+
+def _ratio(run_: Run, floor: Run | None) -> float:
+    return run_.p99_ms / floor.p99_ms if floor is not None and floor.latencies else float("nan")
 
 
 def _verdict(met: bool) -> str:
@@ -389,23 +413,23 @@ def render(results: Results) -> str:
         "against a bare websockets fan-out on the same machine",
         "",
         f"| {'setup':<28} | {'clients':>7} | {'p50 ms':>7} | {'p99 ms':>7} | {'last p99 ms':>11} | "
-        f"{'p99/floor':>9} | {'lost':>4} | {'KB/socket':>9} | {'connect s':>9} |",
-        f"| {'-' * 28} | {'-' * 6}:| {'-' * 6}:| {'-' * 6}:| {'-' * 10}:| {'-' * 8}:| {'-' * 3}:| "
-        f"{'-' * 8}:| {'-' * 8}:|",
+        f"{'p99/floor':>9} | {'p99/durable':>11} | {'lost':>4} | {'KB/socket':>9} | {'connect s':>9} |",
+        f"| {'-' * 28} | {'-' * 6}:| {'-' * 6}:| {'-' * 6}:| {'-' * 10}:| {'-' * 8}:| {'-' * 10}:| "
+        f"{'-' * 3}:| {'-' * 8}:| {'-' * 8}:|",
     ]
     labels = {
         "floor": "floor (bare websockets)",
+        "durable": "durable floor (stores posts)",
         "one": "agora, 1 daphne (in-memory)",
         "two": "agora, 2 daphne (redis)",
     }
     for r in results.runs:
-        floor = results.run("floor", r.clients)
-        ratio = r.p99_ms / floor.p99_ms if floor and floor.latencies else float("nan")
+        ratio, durable = (_ratio(r, results.run(f, r.clients)) for f in FLOORS)
         last = summary_ms(r.last_member)[1] if r.last_member else float("nan")
         lines.append(
             f"| {labels[r.setup]:<28} | {r.clients:>7} | {r.p50_ms:>7.1f} | {r.p99_ms:>7.1f} | "
-            f"{last:>11.1f} | {ratio:>8.2f}x | {r.lost:>4} | {r.rss_per_socket / 1024:>9.1f} | "
-            f"{r.connect_seconds:>9.2f} |"
+            f"{last:>11.1f} | {ratio:>8.2f}x | {durable:>10.2f}x | {r.lost:>4} | "
+            f"{r.rss_per_socket / 1024:>9.1f} | {r.connect_seconds:>9.2f} |"
         )
     rtt50, rtt99 = summary_ms(results.redis_rtt)
     commit50, commit99 = summary_ms(results.commit_rtt)
@@ -417,13 +441,14 @@ def render(results: Results) -> str:
         "",
     ]
     for size in sorted({r.clients for r in results.runs}):
-        floor, one, two = (results.run(s, size) for s in SETUPS)
+        floor, durable, one, two = (results.run(s, size) for s in SETUPS)
         limit = FLOOR_RATIO.get(size, 3.0 if size > 100 else 2.0)
         for run_ in (one, two):
-            ratio = run_.p99_ms / floor.p99_ms
+            ratio = _ratio(run_, floor)
             lines.append(
                 f"{size} clients, {run_.setup} process(es): p99 {ratio:.2f}x the floor "
-                f"(target <= {limit:.0f}x: {_verdict(ratio <= limit)})"
+                f"(target <= {limit:.0f}x: {_verdict(ratio <= limit)}); "
+                f"{_ratio(run_, durable):.2f}x the durable floor"
             )
         ratio = two.p99_ms / one.p99_ms
         lines.append(

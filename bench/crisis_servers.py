@@ -16,8 +16,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from agora.workers import listening_socket, serve_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,28 +38,13 @@ class Server:
         return psutil.Process(self.process.pid).memory_info().rss
 
 
-def listening_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(2048)
-    sock.set_inheritable(True)
-    return sock
-
-
 def database_url() -> str:
     """The URL of the database the bench process uses, for its server processes."""
-    from urllib.parse import quote
-
     from django.db import connection
 
-    db = connection.settings_dict
-    user = quote(db["USER"] or "")
-    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
-    host = db["HOST"] or "127.0.0.1"
-    if host.startswith("/"):
-        return f"postgres://{user}{password}@{quote(host, safe='')}/{db['NAME']}"
-    return f"postgres://{user}{password}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+    from agora.database import url_of
+
+    return url_of(connection.settings_dict)
 
 
 class Servers:
@@ -87,13 +75,14 @@ class Servers:
             "PYTHONPATH": f"{ROOT / 'platform'}{os.pathsep}{ROOT}",
         }
 
-    def _start(self, name: str, argv: list[str], env: dict[str, str]) -> Server:
-        sock = listening_socket()
+    def _start(self, name: str, command: Callable[[int], list[str]], env: dict[str, str]) -> Server:
+        """``command(fd)`` on a socket bound here, as ``agora serve --workers N`` binds its own."""
+        sock = listening_socket("127.0.0.1", 0)
         port = sock.getsockname()[1]
         log = self.folder / f"{name}-{port}.log"
         with log.open("w") as out:
             process = subprocess.Popen(
-                [arg.replace("{fd}", str(sock.fileno())) for arg in argv],
+                command(sock.fileno()),
                 cwd=ROOT,
                 env=env,
                 stdout=out,
@@ -107,16 +96,22 @@ class Servers:
     def daphne(self, redis_url: str = "", *, host: str) -> Server:
         server = self._start(
             "daphne",
-            # Exactly what production runs (`agora serve`), on the bench's socket.
-            [sys.executable, "-m", "agora.cli", "serve", "--fd", "{fd}"],
+            # Exactly what production runs (`agora serve`, as each of --workers), on the bench's socket.
+            serve_command,
             {**self._env(redis_url), "AGORA_ESCALATION_INTERVAL": "0"},
         )
         self._wait_http(server, host)
         return server
 
-    def floor(self) -> Server:
+    def floor(self, *, durable: bool = False) -> Server:
+        """The bare fan-out server; ``durable``: storing each post in the bench database first."""
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        server = self._start("floor", [sys.executable, "-m", "bench.floor", "--fd", "{fd}"], env)
+        argv = [sys.executable, "-m", "bench.floor"]
+        if durable:
+            argv += ["--database", database_url()]
+        server = self._start(
+            "durable floor" if durable else "floor", lambda fd: [*argv, "--fd", str(fd)], env
+        )
         self._wait_tcp(server)
         return server
 

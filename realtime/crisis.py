@@ -151,6 +151,7 @@ def _last_seq(tenant, crisis_id: int) -> int:
 @in_municipality
 def _post(tenant, user, crisis_id: int, frame: dict) -> dict[str, Any]:
     from tenants.crises.actions import do_post_entry
+    from tenants.crises.log import event_frame
 
     posted = do_post_entry(
         crisis_id,
@@ -160,7 +161,7 @@ def _post(tenant, user, crisis_id: int, frame: dict) -> dict[str, Any]:
         owner_id=frame.get("owner_id"),
         acting_user=user,
     )
-    return {"seq": posted.event.seq, "created": posted.created}
+    return {"seq": posted.event.seq, "created": posted.created, "event": event_frame(posted.event)}
 
 
 @in_municipality
@@ -381,6 +382,12 @@ class CrisisRoomConsumer(ObservedSocket, AsyncWebsocketConsumer):
                     "created": result["created"],
                 }
             )
+            if result["seq"] == self.cursor + 1:
+                # The writer's own event, as the room gets it: sent from the write itself instead
+                # of read back (its broadcast, still queued behind this frame, is then a duplicate).
+                await self._send(result["event"])
+                self.cursor = result["seq"]
+                return
         else:
             await self._send({"type": "done", "of": kind, **result})
         await self._catch_up(result["seq"])

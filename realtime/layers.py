@@ -13,13 +13,14 @@ _warned = False
 
 
 def warn_if_in_memory_layer(*, to_stderr: bool = False) -> None:
-    """Warn once per process that without REDIS_URL the layer serves this one process only.
+    """Warn once per process that without Redis (REDIS_URL or AGORA_REDIS_SENTINELS) the layer
+    serves this one process only.
 
     ``agora demo``/``serve`` print it at start-up (before the logs begin); an ASGI server started
     some other way gets it in the log when the application is built.
     """
     global _warned
-    if settings.REDIS_URL or _warned:
+    if settings.REDIS_CONFIGURED or _warned:
         return
     _warned = True
     if to_stderr:

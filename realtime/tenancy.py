@@ -9,6 +9,10 @@ They run in the worker pool (``thread_sensitive=False``), not in the one thread 
 transaction), so nothing needs the same thread twice, and a thousand sockets of a crisis room do
 not queue their joins, posts and catch-ups behind each other in a single thread. The pool is
 daphne's (``ASGI_THREADS``), one database connection per thread.
+
+Each call is also one actor cache (``agora.accounts.actors.actor_cache``), as an HTTP request is
+one: a post checks membership and the room seat through the actor core in several places, and
+resolves the member once per call, never across calls (a revocation counts from the next frame).
 """
 
 from __future__ import annotations
@@ -25,6 +29,12 @@ T = TypeVar("T")
 
 # The database connections of the worker threads that served a consumer (see close_pool_connections).
 _pool_connections: weakref.WeakSet = weakref.WeakSet()
+
+
+def _actor_cache():
+    from agora.accounts.actors import actor_cache
+
+    return actor_cache()
 
 
 def _note_connection() -> None:
@@ -63,7 +73,7 @@ def in_tenant(func: Callable[..., T]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(schema_name: str, *args: Any, **kwargs: Any) -> T:
         _note_connection()
-        with schema_context(schema_name):
+        with schema_context(schema_name), _actor_cache():
             return func(schema_name, *args, **kwargs)
 
     return database_sync_to_async(wrapper, thread_sensitive=False)
@@ -79,7 +89,7 @@ def in_municipality(func: Callable[..., T]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(municipality: Any, *args: Any, **kwargs: Any) -> T:
         _note_connection()
-        with tenant_context(municipality):
+        with tenant_context(municipality), _actor_cache():
             return func(municipality, *args, **kwargs)
 
     return database_sync_to_async(wrapper, thread_sensitive=False)

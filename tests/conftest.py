@@ -44,19 +44,29 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
+# Tests that share one live server go to one xdist worker together, in file order.
+ONE_WORKER_SCOPES = (
+    # One live demo server (package scope), which boots once and recreates its database.
+    "tests/browser/",
+    # One `agora serve --workers 2` (module scope); its last test stops it.
+    "tests/realtime/test_serve_workers.py",
+    # One wheel (module scope): two workers building it at once share setuptools' build/ folder.
+    "tests/test_packaging.py",
+)
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
-    """Every test its own unit of work, except the browser tests, which go to one worker together:
-    they share one live demo server (package scope), which boots once and recreates its database.
+    """Every test its own unit of work, except those of ``ONE_WORKER_SCOPES``.
 
     (xdist's ``--dist loadgroup`` marks did not group here with pytest 9: this says it directly.)
     """
     from xdist.scheduler import LoadScopeScheduling
 
-    class BrowserTestsTogether(LoadScopeScheduling):
+    class SharedServersTogether(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return "tests/browser" if nodeid.startswith("tests/browser/") else nodeid
+            return next((scope for scope in ONE_WORKER_SCOPES if nodeid.startswith(scope)), nodeid)
 
-    return BrowserTestsTogether(config, log)
+    return SharedServersTogether(config, log)
 
 
 def _district(unit: str, district: str) -> PoliceDistrict:

@@ -4,6 +4,8 @@ One entry point for a bare machine (``pip install . && agora demo``) and for pro
 (``agora migrate`` once per deploy, then ``agora serve`` in every web process). HTTP and
 WebSockets are served in-process by daphne, so Ctrl-C or SIGTERM stop one Python process whose
 normal exit runs the ``atexit`` handlers, among them the one that stops the embedded PostgreSQL.
+``agora serve --workers N`` runs N such processes on one socket under a supervisor
+(``agora.workers``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_DB_POOL_SIZE = 16  # PostgreSQL connections per `agora serve` process, at most
+MAX_SERVE_WORKERS = 64  # `agora serve --workers`: a typo's 1000 processes would take the host down
 
 
 def _put_platform_on_path() -> None:
@@ -119,12 +122,20 @@ def _port_taken(host: str, port: int) -> bool:
 
 
 def _serve(
-    host: str, port: int, *, proxy_headers: bool, banner: Sequence[str] = (), fd: int | None = None
+    host: str,
+    port: int,
+    *,
+    proxy_headers: bool,
+    banner: Sequence[str] = (),
+    fd: int | None = None,
+    ready_fd: int | None = None,
 ) -> int:
     """Serve HTTP and WebSockets with daphne in this process until SIGINT/SIGTERM.
 
     A port that cannot be listened on ends the command with one line on stderr and exit status 1
     (daphne by itself logs the failure, stops, and the command used to exit 0 after "Stopped.").
+    With ``ready_fd`` (a worker of ``agora serve --workers N``) the process says it serves by
+    writing to that pipe instead of printing, and its supervisor speaks for it.
     """
     # Twisted is import-order sensitive: daphne.server installs the asyncio reactor, so it must
     # be imported before anything else imports twisted.internet.reactor.
@@ -139,6 +150,10 @@ def _serve(
     connections.close_all()
 
     def ready() -> None:
+        if ready_fd is not None:
+            os.write(ready_fd, b"serving")
+            os.close(ready_fd)
+            return
         for line in banner:
             print(line, flush=True)
         print(f"Serving on http://{host}:{port}/ (Ctrl-C or SIGTERM to stop).", flush=True)
@@ -189,7 +204,8 @@ def _serve(
         _shutdown()
     if server.listen_failed:
         return _cannot_listen(host, port, server.listen_failure)
-    print("Stopped.", flush=True)
+    if ready_fd is None:
+        print("Stopped.", flush=True)
     return 0
 
 
@@ -345,13 +361,63 @@ def _login_line(login) -> str:
 
 def command_serve(args: argparse.Namespace) -> int:
     """Production serve: no migrations, configuration from the environment only."""
+    if args.workers > 1 and not (os.environ.get("REDIS_URL") or os.environ.get("AGORA_REDIS_SENTINELS")):
+        print(
+            f"agora: --workers {args.workers} needs REDIS_URL: the worker processes share the crisis "
+            "rooms through Redis (channels-redis); set REDIS_URL (or AGORA_REDIS_SENTINELS) "
+            "or serve with --workers 1",
+            file=sys.stderr,
+            flush=True,
+        )
+        return 1
     if args.fd is None and _port_taken(args.host, args.port):
         return _cannot_listen(args.host, args.port)
     # A bounded connection pool per web process (settings.AGORA_DB_POOL_SIZE says why); 0 turns it off.
     os.environ.setdefault("AGORA_DB_POOL_SIZE", str(DEFAULT_DB_POOL_SIZE))
+    if args.workers > 1:
+        return _serve_workers(args)
     _warn_about_channel_layer()
     _setup_django()
-    return _serve(args.host, args.port, proxy_headers=args.proxy_headers, fd=args.fd)
+    return _serve(args.host, args.port, proxy_headers=args.proxy_headers, fd=args.fd, ready_fd=args.ready_fd)
+
+
+def _serve_workers(args: argparse.Namespace) -> int:
+    """``--workers N``: this process holds the socket and supervises N daphne workers on it.
+
+    The settings are read here only to fail early on a bad configuration and to log the
+    supervisor's lines (a worker's death, its restart) in the platform's format; the apps are not
+    loaded (a third of the memory of ``django.setup()``, and the workers start a second sooner).
+    """
+    import logging.config
+
+    from django.conf import settings
+
+    from agora.workers import listening_socket, supervise
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agora.settings")
+    logging.config.dictConfig(settings.LOGGING)
+    if args.fd is not None:
+        sock = socket.socket(fileno=args.fd)
+        sock.set_inheritable(True)
+    elif ":" in args.host:
+        # Twisted's inherited-socket endpoint (daphne's --fd) adopts IPv4 sockets only.
+        return _cannot_listen(args.host, args.port, "--workers serves on IPv4 only (e.g. --host 0.0.0.0)")
+    else:
+        try:
+            sock = listening_socket(args.host, args.port)
+        except OSError as error:
+            taken = error.errno == errno.EADDRINUSE
+            return _cannot_listen(args.host, args.port, None if taken else str(error))
+    host, port = sock.getsockname()[:2]
+    return supervise(
+        sock,
+        args.workers,
+        options=["--proxy-headers"] if args.proxy_headers else [],
+        ready_line=(
+            f"Serving on http://{host}:{port}/ with {args.workers} workers (pids {{pids}}; "
+            "Ctrl-C or SIGTERM to stop)."
+        ),
+    )
 
 
 def command_migrate(args: argparse.Namespace) -> int:
@@ -383,6 +449,13 @@ def _port(value: str) -> int:
     if not 0 < port < 65536:
         raise argparse.ArgumentTypeError(f"{value} is not a TCP port")
     return port
+
+
+def _worker_count(value: str) -> int:
+    count = int(value)
+    if not 1 <= count <= MAX_SERVE_WORKERS:
+        raise argparse.ArgumentTypeError(f"{value} is not a number of workers (1 to {MAX_SERVE_WORKERS})")
+    return count
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -420,6 +493,19 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         help="serve on an inherited listening socket (socket activation, the bench) instead of --host/--port",
+    )
+    serve.add_argument(
+        "--workers",
+        type=_worker_count,
+        default=_worker_count(os.environ.get("AGORA_SERVE_WORKERS", "1")),
+        help="daphne processes on one listening socket, restarted if they die; more than 1 needs "
+        "REDIS_URL (env AGORA_SERVE_WORKERS; default %(default)s)",
+    )
+    serve.add_argument(
+        "--ready-fd",
+        type=int,
+        default=None,
+        help="a worker of --workers: say 'serving' on this inherited pipe instead of printing",
     )
     serve.add_argument(
         "--proxy-headers",

@@ -40,3 +40,20 @@ def ensure_database(config: dict[str, Any] | None = None) -> bool:
         return False
     logger.info("Created database %s", config["NAME"])
     return True
+
+
+def url_of(db: dict[str, Any]) -> str:
+    """A ``DATABASE_URL`` for Django's connection settings ``db``, for a process started from here.
+
+    The embedded server is reached over a Unix socket: its folder goes in the host part,
+    percent-encoded (``%2F``), which ``dj_database_url`` reads back as a socket path. The
+    user and password are encoded too, so any character in them survives.
+    """
+    from urllib.parse import quote
+
+    user = quote(db.get("USER") or "", safe="")
+    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or "127.0.0.1"
+    if host.startswith("/"):
+        host = quote(host, safe="")
+    return f"postgres://{user}{password}@{host}:{db.get('PORT') or 5432}/{quote(db['NAME'], safe='')}"

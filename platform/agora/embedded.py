@@ -76,6 +76,17 @@ def keep_prepared_cluster() -> Path | None:
         start()
 
 
+def client_folder() -> Path | None:
+    """The embedded server's own client programs (pg_dump, pg_restore), if it runs for this process.
+
+    The wheel's server is newer than Debian's client (18 against 15 here), and pg_dump refuses a
+    server newer than itself; its own programs always match it.
+    """
+    if _server is None:
+        return None
+    return Path(_server.bin_path)
+
+
 def stop() -> None:
     """Release this process's handle; the last handle stops the server."""
     global _server

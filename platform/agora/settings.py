@@ -17,6 +17,7 @@ from pathlib import Path
 import dj_database_url
 
 from agora import embedded
+from agora.redis_sentinel import SentinelSettings
 
 logger = logging.getLogger("agora")
 
@@ -198,29 +199,37 @@ DATABASES = {"default": _db}
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- channel layer: REDIS_URL, else in-memory (one process only) ---
+# --- channel layer: REDIS_URL (or Redis through Sentinel), else in-memory (one process only) ---
 REDIS_URL: str = os.environ.get("REDIS_URL", "")
+# Redis with Sentinel instead of one address: AGORA_REDIS_SENTINELS=host:port,host:port, with
+# AGORA_REDIS_SENTINEL_MASTER, AGORA_REDIS_DB, AGORA_REDIS_PASSWORD, AGORA_REDIS_SENTINEL_PASSWORD.
+# The channel layer and the cache then follow a failover by themselves (ADR 0023).
+REDIS_SENTINEL: SentinelSettings | None = SentinelSettings.from_environ(os.environ)
+REDIS_CONFIGURED: bool = bool(REDIS_URL or REDIS_SENTINEL)
 # Test runs share one Redis (pytest-xdist workers, other checkouts): each run's groups and channels
 # get a prefix of their own, which the daphne processes a test starts inherit through the environment.
 if TESTING:
     os.environ.setdefault("AGORA_CHANNEL_PREFIX", f"test{os.getpid()}")
 CHANNEL_PREFIX: str = os.environ.get("AGORA_CHANNEL_PREFIX", "asgi")
-if REDIS_URL:
+if REDIS_CONFIGURED:
+    _redis_host = REDIS_SENTINEL.channel_layer_host() if REDIS_SENTINEL else REDIS_URL
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 60, "prefix": CHANNEL_PREFIX},
+            "CONFIG": {"hosts": [_redis_host], "capacity": 1000, "expiry": 60, "prefix": CHANNEL_PREFIX},
         }
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 IN_MEMORY_CHANNEL_LAYER_WARNING = (
-    "REDIS_URL is not set: using the in-memory channel layer, which serves ONE process only. "
-    "Set REDIS_URL before running more than one daphne process."
+    "Neither REDIS_URL nor AGORA_REDIS_SENTINELS is set: using the in-memory channel layer, which "
+    "serves ONE process only. Set one of them before running more than one daphne process."
 )
 
 # --- cache: Redis when configured (throttles and login counters shared by every process) ---
-if REDIS_URL:
+if REDIS_SENTINEL:
+    CACHES = {"default": REDIS_SENTINEL.cache()}
+elif REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -9,6 +9,7 @@ from django.urls import include, path
 
 from agora.accounts import two_factor_views
 from agora.accounts.views import LoginView, LogoutView, start_handoff
+from api.auth import views as token_views
 from frontend import national_views
 from frontend.views import PublicHomeView, operator_municipalities
 
@@ -29,6 +30,11 @@ urlpatterns = [
     path("hand-off/<slug:slug>/", start_handoff, name="start-handoff"),
     path("beheer/gemeenten/", operator_municipalities, name="operator-municipalities"),
     path("admin/", admin.site.urls),
+    # National analysts have no municipality host: their API token comes from here (the same
+    # token, user-wide, that a municipality's host gives its members).
+    path("api/v1/auth/token/", token_views.ObtainTokenView.as_view(), name="api-token"),
+    path("api/v1/auth/logout/", token_views.LogoutView.as_view(), name="api-logout"),
+    path("api/v1/auth/logout-all/", token_views.LogoutAllView.as_view(), name="api-logout-all"),
     path("api/v1/national/", include("api.national.urls")),
     path("national/", national_views.NationalHomeView.as_view(), name="national"),
     path(

@@ -1,10 +1,11 @@
 """The room's log: one sequence number per crisis without gaps, stored before it is broadcast.
 
-:func:`append_event` takes the crisis row with ``SELECT ... FOR UPDATE``, raises its counter and
-inserts the event in the caller's transaction: two writers in one room are serialised on that
-row, a rolled-back write gives its number back (the counter rolls back with it), so the numbers
-have no gaps. The broadcast goes out on commit; if the channel layer drops it, the client sees a
-gap (or nothing) and asks for ``seq > k``, which :func:`events_after` answers from the table.
+:func:`append_event` raises the crisis row's counter with one ``UPDATE ... RETURNING`` (which
+takes the row lock) and inserts the event in the caller's transaction: two writers in one room
+are serialised on that row, a rolled-back write gives its number back (the counter rolls back
+with it), so the numbers have no gaps. The broadcast goes out on commit; if the channel layer
+drops it, the client sees a gap (or nothing) and asks for ``seq > k``, which
+:func:`events_after` answers from the table.
 """
 
 from __future__ import annotations
@@ -51,8 +52,7 @@ def append_event(
 ) -> CrisisEvent:
     """Number and store one event, and broadcast it to the room once the transaction commits."""
     crisis_id = crisis if isinstance(crisis, int) else crisis.pk
-    seq = Crisis.objects.select_for_update().filter(pk=crisis_id).values_list("last_seq", flat=True).get() + 1
-    Crisis.objects.filter(pk=crisis_id).update(last_seq=seq)
+    seq = _next_seq(crisis_id)
     if isinstance(crisis, Crisis):
         crisis.last_seq = seq
     event = CrisisEvent.objects.create(
@@ -69,6 +69,21 @@ def append_event(
         {"type": BROADCAST_TYPE, "event": event_frame(event)},
     )
     return event
+
+
+# One round trip: the UPDATE takes the row lock (as SELECT ... FOR UPDATE did) and returns the
+# new number; a post is a handful of statements, and each costs a round trip before the ack.
+_NEXT_SEQ = 'UPDATE "crises_crisis" SET "last_seq" = "last_seq" + 1 WHERE "id" = %s RETURNING "last_seq"'
+
+
+def _next_seq(crisis_id: int) -> int:
+    """Raise the crisis's counter under its row lock and return the new value."""
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_SEQ, [crisis_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Crisis.DoesNotExist(f"crisis {crisis_id}")
+    return row[0]
 
 
 def events_after(crisis_id: int, after: int, *, limit: int = MAX_PAGE) -> list[dict[str, Any]]:

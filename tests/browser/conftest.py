@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.ports import free_port
 from tests.services import IN_CI
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,12 +38,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 DEMO_PASSWORD = "bondgenoten-demo"
 BOOT_TIMEOUT = int(os.environ.get("AGORA_BROWSER_BOOT_TIMEOUT", "900"))  # a loaded 2-core CI box is slow
 PHONE = {"width": 390, "height": 844}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _browser_database_url() -> str:

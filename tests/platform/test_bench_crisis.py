@@ -26,7 +26,13 @@ def world(db):
 
 def test_crisis_bench_quick(world, tmp_path) -> None:
     results = crisis.run(world, (3,), 2, 2, tmp_path)
-    assert [(r.setup, r.clients) for r in results.runs] == [("floor", 3), ("one", 3), ("two", 3)]
+    assert [(r.setup, r.clients) for r in results.runs] == [
+        ("floor", 3),
+        ("durable", 3),
+        ("one", 3),
+        ("two", 3),
+    ]
+    assert results.durable_stored == 3 + 2  # the durable floor committed every post (warm-up too)
     for run in results.runs:
         # Every client (the writer too) got every timed post, and the memory was measured.
         assert len(run.latencies) == 2 * 3 and run.lost == 0, run
@@ -36,8 +42,9 @@ def test_crisis_bench_quick(world, tmp_path) -> None:
     assert len(results.declaration) == 2 and all(0 < t < 30 for t in results.declaration)
     assert results.burst_councils == 2 and 0 < results.burst_answered <= results.burst_notified
     table = crisis.render(results)
-    assert "p99/floor" in table.splitlines()[2]
-    for label in ("floor (bare websockets)", "agora, 1 daphne (in-memory)", "agora, 2 daphne (redis)"):
+    assert "p99/floor" in table.splitlines()[2] and "p99/durable" in table.splitlines()[2]
+    labels = ("floor (bare websockets)", "durable floor (stores posts)", "agora, 1 daphne (in-memory)")
+    for label in (*labels, "agora, 2 daphne (redis)"):
         assert sum(label in line for line in table.splitlines()) == 1
     assert "two processes vs one" in table and "2 councils declared at once" in table
     assert "Redis publish/subscribe round trip" in table

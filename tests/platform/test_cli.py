@@ -33,6 +33,51 @@ def test_bad_port_is_refused(port: str) -> None:
         build_parser().parse_args(["serve", "--port", port])
 
 
+@pytest.mark.parametrize("workers", ["0", "65", "two"])
+def test_bad_worker_count_is_refused(workers: str) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["serve", "--workers", workers])
+
+
+def test_one_worker_by_default_or_from_the_environment(monkeypatch) -> None:
+    assert build_parser().parse_args(["serve"]).workers == 1
+    monkeypatch.setenv("AGORA_SERVE_WORKERS", "3")
+    assert build_parser().parse_args(["serve"]).workers == 3
+    assert build_parser().parse_args(["serve", "--workers", "2"]).workers == 2
+
+
+def test_several_workers_without_redis_are_one_clear_line_and_a_failure() -> None:
+    """Each worker would have rooms of its own: a post on one would never reach a socket on another."""
+    env = {key: value for key, value in _source_env().items() if key != "REDIS_URL"}
+    result = subprocess.run(
+        [*agora_command(), "serve", "--workers", "2", "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "agora: --workers 2 needs REDIS_URL: the worker processes share the crisis rooms through "
+        "Redis (channels-redis); set REDIS_URL (or AGORA_REDIS_SENTINELS) or serve with --workers 1"
+    ]
+
+
+def test_several_workers_on_ipv6_are_one_clear_line_and_a_failure() -> None:
+    """daphne adopts inherited IPv4 sockets only: refused before any worker starts."""
+    result = subprocess.run(
+        [*agora_command(), "serve", "--workers", "2", "--host", "::1", "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"REDIS_URL": "redis://127.0.0.1:1/0", **_source_env()},
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1].startswith("agora: cannot listen on ::1 port ")
+    assert "IPv4 only" in result.stderr and "Serving on" not in result.stdout
+
+
 def test_listen_defaults_and_environment(monkeypatch) -> None:
     args = build_parser().parse_args(["demo"])
     assert (args.host, args.port) == ("127.0.0.1", 8000)
@@ -179,15 +224,16 @@ def _one_clear_line(result: subprocess.CompletedProcess[str], port: int) -> None
     ], result.stderr
 
 
-@pytest.mark.parametrize("command", ["demo", "serve"])
-def test_a_port_in_use_is_one_clear_line_and_a_failure(command: str, taken_port: int) -> None:
+@pytest.mark.parametrize("command", [["demo"], ["serve"], ["serve", "--workers", "2"]], ids=" ".join)
+def test_a_port_in_use_is_one_clear_line_and_a_failure(command: list[str], taken_port: int) -> None:
     """Checked before migrating or loading anything: nothing else is printed, nothing is started."""
     result = subprocess.run(
-        [*agora_command(), command, "--port", str(taken_port)],
+        [*agora_command(), *command, "--port", str(taken_port)],
         capture_output=True,
         text=True,
         timeout=120,
-        env=_source_env(),
+        # --workers 2 asks for a REDIS_URL, never contacted before the port is found taken.
+        env={"REDIS_URL": "redis://127.0.0.1:1/0", **_source_env()},
     )
     _one_clear_line(result, taken_port)
     assert result.stdout == ""

@@ -25,6 +25,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from agora.database import url_of
 from tests.realtime.test_crisis_daphne import Processes, free_port, wait_for_port
 
 pytestmark = [
@@ -70,8 +71,7 @@ def _get(port: int, path: str, host: str = "localhost", accept: str = "") -> tup
 
 
 def _test_database_url() -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return url_of(connection.settings_dict)
 
 
 def test_a_pool_of_three_serves_forty_concurrent_requests_on_three_connections(tmp_path) -> None:

@@ -25,17 +25,13 @@ from pathlib import Path
 import psutil
 import pytest
 
+from tests.ports import free_port
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOT_TIMEOUT = 240  # initdb and every migration on a cold embedded server
 DEMO_PASSWORD = "bondgenoten-demo"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def agora_command() -> list[str]:

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from agora.municipalities.provisioning import host_for
+from tests.ports import free_port
 from tests.services import require_redis
 
 HOSTS = {
@@ -80,14 +81,6 @@ def test_readyz_is_503_when_the_database_is_unreachable(hosts, monkeypatch) -> N
     assert response.json()["channel_layer"] == "ok"
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_readyz_is_503_in_a_process_whose_database_and_redis_are_gone(tmp_path) -> None:
     """No stand-ins: a fresh process configured with a PostgreSQL and a Redis on ports where nothing
     listens (the shared services are never stopped). Its log lines are JSON, the production default."""
@@ -101,8 +94,8 @@ def test_readyz_is_503_in_a_process_whose_database_and_redis_are_gone(tmp_path) 
 
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{_free_port()}/gone",
-        "REDIS_URL": f"redis://127.0.0.1:{_free_port()}/0",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{free_port()}/gone",
+        "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
         "AGORA_DATA_DIR": str(tmp_path),
         "SECRET_KEY": "readyz-" * 8,
         "DJANGO_SETTINGS_MODULE": "agora.settings",

@@ -99,6 +99,11 @@ def test_compose_has_the_production_shape() -> None:
     assert services["escalation"]["command"][:3] == ["agora", "manage", "crisis_escalate"]
     assert "--loop" in services["escalation"]["command"]
     assert all(services[web]["environment"]["AGORA_ESCALATION_INTERVAL"] == "0" for web in ("web1", "web2"))
+    # Each web service is `agora serve --workers N` (the image's command reads AGORA_SERVE_WORKERS),
+    # the command the one-machine tests run (tests/realtime/test_serve_workers.py).
+    for web in ("web1", "web2"):
+        assert "command" not in services[web]
+        assert services[web]["environment"]["AGORA_SERVE_WORKERS"] == "${AGORA_SERVE_WORKERS:-2}"
 
 
 def test_dockerfile_installs_the_package_and_serves_as_non_root() -> None:

@@ -28,6 +28,8 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connection
 
+from agora.database import url_of
+from tests.ports import free_port
 from tests.realtime import crisis_cast
 from tests.realtime.crisis_cast import cookie
 from tests.services import IN_CI
@@ -41,12 +43,6 @@ pytestmark = [
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -58,6 +54,21 @@ def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: floa
     raise AssertionError(f"port {port} never opened: {log.read_text()[-3000:]}")
 
 
+def server_env(redis_url: str = "") -> dict[str, str]:
+    """The environment of a server process on the test database (committed data only)."""
+    db = connection.settings_dict
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "agora.settings",
+        "DATABASE_URL": url_of(db),
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": settings.SECRET_KEY,
+        # One writer posts 50 messages in a second here; the rate limit has its own test.
+        "AGORA_ROOM_RATE_BURST": "500",
+        "PYTHONPATH": f"{ROOT / 'platform'}{os.pathsep}{ROOT}",
+    }
+
+
 class Processes:
     """The processes a test starts, stopped (by their own handles) when it ends."""
 
@@ -65,20 +76,10 @@ class Processes:
         self.tmp = tmp
         self.running: list[subprocess.Popen] = []
 
-    def daphne(self, redis_url: str = "") -> int:
+    def daphne(self, redis_url: str = "", **overrides: str) -> int:
+        """A daphne process on ``redis_url`` (none: the in-memory layer); ``overrides`` of its environment."""
         port = free_port()
-        db = connection.settings_dict
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "agora.settings",
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-            f"/{db['NAME']}",
-            "REDIS_URL": redis_url,
-            "SECRET_KEY": settings.SECRET_KEY,
-            # One writer posts 50 messages in a second here; the rate limit has its own test.
-            "AGORA_ROOM_RATE_BURST": "500",
-            "PYTHONPATH": f"{ROOT / 'platform'}{os.pathsep}{ROOT}",
-        }
+        env = {**server_env(redis_url), **overrides}
         log = self.tmp / f"daphne-{port}.log"
         process = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "agora.asgi:application"],
@@ -91,16 +92,20 @@ class Processes:
         wait_for_port(port, process, log)
         return port
 
-    def redis(self, port: int | None = None) -> tuple[int, subprocess.Popen]:
-        binary = shutil.which("redis-server")
-        if binary is None:
+    def redis(
+        self, port: int | None = None, *args: str, binary: str = "redis-server"
+    ) -> tuple[int, subprocess.Popen]:
+        """A ``redis-server`` (or ``binary``) of the test's own; ``args`` after the port's."""
+        path = shutil.which(binary)
+        if path is None:
             if IN_CI:
-                pytest.fail("redis-server is not installed under CI=true")
-            pytest.skip("redis-server not installed")
+                pytest.fail(f"{binary} is not installed under CI=true")
+            pytest.skip(f"{binary} not installed")
         port = port or free_port()
-        log = self.tmp / f"redis-{port}-{len(self.running)}.log"
+        log = self.tmp / f"{binary}-{port}-{len(self.running)}.log"
         process = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            [path, *args, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            cwd=self.tmp,  # where a replica's (and its primary's) sync writes its dump.rdb
             stdout=log.open("w"),
             stderr=subprocess.STDOUT,
         )
@@ -142,6 +147,7 @@ class Client:
 
     def __init__(self, ws) -> None:
         self.ws = ws
+        self.seqs: list[int] = []  # of every event frame read, in the order they came
 
     async def send(self, frame: dict | str) -> None:
         await self.ws.send(frame if isinstance(frame, str) else json.dumps(frame))
@@ -149,6 +155,8 @@ class Client:
     async def next(self, timeout: float = 10) -> dict:
         while True:
             frame = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+            if frame["type"] == "event":
+                self.seqs.append(frame["seq"])
             if frame["type"] != "presence":
                 return frame
 

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 
 from agora.accounts.models import Membership
 from agora.audit.actions import record_action
+from agora.errors import DomainError
 from agora.migration_state import recorded_migrations
 from agora.municipalities.errors import BACKUP_UNREADABLE, MUNICIPALITY_UNKNOWN
 from agora.municipalities.models import Municipality
@@ -83,9 +84,16 @@ def do_back_up_municipality(slug: str, output: Path, *, acting_user=None) -> Man
     if not output.parent.is_dir():
         raise BACKUP_UNREADABLE(path=str(output), reason="its folder does not exist")
     schema = municipality.schema_name
-    run_client(
-        "pg_dump", ["--format=custom", f"--schema={schema}", "--no-owner", "--no-acl", f"--file={output}"]
-    )
+    existed = output.exists()
+    try:
+        run_client(
+            "pg_dump",
+            ["--format=custom", f"--schema={schema}", "--no-owner", "--no-acl", f"--file={output}"],
+        )
+    except DomainError:
+        if not existed:  # a failed dump leaves no empty or partial file that looks like a backup
+            output.unlink(missing_ok=True)
+        raise
     migrations = recorded_migrations(schema) or set()
     memberships = [
         {"id": pk, "user_id": user_id, "role": role}

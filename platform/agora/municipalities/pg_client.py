@@ -24,7 +24,16 @@ TIMEOUT_SECONDS = 3600
 
 
 def client_program(name: str) -> str:
-    """The absolute path of ``name`` (pg_dump or pg_restore): /usr/bin first, then PATH."""
+    """The absolute path of ``name`` (pg_dump or pg_restore) for the server in use.
+
+    The embedded server's own programs when it is the database (a client older than the server
+    refuses it); otherwise /usr/bin first, then PATH.
+    """
+    from agora import embedded
+
+    own = embedded.client_folder()
+    if own is not None and (own / name).is_file():
+        return str(own / name)
     debian = CLIENT_FOLDER / name
     if debian.is_file():
         return str(debian)

@@ -85,7 +85,11 @@ def do_post_entry(
     msg_id = _client_msg_id(client_msg_id)
     seat = room_seat(acting_user, crisis_id)
     crisis = seat.crisis
-    existing = CrisisEvent.objects.filter(crisis=crisis, author=acting_user, client_msg_id=msg_id).first()
+    existing = (
+        CrisisEvent.objects.filter(crisis=crisis, author=acting_user, client_msg_id=msg_id)
+        .order_by("seq")
+        .first()
+    )
     if existing is not None:
         return Posted(existing, created=False)
     if crisis.status != CrisisStatus.OPEN:

@@ -138,3 +138,47 @@ def test_ungranted_and_drill_crises_answer_404_like_missing_ones(
     )
     assert (drill.status_code, drill.json()) == (404, missing)
     assert queries.national_overview(user)["districts"][0]["crises"]["open"] == 0
+
+
+def test_dutch_pages_show_words_not_codes_and_local_times(national, analyst, grant) -> None:
+    """What a reader sees: the grant level, gaps, lead roles and crisis kind in Dutch, never the
+    read model's codes, and the declaration at the same (Amsterdam) time as on Utrecht's pages."""
+    import re
+
+    from django.conf import settings
+    from django.test import Client
+    from django.utils import timezone
+
+    from agora.national.labels import FIGURES, GAPS, ROLES
+    from tenants.crises.models import Crisis
+
+    crisis_id, _, _ = _declare(national, "utrecht")
+    utrecht = national.municipalities["utrecht"]
+    with tenant_context(utrecht):
+        declared_at = Crisis.objects.get(pk=crisis_id).declared_at
+    connection.set_schema_to_public()
+    user = analyst()
+    grant(user, district=utrecht.district, level="contacts")
+    client = Client(HTTP_HOST=settings.AGORA_BASE_DOMAIN, HTTP_ACCEPT_LANGUAGE="nl")
+    client.force_login(user)
+    base = f"/national/districts/{utrecht.district_id}/"
+    pages = {
+        "overview": "/national/",
+        "district": base,
+        "municipality": base + f"municipalities/{utrecht.pk}/",
+        "export": f"/api/v1/national/districts/{utrecht.district_id}/export.html",
+    }
+    codes = {"summary", "contacts", "unrest", *GAPS, *ROLES, *FIGURES}
+    texts = {}
+    for name, url in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, (name, response.status_code)
+        # The text a reader sees: tags (and their attributes, where the codes may stay) removed.
+        texts[name] = re.sub(r"<[^>]+>", " ", response.content.decode())
+        words = set(re.findall(r"[a-z_]+", texts[name]))
+        assert not words & codes, (name, sorted(words & codes))
+    assert "samenvatting" in texts["overview"] or "contactgegevens" in texts["overview"]
+    assert "onrust" in texts["municipality"]
+    assert "Trekker gemeente" in texts["export"] and "Sleutelfiguren" in texts["export"]
+    local = timezone.localtime(declared_at).strftime("%Y-%m-%d %H:%M")
+    assert local in texts["municipality"], local

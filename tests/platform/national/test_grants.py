@@ -202,3 +202,27 @@ def test_admin_is_for_operators_and_saves_through_the_action(national, analyst, 
         "/admin/national/nationalgrant/add/", {**form, "unit": national.units["Oost-Nederland"].pk}
     )
     assert bad.status_code == 200 and NationalGrant.objects.count() == 1
+
+
+def test_an_analyst_gets_an_api_token_on_the_public_host(national, analyst, grant) -> None:
+    """No municipality host is theirs: the token (password, then the code) comes from the public host."""
+    from django.conf import settings
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from rest_framework.test import APIClient
+
+    from tests.helpers import totp_code
+
+    user = analyst()
+    grant(user, district=national.district_of("zeist"))
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    client = APIClient(HTTP_HOST=settings.AGORA_BASE_DOMAIN, HTTP_ACCEPT_LANGUAGE="en")
+    login = {"username": user.username, "password": "x" * 12}
+    refused = client.post("/api/v1/auth/token/", login, format="json")
+    assert refused.status_code == 400 and refused.json()["code"] == "otp_required"
+    answer = client.post("/api/v1/auth/token/", {**login, "otp_token": totp_code(device)}, format="json")
+    assert answer.status_code == 200, answer.content
+    client.credentials(HTTP_AUTHORIZATION=f"Token {answer.json()['token']}")
+    districts = client.get("/api/v1/national/districts/").json()
+    assert [d["id"] for d in districts["districts"]] == [national.district_of("zeist").pk]
+    assert client.post("/api/v1/auth/logout/").status_code in (200, 204)
+    assert client.get("/api/v1/national/districts/").status_code in (401, 403)

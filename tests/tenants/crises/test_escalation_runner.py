@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 from django_tenants.utils import tenant_context
 
+from agora.database import url_of
 from tenants.crises import actions
 from tenants.crises.escalation import (
     LOCK_NAMESPACE,
@@ -208,8 +209,7 @@ def test_two_served_processes_escalate_a_late_lead_once(room, sms_file, in_utrec
     db = connection.settings_dict
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-        f"/{db['NAME']}",
+        "DATABASE_URL": url_of(db),
         "REDIS_URL": "",
         "SECRET_KEY": settings.SECRET_KEY,
         "AGORA_ESCALATION_INTERVAL": "0.2",

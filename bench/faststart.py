@@ -68,9 +68,11 @@ def start_until_ready(agora: list[str], data_dir: Path, cache: Path, log: Path) 
     try:
         while not ready(port):
             if process.poll() is not None:
-                raise RuntimeError(f"agora demo exited with {process.returncode}; see {log}")
+                tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
+                raise RuntimeError(f"agora demo exited with {process.returncode}; its log ends:\n{tail}")
             if time.monotonic() - started > TIMEOUT:
-                raise RuntimeError(f"agora demo not ready after {TIMEOUT:.0f} s; see {log}")
+                tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
+                raise RuntimeError(f"agora demo not ready after {TIMEOUT:.0f} s; its log ends:\n{tail}")
             time.sleep(0.1)
         return time.monotonic() - started
     finally:

@@ -1,7 +1,7 @@
 """``python -m bench``: every bench into docs/performance.md (bench/report.py).
 
 ``python -m bench <name>`` runs one: ``provision`` (bench/run.py), ``migrate``, ``national``,
-``import`` (bench/imports.py), ``crisis`` and ``load``, each with its own ``--help``.
+``import`` (bench/imports.py), ``crisis``, ``load`` and ``faststart``, each with its own ``--help``.
 """
 
 import importlib
@@ -14,6 +14,7 @@ MODULES = {
     "import": "bench.imports",
     "crisis": "bench.crisis",
     "load": "bench.load",
+    "faststart": "bench.faststart",
 }
 
 name = sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("-") else ""

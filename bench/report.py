@@ -85,6 +85,13 @@ BENCHES = (
         ("--quick",),
         "the pool's connection bound and the memory of the run's first third",
     ),
+    Bench(
+        "faststart",
+        "agora demo: first start and restart",
+        ("--runs", "3"),
+        ("--runs", "1"),
+        "the same checkout's very first start (it builds the prepared cluster) and its restart",
+    ),
 )
 
 

@@ -278,26 +278,33 @@ def command_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("AGORA_URL_PORT", str(args.port))
     # Read by a person at a terminal, not a log collector (settings.AGORA_LOG_FORMAT).
     os.environ.setdefault("AGORA_LOG_FORMAT", "text")
+    # A fresh data folder starts from a prepared (migrated) cluster when there is one.
+    from agora.prepared_cluster import ENVIRONMENT as CLUSTER_CACHE
+    from agora.prepared_cluster import default_cache_folder
+
+    os.environ.setdefault(CLUSTER_CACHE, str(default_cache_folder()))
     _warn_about_channel_layer()
     _setup_django()
     from django.conf import settings
 
     from agora.database import ensure_database
     from agora.dbroles import as_owner
-    from agora.demo import DEMO_PASSWORD, load_demo
+    from agora.demo import DEMO_PASSWORD, demo_workers, load_demo
+    from agora.loading_session import loading_session
     from agora.migration_state import schemas_needing_migration
     from agora.municipalities.provisioning import host_for
 
     print(f"Demo password for every demo login: {DEMO_PASSWORD}", flush=True)
     ensure_database()
     # Set-up as the owner (migrations, schemas); the site itself then serves as the app role.
-    with as_owner():
+    with as_owner(), loading_session():
         # A restart on the same data has nothing to migrate: skip the seconds migrate_schemas costs.
         if schemas_needing_migration():
             print("Migrating (the first run on the embedded database takes a while)...", flush=True)
             migrate(verbosity=0)
+            _keep_prepared_cluster()
         print("Loading demo data...", flush=True)
-        result = load_demo()
+        result = load_demo(workers=demo_workers())
         _grant_app_role()
     banner = ["", "Municipalities:"]
     for municipality in result.municipalities:
@@ -325,6 +332,18 @@ def command_demo(args: argparse.Namespace) -> int:
         banner += ["", "Demo data not (yet) available from: " + ", ".join(result.skipped_modules)]
     banner.append("")
     return _serve(args.host, args.port, proxy_headers=False, banner=banner)
+
+
+def _keep_prepared_cluster() -> None:
+    """After migrating a data folder this process initialised: keep its cluster for later first starts."""
+    from django.conf import settings
+
+    if settings.DATABASE_URL:
+        return
+    from agora import embedded
+
+    if embedded.keep_prepared_cluster():
+        print("Kept the migrated cluster for the next fresh data folder.", flush=True)
 
 
 def _grant_app_role() -> None:

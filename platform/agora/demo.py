@@ -12,25 +12,27 @@ from __future__ import annotations
 
 import importlib
 import logging
+import multiprocessing
+import os
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django_tenants.utils import schema_context, tenant_context
 
 from agora.accounts.models import Membership, User
 from agora.accounts.roles import Role
+from agora.demo_password import DEMO_PASSWORD, create_demo_user
 from agora.geography.models import PoliceDistrict, PoliceUnit
 from agora.municipalities.models import Municipality
 from agora.municipalities.provisioning import provision_municipality
 
 logger = logging.getLogger(__name__)
 
-# One password for every demo login, printed by `agora demo`. Demo data only: never in production.
-DEMO_PASSWORD = "bondgenoten-demo"
 DEMO_UNIT = "Midden-Nederland"
 
 
@@ -208,9 +210,8 @@ def ensure_member(
     the membership only while it has none."""
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = User.objects.create_user(
-            username=username,
-            password=DEMO_PASSWORD,
+        user = create_demo_user(
+            username,
             email=f"{username}@demo.invalid",
             first_name=first_name,
             last_name=last_name,
@@ -292,34 +293,102 @@ def ensure_ally_logins(municipality: Municipality) -> list[DemoLogin]:
     return logins
 
 
-def load_demo(modules: tuple[str, ...] = TENANT_DEMO_MODULES) -> DemoResult:
-    """Load (or complete) the demo data. Safe to run any number of times."""
+@dataclass(frozen=True)
+class LoadedMunicipality:
+    """What one municipality's load made, in plain data (it may come back from a worker process)."""
+
+    municipality_id: int
+    logins: list[DemoLogin]
+    addresses: list[tuple[str, str, str]]
+
+
+def load_municipality(spec: DemoMunicipality, modules: tuple[str, ...]) -> LoadedMunicipality:
+    """One municipality: provisioned, its staff, every tenant app's demo, its ally logins.
+
+    Touches only its own schema and its own rows in public (its users, memberships and audit
+    rows; provisioning takes its own lock), so municipalities can load side by side. The shared
+    police geography must exist already (:func:`load_demo` makes it first).
+    """
+    loaders = [(name, _loader(module)) for name in modules if (module := import_demo_module(name))]
+    connection.set_schema_to_public()
+    with schema_context("public"):
+        municipality = ensure_municipality(spec)
+        with transaction.atomic():
+            staff, logins = ensure_staff(municipality)
+    addresses: list[tuple[str, str, str]] = []
+    for name, loader in loaders:
+        logger.info("Loading %s for %s", name, municipality.name)
+        # One transaction per app and municipality: a loader that fails leaves nothing half-done.
+        with tenant_context(municipality), transaction.atomic():
+            shown = loader(municipality, staff)
+        for label, path in shown if isinstance(shown, list) else []:
+            addresses.append((municipality.slug, label, path))
+    logins.extend(ensure_ally_logins(municipality))
+    connection.set_schema_to_public()
+    return LoadedMunicipality(municipality.pk, logins, addresses)
+
+
+def _load_in_worker(job: tuple[DemoMunicipality, tuple[str, ...]]) -> LoadedMunicipality | str:
+    """In a forked worker: one municipality, or the traceback of its failure (told by the parent)."""
+    try:
+        return load_municipality(*job)
+    except BaseException:  # the parent raises it, naming the municipality
+        return traceback.format_exc()
+    finally:
+        connections.close_all()
+
+
+def demo_workers() -> int:
+    """``AGORA_DEMO_WORKERS``, else the CPU count: processes that load municipalities side by side."""
+    return max(1, int(os.environ.get("AGORA_DEMO_WORKERS") or os.cpu_count() or 1))
+
+
+def load_municipalities(
+    specs: tuple[DemoMunicipality, ...], modules: tuple[str, ...], workers: int = 1
+) -> list[LoadedMunicipality]:
+    """Every municipality of ``specs``, in that order; with ``workers`` > 1 in forked processes.
+
+    Each worker inherits the loaded apps and opens its own connection (the parent's is closed
+    before the fork: children must not share its socket). Only committed data is visible to them,
+    so the parallel load is for a real start (``agora demo``), not inside a test's transaction.
+    """
+    count = min(workers, len(specs))
+    if count <= 1:
+        return [load_municipality(spec, modules) for spec in specs]
+    connections.close_all()
+    with multiprocessing.get_context("fork").Pool(processes=count) as pool:
+        outcomes = pool.map(_load_in_worker, [(spec, modules) for spec in specs], chunksize=1)
+    for spec, outcome in zip(specs, outcomes, strict=True):
+        if isinstance(outcome, str):
+            raise RuntimeError(f"the demo data of {spec.name} failed to load:\n{outcome}")
+    return [outcome for outcome in outcomes if isinstance(outcome, LoadedMunicipality)]
+
+
+def load_demo(modules: tuple[str, ...] = TENANT_DEMO_MODULES, *, workers: int = 1) -> DemoResult:
+    """Load (or complete) the demo data. Safe to run any number of times.
+
+    ``workers`` > 1 loads the municipalities in that many processes (``agora demo`` does); the
+    data is the same, only the order of rows in the shared tables (users, audit) differs.
+    """
     result = DemoResult()
-    loaders: list[tuple[str, Callable[..., Any]]] = []
+    present: list[str] = []
     for name in modules:
-        module = import_demo_module(name)
-        if module is None:
+        if import_demo_module(name) is None:
             result.skipped_modules.append(name)
         else:
-            loaders.append((name, _loader(module)))
-            result.loaded_modules.append(name)
+            _loader(importlib.import_module(name))
+            present.append(name)
+    result.loaded_modules = list(present)
 
     connection.set_schema_to_public()
-    for spec in DEMO_MUNICIPALITIES:
-        with schema_context("public"):
-            municipality = ensure_municipality(spec)
-            with transaction.atomic():
-                staff, logins = ensure_staff(municipality)
-        result.municipalities.append(municipality)
-        result.logins.extend(logins)
-        for name, loader in loaders:
-            logger.info("Loading %s for %s", name, municipality.name)
-            # One transaction per app and municipality: a loader that fails leaves nothing half-done.
-            with tenant_context(municipality), transaction.atomic():
-                shown = loader(municipality, staff)
-            for label, path in shown if isinstance(shown, list) else []:
-                result.addresses.append((municipality.slug, label, path))
-        result.logins.extend(ensure_ally_logins(municipality))
+    # The shared police geography first: several municipalities share a district.
+    with schema_context("public"):
+        for spec in DEMO_MUNICIPALITIES:
+            ensure_district(spec.unit, spec.district)
+    for loaded in load_municipalities(DEMO_MUNICIPALITIES, tuple(present), workers):
+        result.municipalities.append(Municipality.objects.get(pk=loaded.municipality_id))
+        result.logins.extend(loaded.logins)
+        result.addresses.extend(loaded.addresses)
     connection.set_schema_to_public()
     from agora.national.demo import ensure_national_demo
 

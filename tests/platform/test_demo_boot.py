@@ -53,8 +53,11 @@ def postgres_processes(data_dir: Path) -> list[psutil.Process]:
 
 
 class Demo:
-    def __init__(self, port: int, data_dir: Path, process: subprocess.Popen[str], log: Path) -> None:
+    def __init__(
+        self, port: int, data_dir: Path, process: subprocess.Popen[str], log: Path, clusters: Path
+    ) -> None:
         self.port, self.data_dir, self.process, self.log = port, data_dir, process, log
+        self.clusters = clusters  # the prepared clusters' folder (AGORA_CLUSTER_CACHE) of this test
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -72,12 +75,15 @@ class Demo:
             connection.close()
 
 
-def start_demo(data_dir: Path, port: int, log: Path) -> Demo:
-    """``agora demo`` on ``data_dir``, as a user runs it, its output in ``log``."""
+def start_demo(data_dir: Path, port: int, log: Path, clusters: Path) -> Demo:
+    """``agora demo`` on ``data_dir``, as a user runs it, its output in ``log``.
+
+    ``clusters`` is where it keeps (and finds) a prepared cluster: the test's own, never the
+    user's cache, so a fresh data folder here migrates unless the test prepared one."""
     # The demo runs as a user would run it: no test-mode settings (PYTEST_VERSION marks a test run).
     dropped = {"DATABASE_URL", "REDIS_URL", "PYTHONPATH", "PYTEST_VERSION", "AGORA_TESTING"}
     env = {k: v for k, v in os.environ.items() if k not in dropped}
-    env.update(AGORA_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
+    env.update(AGORA_DATA_DIR=str(data_dir), AGORA_CLUSTER_CACHE=str(clusters), PYTHONUNBUFFERED="1")
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "platform"), str(ROOT)])
     with log.open("w") as out:
         process = subprocess.Popen(
@@ -91,7 +97,7 @@ def start_demo(data_dir: Path, port: int, log: Path) -> Demo:
             # background (where shells ignore SIGINT, and Twisted then leaves it ignored too).
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
-    return Demo(port, data_dir, process, log)
+    return Demo(port, data_dir, process, log, clusters)
 
 
 @pytest.fixture
@@ -101,7 +107,8 @@ def demo() -> Iterator[Demo]:
     data_dir = Path(tempfile.mkdtemp(prefix="agora-demo-boot-"))
     data_dir.chmod(0o755)
     log = data_dir.parent / f"{data_dir.name}.log"
-    running = start_demo(data_dir, free_port(), log)
+    clusters = data_dir.parent / f"{data_dir.name}-clusters"
+    running = start_demo(data_dir, free_port(), log, clusters)
     try:
         yield running
     finally:
@@ -111,6 +118,7 @@ def demo() -> Iterator[Demo]:
         for leftover in postgres_processes(data_dir):
             leftover.kill()
         shutil.rmtree(data_dir, ignore_errors=True)
+        shutil.rmtree(clusters, ignore_errors=True)
         log.unlink(missing_ok=True)
 
 
@@ -233,11 +241,59 @@ def test_ctrl_c_stops_the_demo_and_its_database(demo: Demo) -> None:
     stop_and_check_nothing_is_left(demo, signal.SIGINT)
 
     # Restarted on the same data, with nothing new to migrate: not a word about migrating.
-    restarted = start_demo(demo.data_dir, demo.port, demo.log)
+    restarted = start_demo(demo.data_dir, demo.port, demo.log, demo.clusters)
     demo.process = restarted.process  # the fixture cleans up whichever runs last
     wait_until_ready(restarted)
     assert "Migrating" not in restarted.output(), restarted.output()
     stop_and_check_nothing_is_left(restarted, signal.SIGTERM)
+
+
+def banner(output: str) -> list[str]:
+    """What the demo printed between loading and serving (addresses, logins, keys), log lines left out."""
+    printed = output[output.index("Municipalities:") : output.index("Serving on")]
+    return [line for line in printed.splitlines() if not re.match(r"\d{4}-\d\d-\d\d ", line)]
+
+
+def test_a_fresh_data_folder_starts_from_the_prepared_cluster(demo: Demo) -> None:
+    """The first start keeps its migrated cluster; the next fresh folder copies it, migrates nothing,
+    and gets the same demo (parallel load, same banner, a login that works)."""
+    wait_until_ready(demo)
+    first = demo.output()
+    assert "Migrating" in first and "Kept the migrated cluster" in first, first
+    assert [p.name for p in demo.clusters.iterdir()] != []
+    stop_and_check_nothing_is_left(demo, signal.SIGTERM)
+
+    data_dir = Path(tempfile.mkdtemp(prefix="agora-demo-boot-"))
+    data_dir.chmod(0o755)
+    second = start_demo(data_dir, demo.port, data_dir.parent / f"{data_dir.name}.log", demo.clusters)
+    try:
+        wait_until_ready(second)
+        output = second.output()
+        assert "Migrating" not in output and "Kept" not in output, output
+        assert banner(output) == banner(first)
+        assert "ambtenaar.enschede" in output and "Crisis rooms:" in output
+        status, _, body, cookies = second.request("GET", "/login/", "leusden.localhost")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+        status, headers, _, _ = second.request(
+            "POST",
+            "/login/",
+            "leusden.localhost",
+            body=f"username=ambtenaar.leusden&password={DEMO_PASSWORD}&csrfmiddlewaretoken={token}",
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"csrftoken={cookie_value(cookies, 'csrftoken')}",
+            },
+        )
+        assert status == 302, headers
+        stop_and_check_nothing_is_left(second, signal.SIGTERM)
+    finally:
+        if second.process.poll() is None:
+            second.process.kill()
+            second.process.wait(30)
+        for leftover in postgres_processes(data_dir):
+            leftover.kill()
+        shutil.rmtree(data_dir, ignore_errors=True)
+        second.log.unlink(missing_ok=True)
 
 
 def stop_and_check_nothing_is_left(demo: Demo, signum: int) -> None:

@@ -101,6 +101,9 @@ def test_load_demo_builds_the_demo_and_is_idempotent(utrecht, amersfoort, fake_d
         assert len(numbers) == 5 and all(normalise_phone(n) == n != "" for n in numbers)
         assert len(set(numbers)) == 5
     assert User.objects.get(username="wijkagent.soest").check_password(DEMO_PASSWORD)
+    # Hashed once per run (argon2 costs a tenth of a second or more a time): one hash for all 30.
+    staff = User.objects.filter(username__in=[login.username for login in result.logins])
+    assert staff.count() == 5 * len(DEMO) and len(set(staff.values_list("password", flat=True))) == 1
     assert "fakedemo.not_written_yet" in result.skipped_modules
     assert "fakedemo.demo" in result.loaded_modules
 

@@ -59,7 +59,8 @@ def demo_without_serving(monkeypatch):
     monkeypatch.setenv("SECURE_COOKIES", "0")
     monkeypatch.setattr(cli, "migrate", lambda verbosity=1: migrated.append(verbosity))
     monkeypatch.setattr(cli, "_serve", lambda host, port, **kwargs: 0)
-    monkeypatch.setattr("agora.demo.load_demo", lambda: DemoResult())
+    monkeypatch.setattr("agora.demo.load_demo", lambda **kwargs: DemoResult())
+    monkeypatch.setenv("AGORA_CLUSTER_CACHE", "")  # no prepared cluster from a test run
     args = cli.build_parser().parse_args(["demo", "--port", str(free_port())])
     return lambda: (cli.command_demo(args), migrated)
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agora.accounts.models import User
+from agora.demo_password import create_demo_user
 from agora.geography.models import PoliceDistrict
 from agora.national.access import live_grants
 from agora.national.actions import do_grant_national_access
@@ -45,7 +46,7 @@ class NationalLogin:
 def _user(username: str, password: str, **fields) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = User.objects.create_user(username=username, password=password, **fields)
+        user = create_demo_user(username, password, **fields)
     return user
 
 

@@ -28,6 +28,19 @@ DEMO = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _session_municipalities(db) -> None:
+    """Every session municipality the demo also has (Arnhem) as its row, not only its schema.
+
+    A transactional test elsewhere may have flushed the public rows; the demo would then try to
+    provision Arnhem again beside the schema that is still there (``municipality_name_taken``).
+    """
+    from tests.conftest import TEST_MUNICIPALITIES, ensure_test_municipality
+
+    for slug in TEST_MUNICIPALITIES:
+        ensure_test_municipality(slug)
+
+
 @pytest.fixture
 def fake_demo_package(tmp_path: Path, monkeypatch):
     """A package on sys.path with a recording demo loader and one broken demo module."""

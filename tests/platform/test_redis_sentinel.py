@@ -47,10 +47,8 @@ def test_defaults_are_debians() -> None:
     assert "password" not in config.channel_layer_host()["sentinel_kwargs"]
 
 
-def test_the_channel_layer_builds_a_sentinel_pool() -> None:
-    host = SentinelSettings.from_environ(ENVIRON).channel_layer_host()
-    pool = create_pool(host)  # what channels-redis does with each entry of "hosts"
-    assert isinstance(pool, AsyncSentinelPool)
+def _asks_the_sentinels_for_the_primary(pool) -> None:
+    """``pool`` (the layer's or the cache's) asks ENVIRON's sentinels, with their password, for db 3."""
     assert pool.service_name == "agora" and pool.is_master
     assert [
         (s.connection_pool.connection_kwargs["host"], s.connection_pool.connection_kwargs["port"])
@@ -60,6 +58,13 @@ def test_the_channel_layer_builds_a_sentinel_pool() -> None:
         pool.sentinel_manager.sentinels[0].connection_pool.connection_kwargs["password"] == "sentinel-secret"
     )
     assert (pool.connection_kwargs["db"], pool.connection_kwargs["password"]) == (3, "data-secret")
+
+
+def test_the_channel_layer_builds_a_sentinel_pool() -> None:
+    host = SentinelSettings.from_environ(ENVIRON).channel_layer_host()
+    pool = create_pool(host)  # what channels-redis does with each entry of "hosts"
+    assert isinstance(pool, AsyncSentinelPool)
+    _asks_the_sentinels_for_the_primary(pool)
 
 
 def test_the_cache_builds_a_sentinel_pool() -> None:
@@ -67,13 +72,5 @@ def test_the_cache_builds_a_sentinel_pool() -> None:
     backend = RedisCache(cache["LOCATION"], {"OPTIONS": cache["OPTIONS"]})
     pool = backend._cache.get_client(write=True).connection_pool
     assert isinstance(pool, SentinelCachePool)
-    assert pool.service_name == "agora" and pool.is_master
-    assert [
-        (s.connection_pool.connection_kwargs["host"], s.connection_pool.connection_kwargs["port"])
-        for s in pool.sentinel_manager.sentinels
-    ] == SENTINELS
-    assert (
-        pool.sentinel_manager.sentinels[0].connection_pool.connection_kwargs["password"] == "sentinel-secret"
-    )
-    assert (pool.connection_kwargs["db"], pool.connection_kwargs["password"]) == (3, "data-secret")
+    _asks_the_sentinels_for_the_primary(pool)
     assert pool.connection_kwargs["retry"].get_retries() == 1  # a stale connection reconnects once

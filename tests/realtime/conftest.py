@@ -46,3 +46,23 @@ async def _close_worker_connections():
 @pytest.fixture
 def towns(db) -> dict[str, Municipality]:
     return {slug: ensure_test_municipality(slug) for slug in ("utrecht", "amersfoort")}
+
+
+@pytest.fixture
+def processes(tmp_path) -> Iterator:
+    """Server processes a test starts (``tests.realtime.test_crisis_daphne.Processes``), stopped after it."""
+    from tests.realtime.test_crisis_daphne import Processes
+
+    started = Processes(tmp_path)
+    yield started
+    started.stop_all()
+
+
+@pytest.fixture
+def cast(towns, people):
+    """A crisis in Utrecht with its convened staff and allies (``tests.realtime.crisis_cast``), committed."""
+    from tests.realtime import crisis_cast
+
+    built = crisis_cast.build(people, towns["utrecht"])
+    yield built
+    crisis_cast.remove(towns["utrecht"], built)

@@ -20,7 +20,6 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,7 +29,6 @@ from django.db import connection
 
 from agora.database import url_of
 from tests.ports import free_port
-from tests.realtime import crisis_cast
 from tests.realtime.crisis_cast import cookie
 from tests.services import IN_CI
 
@@ -126,20 +124,6 @@ class Processes:
     def stop_all(self) -> None:
         for process in reversed(self.running):
             self.stop(process)
-
-
-@pytest.fixture
-def processes(tmp_path) -> Iterator[Processes]:
-    started = Processes(tmp_path)
-    yield started
-    started.stop_all()
-
-
-@pytest.fixture
-def cast(towns, people):
-    built = crisis_cast.build(people, towns["utrecht"])
-    yield built
-    crisis_cast.remove(towns["utrecht"], built)
 
 
 class Client:

@@ -27,7 +27,6 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from knox.models import AuthToken
 
-from tests.realtime import crisis_cast
 from tests.realtime.crisis_cast import cookie
 from tests.realtime.test_crisis_daphne import Processes, room
 
@@ -118,20 +117,6 @@ def http(
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"{}")
-
-
-@pytest.fixture
-def processes(tmp_path):
-    started = Processes(tmp_path)
-    yield started
-    started.stop_all()
-
-
-@pytest.fixture
-def cast(towns, people):
-    built = crisis_cast.build(people, towns["utrecht"])
-    yield built
-    crisis_cast.remove(towns["utrecht"], built)
 
 
 async def test_the_room_survives_a_sentinel_failover(processes, cast) -> None:

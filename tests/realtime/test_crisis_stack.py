@@ -19,18 +19,10 @@ from django_tenants.utils import tenant_context
 from agora.accounts.models import Membership
 from agora.municipalities.models import Municipality
 from realtime.groups import crisis_group
-from tests.realtime import crisis_cast
 from tests.realtime.crisis_cast import cookie, post_frame, room_socket
 from tests.realtime.stack import communicator
 
 pytestmark = pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS))
-
-
-@pytest.fixture
-def cast(towns, people):
-    built = crisis_cast.build(people, towns["utrecht"])
-    yield built
-    crisis_cast.remove(towns["utrecht"], built)
 
 
 def _in_utrecht(work):

@@ -17,7 +17,6 @@ from django.conf import settings
 
 from agora.national.actions import do_revoke_national_grant
 from tests.realtime import national_cast as cast
-from tests.realtime.test_crisis_daphne import Processes
 
 websockets = pytest.importorskip("websockets")
 
@@ -25,13 +24,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS)),
     pytest.mark.slow,
 ]
-
-
-@pytest.fixture
-def processes(tmp_path):
-    started = Processes(tmp_path)
-    yield started
-    started.stop_all()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from prometheus_client import REGISTRY
 
 from agora.municipalities.models import Municipality
 from realtime.groups import crisis_group
-from tests.realtime import crisis_cast
 from tests.realtime.stack import connect_member
 from tests.realtime.test_crisis_stack import join, next_frame
 
@@ -28,13 +27,6 @@ def sample(name: str, **labels: str) -> float:
 
 def open_sockets(kind: str, tenant: str = "gm_utrecht") -> float:
     return sample("agora_websocket_open_sockets", tenant=tenant, kind=kind)
-
-
-@pytest.fixture
-def cast(towns, people):
-    built = crisis_cast.build(people, towns["utrecht"])
-    yield built
-    crisis_cast.remove(towns["utrecht"], built)
 
 
 async def test_the_open_socket_gauge_follows_connect_and_disconnect(channel_layer, towns, people) -> None:
